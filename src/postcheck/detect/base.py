@@ -1,0 +1,169 @@
+"""What every detector shares: the document it reads and the shape of what it returns.
+
+A detector is a pure function of a `Doc` (text plus the post's context) to `Signal`s, after a
+one-time load of its data and models. The engine never knows how a detector decides: a
+lexicon, a pattern or a trained model all come back as a score in 0..1, a fired flag and the
+spans that drove it, so a trained model slots in without touching the engine.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from postcheck.model import Post, Signal, Span
+
+#: The public contract: every report lists these signals, in this order.
+SIGNAL_NAMES: tuple[str, ...] = (
+    "political",
+    "political_mention",
+    "work_link",
+    "grievance",
+    "disrespect",
+    "hate",
+    "threat",
+    "harassment",
+    "sexual",
+    "privacy",
+    "confidential",
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics without changing length, so offsets stay valid.
+
+    Posts mix "Maori" and "Māori", curly and straight quotes; matching on a folded copy with
+    the same indices lets spans point straight back into the original text.
+    """
+    out = []
+    for ch in text:
+        low = ch.lower()
+        if len(low) != 1:
+            low = ch
+        if ord(low) > 127:
+            base = unicodedata.normalize("NFD", low)[0]
+            if base.isascii():
+                low = base
+            elif low in "\u2018\u2019\u02bc":
+                low = "'"
+            elif low in "\u201c\u201d":
+                low = '"'
+            elif low in "\u2013\u2014":
+                low = "-"
+        out.append(low)
+    return "".join(out)
+
+
+@dataclass(slots=True)
+class Hit:
+    """One lexicon or pattern match in a document."""
+
+    start: int
+    end: int
+    category: str  # e.g. "party", "agency", "opinion", "insult"
+    entry: str  # the lexicon entry id or pattern name
+    weight: float = 1.0
+
+
+@dataclass(slots=True)
+class Doc:
+    """A post prepared once for every detector."""
+
+    post: Post
+    text: str
+    folded: str
+    _hits: list[Hit] | None = field(default=None, repr=False)
+
+    @classmethod
+    def of(cls, post: Post) -> Doc:
+        return cls(post=post, text=post.text, folded=fold(post.text))
+
+    def span(self, start: int, end: int) -> Span:
+        return Span(start=start, end=end, text=self.text[start:end])
+
+    @property
+    def hits(self) -> list[Hit]:
+        if self._hits is None:
+            from postcheck.detect.lexicon import shared_matcher
+
+            self._hits = shared_matcher().find(self)
+        return self._hits
+
+    def hits_of(self, *categories: str) -> list[Hit]:
+        return [h for h in self.hits if h.category in categories]
+
+
+class Detector(Protocol):
+    """One signal family. `signals` names what `detect` can return."""
+
+    signals: tuple[str, ...]
+
+    def detect(self, doc: Doc) -> list[Signal]: ...
+
+
+class BatchDetector(Detector, Protocol):
+    """A detector that is faster over many documents at once (vectorised models)."""
+
+    def detect_many(self, docs: Sequence[Doc]) -> list[list[Signal]]: ...
+
+
+#: Below this a signal is not shown as uncertain; between it and the threshold it is.
+UNCERTAIN_MARGIN = 0.15
+
+
+def make_signal(
+    doc: Doc,
+    name: str,
+    score: float,
+    threshold: float,
+    spans: Iterable[tuple[int, int]] = (),
+    evidence: Iterable[str] = (),
+) -> Signal:
+    score = max(0.0, min(1.0, float(score)))
+    merged = merge_spans(spans)
+    fired = score >= threshold
+    return Signal(
+        name=name,
+        score=round(score, 4),
+        fired=fired,
+        spans=tuple(doc.span(s, e) for s, e in merged) if (fired or score > 0) else (),
+        evidence=tuple(dict.fromkeys(evidence)),
+        uncertain=(not fired and score >= threshold - UNCERTAIN_MARGIN and score > 0.2)
+        or (fired and score < threshold + UNCERTAIN_MARGIN / 2 and threshold < 0.99),
+    )
+
+
+def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+_SENTENCE_END = re.compile(r"[.!?\n]+(?:\s+|$)")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence boundaries as offsets: opinion and target must meet in one sentence."""
+    out, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.end() > start:
+            out.append((start, m.end()))
+        start = m.end()
+    if start < len(text):
+        out.append((start, len(text)))
+    return out or [(0, len(text))]
+
+
+def noisy_or(scores: Iterable[float]) -> float:
+    """Independent pieces of evidence: each one can only raise the score."""
+    p = 1.0
+    for s in scores:
+        p *= 1.0 - max(0.0, min(1.0, s))
+    return 1.0 - p

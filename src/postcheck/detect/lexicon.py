@@ -1,0 +1,169 @@
+"""One Aho-Corasick pass finds every lexicon term in a post.
+
+Thousands of terms (agencies, parties, politicians, topics, opinion and abuse words) are
+matched in a single scan instead of one regex per list: a large alternation regex is tens of
+times slower. Terms are matched on word boundaries over a folded copy of the text (case and
+macrons removed) except for short abbreviations that are also ordinary words ("DOC", "ACT",
+"National"), which match only as written and can carry neighbour exclusions
+("National park", "Labour market").
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ahocorasick_rs
+import yaml
+
+from postcheck.detect.base import Doc, Hit, fold
+
+LEXICON_DIR = Path(__file__).resolve().parent.parent / "guidance" / "lexicons"
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    category: str
+    entry: str
+    weight: float
+    prefix: bool  # pattern ends with '*': no word boundary on the right
+    not_followed_by: tuple[str, ...]
+    not_preceded_by: tuple[str, ...]
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _load_yaml(path: Path) -> Any:
+    with path.open(encoding="utf-8") as fh:
+        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    name: str
+    category: str
+    source: str
+    checked: str
+    entries: tuple[dict[str, Any], ...]
+
+
+def load_lexicon(path: Path) -> Lexicon:
+    data = _load_yaml(path)
+    entries = list(data.get("entries") or [])
+    for word in data.get("words") or []:
+        entries.append({"id": word, "ci": [word]})
+    for word in data.get("words_cs") or []:
+        entries.append({"id": word, "cs": [word]})
+    return Lexicon(
+        name=data.get("name", path.stem),
+        category=data.get("category", data.get("name", path.stem)),
+        source=str(data.get("source", "")),
+        checked=str(data.get("checked", "")),
+        entries=tuple(entries),
+    )
+
+
+def lexicon_files(extra_dirs: tuple[Path, ...] = ()) -> list[Path]:
+    files = sorted(LEXICON_DIR.glob("*.yaml"))
+    for d in extra_dirs:
+        files.extend(sorted(d.glob("*.yaml")))
+    return files
+
+
+class Matcher:
+    def __init__(self, lexicons: list[Lexicon]):
+        ci_patterns: list[str] = []
+        ci_terms: list[list[Term]] = []
+        cs_patterns: list[str] = []
+        cs_terms: list[list[Term]] = []
+        ci_index: dict[str, int] = {}
+        cs_index: dict[str, int] = {}
+        self.entries: dict[tuple[str, str], dict[str, Any]] = {}
+        for lex in lexicons:
+            for e in lex.entries:
+                category = e.get("category", lex.category)
+                entry_id = str(e.get("id"))
+                self.entries[(category, entry_id)] = e
+                for key, folded, patterns, terms, index in (
+                    ("ci", True, ci_patterns, ci_terms, ci_index),
+                    ("cs", False, cs_patterns, cs_terms, cs_index),
+                ):
+                    for raw in e.get(key) or []:
+                        raw = str(raw)
+                        prefix = raw.endswith("*")
+                        pat = raw.rstrip("*")
+                        pat = fold(pat) if folded else pat
+                        if not pat:
+                            continue
+                        term = Term(
+                            category=category,
+                            entry=entry_id,
+                            weight=float(e.get("weight", 1.0)),
+                            prefix=prefix,
+                            not_followed_by=tuple(fold(w) for w in e.get("not_followed_by", ())),
+                            not_preceded_by=tuple(fold(w) for w in e.get("not_preceded_by", ())),
+                        )
+                        if pat not in index:
+                            index[pat] = len(patterns)
+                            patterns.append(pat)
+                            terms.append([])
+                        terms[index[pat]].append(term)
+        self._ci = ahocorasick_rs.AhoCorasick(ci_patterns) if ci_patterns else None
+        self._cs = ahocorasick_rs.AhoCorasick(cs_patterns) if cs_patterns else None
+        self._ci_terms = ci_terms
+        self._cs_terms = cs_terms
+
+    def find(self, doc: Doc) -> list[Hit]:
+        hits: list[Hit] = []
+        folded = doc.folded
+        if self._ci is not None:
+            for idx, start, end in self._ci.find_matches_as_indexes(folded, overlapping=True):
+                self._accept(folded, start, end, self._ci_terms[idx], hits)
+        if self._cs is not None:
+            for idx, start, end in self._cs.find_matches_as_indexes(doc.text, overlapping=True):
+                self._accept(folded, start, end, self._cs_terms[idx], hits)
+        hits.sort(key=lambda h: (h.start, -h.end))
+        return hits
+
+    @staticmethod
+    def _accept(folded: str, start: int, end: int, terms: list[Term], out: list[Hit]) -> None:
+        if start > 0 and _is_word(folded[start - 1]) and _is_word(folded[start]):
+            return
+        right_ok = end >= len(folded) or not (_is_word(folded[end]) and _is_word(folded[end - 1]))
+        for t in terms:
+            if not right_ok and not t.prefix:
+                continue
+            if t.not_followed_by:
+                after = folded[end : end + 40].lstrip(" -'’")
+                if any(
+                    after.startswith(w) and (len(after) == len(w) or not _is_word(after[len(w)]))
+                    for w in t.not_followed_by
+                ):
+                    continue
+            if t.not_preceded_by:
+                before = folded[max(0, start - 40) : start].rstrip(" -")
+                if any(
+                    before.endswith(w)
+                    and (len(before) == len(w) or not _is_word(before[-len(w) - 1]))
+                    for w in t.not_preceded_by
+                ):
+                    continue
+            end_at = end
+            if t.prefix:
+                while end_at < len(folded) and _is_word(folded[end_at]):
+                    end_at += 1
+            out.append(Hit(start, end_at, t.category, t.entry, t.weight))
+
+
+@functools.cache
+def shared_matcher() -> Matcher:
+    return Matcher([load_lexicon(p) for p in lexicon_files()])
+
+
+@functools.cache
+def lexicon(name: str) -> Lexicon:
+    return load_lexicon(LEXICON_DIR / f"{name}.yaml")
