@@ -1,0 +1,9 @@
+"""CLI commands for the moderate door (registered on the main app by postcheck.cli)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add this door's commands to the main app."""
