@@ -1,0 +1,61 @@
+"""The moderation service: one object holding the store, the screener and the owner's auth.
+
+Built once per process by `postcheck.moderation.app` and shared by the API and the pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from postcheck.moderation.auth import Auth
+from postcheck.moderation.policy import Policy
+from postcheck.moderation.screening import CommentInput, Screener, default_screener
+from postcheck.moderation.settings import Settings
+from postcheck.moderation.store import Store, Submitted
+
+
+@dataclass
+class Moderation:
+    settings: Settings
+    store: Store
+    screener: Screener = field(default_factory=default_screener)
+
+    def __post_init__(self) -> None:
+        self.auth = Auth(self.store, self.settings)
+
+    @classmethod
+    def open(cls, settings: Settings, screener: Screener | None = None) -> Moderation:
+        store = Store(settings.database_url, migrate_now=settings.migrate_on_start)
+        return cls(settings=settings, store=store, screener=screener or default_screener())
+
+    def receive(
+        self,
+        site_id: int,
+        policy_json: dict[str, Any],
+        *,
+        client_id: str,
+        author_name: str,
+        text: str,
+        author_email: str | None = None,
+        url: str | None = None,
+    ) -> Submitted:
+        """Screen and store one comment (or return the stored one for a repeated id)."""
+        existing = self.store.existing(site_id, client_id)
+        if existing is not None:
+            return self.store._replay(existing, text, author_name)
+        policy = Policy.from_json(policy_json)
+        seen = self.store.same_text_count(site_id, text)
+        result = self.screener.screen(
+            CommentInput(text=text, author_name=author_name, url=url, same_text_seen=seen),
+            policy,
+        )
+        return self.store.submit(
+            site_id,
+            client_id=client_id,
+            author_name=author_name,
+            text_=text,
+            author_email=author_email,
+            url=url,
+            screening=result.to_json(),
+        )
