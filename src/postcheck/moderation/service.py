@@ -41,11 +41,10 @@ class Moderation:
         url: str | None = None,
     ) -> Submitted:
         """Screen and store one comment (or return the stored one for a repeated id)."""
-        existing = self.store.existing(site_id, client_id)
+        existing, seen = self.store.lookup(site_id, client_id, text)
         if existing is not None:
             return self.store._replay(existing, text, author_name)
         policy = Policy.from_json(policy_json)
-        seen = self.store.same_text_count(site_id, text)
         result = self.screener.screen(
             CommentInput(text=text, author_name=author_name, url=url, same_text_seen=seen),
             policy,
