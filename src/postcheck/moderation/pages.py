@@ -88,11 +88,11 @@ def pages_router(mod: Moderation) -> APIRouter:
     router = APIRouter(prefix=prefix, include_in_schema=False)
     templates = _templates()
 
-    def render(request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    def render(request: Request, name: str, http_status: int = 200, **ctx: Any) -> HTMLResponse:
         ctx.setdefault("user", None)
         ctx.setdefault("flash", request.query_params.get("msg"))
         ctx["prefix"] = prefix
-        resp = templates.TemplateResponse(request, name, ctx, status_code=status)
+        resp = templates.TemplateResponse(request, name, ctx, status_code=http_status)
         resp.headers.update(SECURITY_HEADERS)
         return resp
 
@@ -147,15 +147,15 @@ def pages_router(mod: Moderation) -> APIRouter:
         next: Annotated[str, Form(max_length=2000)] = "",
     ) -> Response:
         if not csrf_ok(request.cookies.get(LOGIN_CSRF_COOKIE), csrf):
-            return render(request, "login.html", status=403, csrf=csrf, next=safe_next(next),
+            return render(request, "login.html", http_status=403, csrf=csrf, next=safe_next(next),
                           error="The sign-in form expired. Please try again.")
         try:
             token = await run_in_threadpool(mod.auth.login, username, password)
         except TooManyAttempts:
-            return render(request, "login.html", status=429, csrf=csrf, next=safe_next(next),
+            return render(request, "login.html", http_status=429, csrf=csrf, next=safe_next(next),
                           error="Too many failed sign-ins. Wait 15 minutes and try again.")
         if token is None:
-            return render(request, "login.html", status=401, csrf=csrf, next=safe_next(next),
+            return render(request, "login.html", http_status=401, csrf=csrf, next=safe_next(next),
                           error="Wrong username or password.")
         resp = redirect(safe_next(next))
         resp.set_cookie(
@@ -329,7 +329,7 @@ def pages_router(mod: Moderation) -> APIRouter:
             for cat in CATEGORIES
         ]
         return render(
-            request, "policy.html", status=status, user=user, site=name, policy=policy, rows=rows,
+            request, "policy.html", http_status=status, user=user, site=name, policy=policy, rows=rows,
             levels=[lv.value for lv in Level], error=error,
             allow_text=format_word_lines(policy.allow, block=False),
             block_text=format_word_lines(policy.block, block=True),
