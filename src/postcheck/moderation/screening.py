@@ -398,23 +398,35 @@ _HEDGE = re.compile(r"\b(?:allegedly|reportedly|apparently|i (?:think|heard|reck
 
 
 def _names(sentence: str, offset: int) -> list[tuple[int, int, str]]:
+    """Candidate names of people in a sentence, with offsets into the whole text."""
     out = []
     for m in _NAME.finditer(sentence):
         name = m.group(0)
         words = name.split()
-        if len(words) == 1 and not name.startswith("@"):
-            if name.lower() in _NOT_NAMES or m.start() == len(sentence) - len(sentence.lstrip()):
-                # A lone capitalised word opening a sentence is usually just a capital.
-                if name.lower() in _NOT_NAMES:
-                    continue
-        if all(w.lower().strip("'’") in _NOT_NAMES for w in words):
+        if all(w.lower().strip("'’@") in _NOT_NAMES for w in words):
             continue
+        if len(words) == 1 and not name.startswith("@") and _ACCUSATION.fullmatch(name):
+            continue  # "Corrupt!" opening a sentence is not a name
         out.append((offset + m.start(), offset + m.end(), name))
     return out
 
 
+_FIRST_PERSON = re.compile(r"\b(?:i|we|i've|we've|i'd|we'd|i'm|me|us)\s+(?:\w+ly\s+)?$", re.I)
+#: Accusations that name what a person *is*: the name may follow ("the thief John Smith").
+_PERSON_NOUN = re.compile(
+    r"^(?:thie(?:f|ves)|fraudster|criminal|crook|rapist|paedo\w*|pedo\w*|abuser|murderer|"
+    r"drug dealer|scammer|scam artist|con artist|liar|cheat|cheater)$",
+    re.I,
+)
+
+
 class Allegations:
-    """Claims of crime or dishonesty against a named, identifiable person: defamation risk."""
+    """Claims of crime or dishonesty against a named, identifiable person: defamation risk.
+
+    A name must come before the accusation in the same sentence ("Jane Doe stole ...",
+    "Councillor Brown is corrupt"), or just after a word for a kind of person ("the thief
+    John Smith"); the speaker's own confessions ("I stole a glance") don't count.
+    """
 
     name = "allegations"
 
@@ -424,26 +436,31 @@ class Allegations:
         spans: list[Span] = []
         evidence: list[str] = []
         for sm in _SENTENCE.finditer(text):
-            sentence = sm.group(0)
+            sentence, base = sm.group(0), sm.start()
             accusations = list(_ACCUSATION.finditer(sentence))
             if not accusations:
                 continue
-            names = _names(sentence, sm.start())
-            acc_spans = [_span(text, sm.start() + a.start(), sm.start() + a.end()) for a in accusations]
-            acc_spans = [s for s in acc_spans if not state.is_allowed(s)]
-            if not acc_spans:
-                continue
-            if names:
-                score = 0.8
-                if _HEDGE.search(sentence):
-                    # "Allegedly" does not protect the publisher; it only shows doubt.
-                    score = 0.75
-                spans.extend(_span(text, a, b) for a, b, _ in names)
-                spans.extend(acc_spans)
-                evidence.extend(f"{n!r} accused of {s.text!r}" for (_, _, n), s in zip(names, acc_spans, strict=False))
-            else:
-                score = 0.3  # an accusation with no one identifiable is not defamation
-            best = max(best, score)
+            names = _names(sentence, base)
+            hedged = bool(_HEDGE.search(sentence))
+            for acc in accusations:
+                a_start, a_end = base + acc.start(), base + acc.end()
+                acc_span = _span(text, a_start, a_end)
+                if state.is_allowed(acc_span) or _FIRST_PERSON.search(sentence[: acc.start()]):
+                    continue
+                targets = [
+                    (s, e, n) for s, e, n in names
+                    if e <= a_start
+                    or (_PERSON_NOUN.match(acc.group(0)) and 0 <= s - a_end <= 3)
+                ]
+                targets = [t for t in targets if not (t[0] < a_end and a_start < t[1])]
+                if not targets:
+                    best = max(best, 0.3)  # an accusation with no one identifiable
+                    continue
+                # "Allegedly" does not protect the publisher; it only shows doubt.
+                best = max(best, 0.75 if hedged else 0.8)
+                s_, e_, who = targets[-1]
+                spans.extend((_span(text, s_, e_), acc_span))
+                evidence.append(f"{who!r} accused: {acc.group(0)!r}")
         if best >= 0.5:
             state.add(
                 "allegation",
@@ -451,7 +468,7 @@ class Allegations:
                 best,
                 "Accuses a named person of a crime or dishonesty. If you publish it and it is "
                 "untrue, you can be liable as the site owner: hold it until you can check it.",
-                spans,
+                _dedupe(spans),
                 tuple(evidence),
             )
 
