@@ -307,7 +307,9 @@ def _emit(
     if fmt == OutputFormat.text:
         from postcheck.report.text import render_text
 
-        console = Console(no_color=no_color, highlight=False, soft_wrap=False)
+        console = Console(no_color=no_color, highlight=False)
+        # Piped output keeps each paragraph on one line, for grep and for other programs.
+        console.soft_wrap = not console.is_terminal
         for report, text in items:
             render_text(report, text, console, verbose=verbose)
     elif fmt == OutputFormat.json:
