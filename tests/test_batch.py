@@ -49,8 +49,14 @@ def test_jsonl_bad_lines_reported_with_line_numbers(tmp_path: Path) -> None:
     assert out[1]["risk"] == "high"
     err = p.stderr.decode()
     assert "Traceback" not in err
-    for n, needle in ((2, "invalid JSON"), (4, "UTF-8"), (5, "empty"), (6, "platform"),
-                      (7, "unknown field"), (8, "JSON object")):
+    for n, needle in (
+        (2, "invalid JSON"),
+        (4, "UTF-8"),
+        (5, "empty"),
+        (6, "platform"),
+        (7, "unknown field"),
+        (8, "JSON object"),
+    ):
         assert f"in.jsonl:{n}:" in err and needle in err, (n, err)
 
 
@@ -66,14 +72,30 @@ def test_exit_codes_for_batch(tmp_path: Path) -> None:
 def test_stdin_batch() -> None:
     data = "\n".join(json.dumps({"id": str(i), "text": t}) for i, t in enumerate(TEXTS))
     p = subprocess.run(
-        [sys.executable, "-m", "postcheck", "check", "--input", "-", "-f", "jsonl",
-         "--fail-on", "never"],
+        [
+            sys.executable,
+            "-m",
+            "postcheck",
+            "check",
+            "--input",
+            "-",
+            "-f",
+            "jsonl",
+            "--fail-on",
+            "never",
+        ],
         input=data.encode(),
         capture_output=True,
         timeout=120,
     )
     assert p.returncode == 0
-    assert [json.loads(x)["id"] for x in p.stdout.decode().splitlines()] == ["0", "1", "2", "3", "4"]
+    assert [json.loads(x)["id"] for x in p.stdout.decode().splitlines()] == [
+        "0",
+        "1",
+        "2",
+        "3",
+        "4",
+    ]
 
 
 def test_pool_matches_serial_and_keeps_order() -> None:

@@ -59,8 +59,7 @@ def evaluate(cond: dict[str, Any], f: Facts) -> bool:
                 return False
         elif key == "context":
             for field, want in val.items():
-                have = _enum_value(getattr(f.context, field))
-                if have not in _as_list(want):
+                if _enum_value(getattr(f.context, field)) not in _as_list(want):
                     return False
         elif key == "author":
             a = f.context.author
@@ -87,9 +86,7 @@ def signals_named(cond: Any) -> list[str]:
     out: list[str] = []
     if isinstance(cond, dict):
         for key, val in cond.items():
-            if key in ("signal",):
-                out += [str(v) for v in _as_list(val)]
-            elif key == "uncertain":
+            if key in ("signal",) or key == "uncertain":
                 out += [str(v) for v in _as_list(val)]
             elif key in ("all", "any"):
                 for c in val:

@@ -22,6 +22,7 @@ from postcheck.guidance import (
 from postcheck.model import (
     MAX_TEXT_CHARS,
     AccountType,
+    ElectionInfo,
     Finding,
     Kind,
     Platform,
@@ -49,9 +50,7 @@ def validate_text(text: str) -> str:
     if not text.strip():
         raise InputError("post text is empty")
     if len(text) > MAX_TEXT_CHARS:
-        raise InputError(
-            f"post text is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}"
-        )
+        raise InputError(f"post text is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}")
     if "\x00" in text:
         raise InputError("post text contains NUL bytes: is this a binary file?")
     return text
@@ -135,7 +134,7 @@ class Engine:
             out.add("close_to_ministers")
         return out
 
-    def _out_of_scope(self, post: Post, ed: Edition, election: object) -> Report:
+    def _out_of_scope(self, post: Post, ed: Edition, election: ElectionInfo) -> Report:
         clause = ed.clause("scope")
         return Report(
             id=post.id,
@@ -154,7 +153,7 @@ class Engine:
             edition=ed.id,
             rules_version=self.rules_version,
             postcheck_version=__version__,
-            election=election,  # type: ignore[arg-type]
+            election=election,
             text_length=len(post.text),
         )
 
@@ -196,8 +195,10 @@ def _summary(risk: Risk, findings: Sequence[Finding]) -> str:
 
 def _notes(post: Post, election_phase: str, findings: Sequence[Finding]) -> list[str]:
     notes = []
-    if election_phase == "polling_day" and post.context.date is not None and not hasattr(
-        post.context.date, "hour"
+    if (
+        election_phase == "polling_day"
+        and post.context.date is not None
+        and not hasattr(post.context.date, "hour")
     ):
         notes.append(
             "Only a date was given, so postcheck assumed the post goes out before polls close "
