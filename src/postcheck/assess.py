@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from postcheck.guidance import Edition, GuidanceError, Rule, law_for
@@ -25,9 +25,13 @@ class Facts:
     election_phase: str
     facts: frozenset[str]
     day: dt.date
+    text: str = ""
+    #: (category, entry id) -> first span, for rules that test a lexicon directly
+    #: (agency policy packs add sensitive-topic lexicons and rules that use them).
+    lexicon_hits: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
 
 
-LEAF_KEYS = {"signal", "uncertain", "context", "author", "election", "fact"}
+LEAF_KEYS = {"signal", "uncertain", "context", "author", "election", "fact", "lexicon"}
 
 
 def _as_list(v: Any) -> list[Any]:
@@ -76,6 +80,10 @@ def evaluate(cond: dict[str, Any], f: Facts) -> bool:
         elif key == "fact":
             if not any(n in f.facts for n in _as_list(val)):
                 return False
+        elif key == "lexicon":
+            wanted = set(_as_list(val))
+            if not any(cat in wanted for cat, _ in f.lexicon_hits):
+                return False
         else:
             raise GuidanceError(f"unknown condition {key!r}")
     return True
@@ -94,6 +102,18 @@ def signals_named(cond: Any) -> list[str]:
             elif key == "not":
                 continue
     return list(dict.fromkeys(out))
+
+
+def _lexicons_named(cond: Any) -> list[str]:
+    out: list[str] = []
+    if isinstance(cond, dict):
+        for key, val in cond.items():
+            if key == "lexicon":
+                out += [str(v) for v in _as_list(val)]
+            elif key in ("all", "any"):
+                for c in val:
+                    out += _lexicons_named(c)
+    return out
 
 
 #: Facts whose evidence is visible in the text itself, so the finding can highlight it.
@@ -117,6 +137,10 @@ def fire(rule: Rule, f: Facts, edition: Edition) -> Finding | None:
         sig = f.signals.get(n)
         if sig is not None and (sig.fired or sig.uncertain):
             spans.extend(sig.spans)
+    for cat in _lexicons_named(rule.when):
+        for (c, _), (s, e) in f.lexicon_hits.items():
+            if c == cat:
+                spans.append(Span(start=s, end=e, text=f.text[s:e]))
     spans = sorted(set(spans), key=lambda s: (s.start, s.end))
     clauses = [edition.ref(c) for c in rule.clauses]
     law: list[LawRef] = []
