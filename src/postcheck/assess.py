@@ -174,9 +174,11 @@ def _fill(template: str, f: Facts, edition: Edition) -> str:
         "platform": f.context.platform.value,
     }
     try:
-        return template.format(**values)
+        out = template.format(**values)
     except (KeyError, IndexError, ValueError):
         return template
+    # "{servants} are free..." must still start a sentence with a capital.
+    return out[:1].upper() + out[1:] if template.startswith("{") else out
 
 
 def assess(rules: Iterable[Rule], f: Facts, edition: Edition) -> list[Finding]:
