@@ -51,7 +51,8 @@ ADDRESS = re.compile(
     r"(?:,\s*[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}){0,3}(?:,?\s+[A-Z]{2})?(?:\s+\d{4,5}(?:-\d{4})?)?"
 )
 CLIENT = re.compile(
-    r"(?:(?<!\w)(?:my|our|a|the|this|one of (?:my|our))\s+|^\s*)(client|clients|patient|patients|customer|"
+    r"(?:(?<!\w)(?:my|our|a|the|this|one of (?:my|our))\s+|^\s*)"
+    r"(client|clients|patient|patients|customer|"
     r"beneficiary|beneficiaries|applicant|case|claimant|student|offender|inmate|prisoner|"
     r"tenant|caller|service user|whaiora|tamaiti|rangatahi)(?!\w)",
     re.IGNORECASE,
