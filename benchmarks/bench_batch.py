@@ -73,23 +73,44 @@ def main() -> None:
         src = Path(tmp) / "posts.jsonl"
         with src.open("w", encoding="utf-8") as fh:
             for i in range(args.posts):
-                fh.write(json.dumps({"id": str(i), "text": rnd.choice(texts),
-                                     "platform": rnd.choice(platforms)}) + "\n")
+                fh.write(
+                    json.dumps(
+                        {"id": str(i), "text": rnd.choice(texts), "platform": rnd.choice(platforms)}
+                    )
+                    + "\n"
+                )
         rows = []
         parse = f"import json\nfor l in open({str(src)!r}, 'rb'): json.loads(l)"
         rows.append(("baseline: parse JSONL only", timed([sys.executable, "-c", parse])))
         for procs in (1, 2):
             out = Path(tmp) / f"out{procs}.jsonl"
-            st = timed([exe, "check", "--input", str(src), "--format", "jsonl",
-                        "--fail-on", "never", "--processes", str(procs)], out)
+            st = timed(
+                [
+                    exe,
+                    "check",
+                    "--input",
+                    str(src),
+                    "--format",
+                    "jsonl",
+                    "--fail-on",
+                    "never",
+                    "--processes",
+                    str(procs),
+                ],
+                out,
+            )
             st["posts_per_s"] = f"{args.posts / seconds(st['wall']):,.0f}"
-            rows.append((f"postcheck check --input ({procs} process{'es' if procs > 1 else ''})", st))
+            rows.append(
+                (f"postcheck check --input ({procs} process{'es' if procs > 1 else ''})", st)
+            )
         rows.append(("cold: postcheck check hello", timed([exe, "check", "hello"])))
     print(f"{args.posts:,} posts")
     print(f"{'run':<44} {'wall':>9} {'peak RSS MB':>12} {'posts/s':>9}")
     for name, st in rows:
-        print(f"{name:<44} {st.get('wall', '?'):>9} {st.get('peak_rss_mb', '?'):>12} "
-              f"{st.get('posts_per_s', ''):>9}")
+        print(
+            f"{name:<44} {st.get('wall', '?'):>9} {st.get('peak_rss_mb', '?'):>12} "
+            f"{st.get('posts_per_s', ''):>9}"
+        )
 
 
 if __name__ == "__main__":

@@ -125,10 +125,13 @@ def fire(rule: Rule, f: Facts, edition: Edition) -> Finding | None:
         return None
     level = rule.level
     escalations = []
+    extra_fix = []
     for esc in rule.escalate:
         if evaluate(esc.when, f):
             level = level.raised(esc.by)
             escalations.append(esc.because)
+            if esc.fix:
+                extra_fix.append(esc.fix)
     names = signals_named(rule.when)
     if "employer_named" in f.facts or "employer_visible" in f.facts:
         names.append("work_link")
@@ -157,7 +160,7 @@ def fire(rule: Rule, f: Facts, edition: Edition) -> Finding | None:
         law=tuple(law),
         message=_fill(rule.message, f, edition),
         why=_fill(rule.why, f, edition),
-        fix=tuple(_fill(x, f, edition) for x in rule.fix),
+        fix=tuple(_fill(x, f, edition) for x in (*extra_fix, *rule.fix)),
         spans=tuple(spans),
         signals=tuple(n for n in dict.fromkeys(names) if n in f.signals),
         escalations=tuple(escalations),

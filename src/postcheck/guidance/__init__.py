@@ -129,6 +129,7 @@ class Escalation(_Data):
     when: dict[str, Any]
     by: int = 1
     because: str
+    fix: str | None = None  # an extra step that applies only when this escalation does
 
 
 class Rule(_Data):
