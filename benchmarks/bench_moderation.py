@@ -313,7 +313,7 @@ def bench(db_url: str, clients: int, seconds: float, database: str) -> LoadResul
     site = "bench"
     key = prepare(db_url, site)
     with server(db_url) as (base, proc):
-        b_tp, b_p99 = run_baseline(base, clients, min(10.0, seconds))
+        b_tp, b_p99 = run_baseline(base, clients, min(10.0, seconds / 3))
         res = run_load(base, site, key, clients, seconds, database)
         res.baseline_throughput, res.baseline_p99_ms = b_tp, b_p99
         res.server_peak_rss_mb = peak_rss_mb(proc.pid)

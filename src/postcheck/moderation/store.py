@@ -16,6 +16,7 @@ import re
 import secrets
 import queue
 import threading
+import time
 from concurrent.futures import Future
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -242,6 +243,7 @@ class Store:
             threading.Lock() if self.dialect == "sqlite" else None
         )
         self._committer = _GroupCommitter(self) if self.dialect == "sqlite" else None
+        self._site_cache: dict[str, tuple[float, Site]] = {}
         if migrate_now:
             migrate(self.engine)
 
@@ -327,6 +329,7 @@ class Store:
             if site is None:
                 raise NotFound(f"no site named {name!r}")
             site.key_hash, site.key_prefix = key_hash(key), key[:10]
+            self._forget_sites()
             s.add(AuditEntry(actor=actor, action="key_rotated", site_id=site.id, detail={}))
         return key
 
@@ -341,9 +344,26 @@ class Store:
             raise NotFound(f"no site named {name!r}")
         return site
 
+    #: Seconds a key lookup is reused. Every comment request needs its site; a key rotation
+    #: or policy change made by another process takes effect within this time.
+    SITE_CACHE_SECONDS = 5.0
+
     def site_for_key(self, key: str) -> Site | None:
+        digest = key_hash(key)
+        now = time.monotonic()
+        hit = self._site_cache.get(digest)
+        if hit is not None and hit[0] > now:
+            return hit[1]
         with self.read() as s:
-            return s.scalars(select(Site).where(Site.key_hash == key_hash(key))).first()
+            site = s.scalars(select(Site).where(Site.key_hash == digest)).first()
+        if site is not None:
+            if len(self._site_cache) > 1000:
+                self._site_cache.clear()
+            self._site_cache[digest] = (now + self.SITE_CACHE_SECONDS, site)
+        return site
+
+    def _forget_sites(self) -> None:
+        self._site_cache.clear()
 
     def set_policy(self, name: str, policy: Policy, actor: str) -> None:
         with self.write() as s:
@@ -353,6 +373,7 @@ class Store:
             before = site.policy
             site.policy = policy.to_json()
             site.policy_updated_at = utcnow()
+            self._forget_sites()
             s.add(
                 AuditEntry(
                     actor=actor, action="policy_changed", site_id=site.id,
