@@ -101,12 +101,25 @@ def server(db_url: str, *, workers: int = 1) -> Iterator[tuple[str, subprocess.P
     """Run `uvicorn postcheck.moderation.app:app_from_env` in a subprocess on a free port."""
     port = free_port()
     env = dict(os.environ, POSTCHECK_DATABASE_URL=db_url)
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     proc = subprocess.Popen(
         [
-            sys.executable, "-m", "uvicorn", "postcheck.moderation.app:app_from_env", "--factory",
-            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-            "--log-level", "warning", "--no-access-log", "--backlog", "2048",
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "postcheck.moderation.app:app_from_env",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+            "--backlog",
+            "2048",
         ],
         env=env,
         stdout=log,
@@ -157,8 +170,15 @@ def _pct(values: list[float], q: float) -> float:
 
 
 async def _load(
-    base: str, site: str, key: str, clients: int, seconds: float, *, baseline: bool = False,
-    stop_event: asyncio.Event | None = None, on_ack: Any = None,
+    base: str,
+    site: str,
+    key: str,
+    clients: int,
+    seconds: float,
+    *,
+    baseline: bool = False,
+    stop_event: asyncio.Event | None = None,
+    on_ack: Any = None,
 ) -> tuple[list[float], int, int, int, list[str], set[str]]:
     latencies: list[float] = []
     created = replayed = errors = 0
@@ -227,7 +247,9 @@ async def _load(
     return latencies, created, replayed, errors, samples, acked
 
 
-def run_load(base: str, site: str, key: str, clients: int, seconds: float, database: str) -> LoadResult:
+def run_load(
+    base: str, site: str, key: str, clients: int, seconds: float, database: str
+) -> LoadResult:
     latencies, created, replayed, errors, samples, acked = asyncio.run(
         _load(base, site, key, clients, seconds)
     )
@@ -258,7 +280,10 @@ def count_stored(db_url: str, site: str, ids: set[str]) -> tuple[int, int, int]:
     try:
         with store.read() as s:
             site_id = s.scalar(select(Site.id).where(Site.name == site))
-            stored = [cid for (cid,) in s.execute(select(Comment.client_id).where(Comment.site_id == site_id))]
+            stored = [
+                cid
+                for (cid,) in s.execute(select(Comment.client_id).where(Comment.site_id == site_id))
+            ]
             dup = s.scalar(
                 select(func.count()).select_from(
                     select(Comment.client_id)
@@ -273,7 +298,9 @@ def count_stored(db_url: str, site: str, ids: set[str]) -> tuple[int, int, int]:
     return len(stored), len(ids - set(stored)), int(dup or 0)
 
 
-def kill_test(db_url: str, *, clients: int = 20, seconds_before_kill: float = 2.0) -> dict[str, Any]:
+def kill_test(
+    db_url: str, *, clients: int = 20, seconds_before_kill: float = 2.0, min_acks: int = 50
+) -> dict[str, Any]:
     """Post under load, SIGKILL the server mid-load, then count acknowledged vs stored."""
     site = "crash"
     key = prepare(db_url, site)
@@ -283,14 +310,19 @@ def kill_test(db_url: str, *, clients: int = 20, seconds_before_kill: float = 2.
         stop = asyncio.Event()
 
         async def killer() -> int:
+            # Kill mid-load: after the warm-up time and once enough comments are in flight
+            # and acknowledged that the count means something (at most 60 s).
             await asyncio.sleep(seconds_before_kill)
+            deadline = time.monotonic() + 60
+            while len(acked) < min_acks and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
             n = len(acked)
             proc.send_signal(signal.SIGKILL)  # no shutdown hooks, no flush: a crash
             stop.set()
             return n
 
         kill_task = asyncio.create_task(killer())
-        await _load(base, site, key, clients, seconds_before_kill + 5, stop_event=stop, on_ack=acked.add)
+        await _load(base, site, key, clients, 120, stop_event=stop, on_ack=acked.add)
         return await kill_task
 
     with server(db_url) as (base, proc):
@@ -344,13 +376,19 @@ def main() -> int:
         print(json.dumps(out, indent=2))
     else:
         print(f"database: {database}   clients: {res.clients}   duration: {res.seconds:.0f} s")
-        print(f"baseline (GET health, same server): {res.baseline_throughput:.0f} req/s, "
-              f"p99 {res.baseline_p99_ms:.1f} ms")
-        print(f"comments: {res.throughput:.0f}/s  p50 {res.p50_ms:.1f} ms  p99 {res.p99_ms:.1f} ms  "
-              f"max {res.max_ms:.1f} ms")
-        print(f"requests {res.requests}  created {res.created}  replayed {res.replayed}  "
-              f"errors {res.errors}  acked ids {len(res.acked_ids)}  stored {res.stored_rows}  "
-              f"missing {res.missing}  duplicates {res.duplicates}")
+        print(
+            f"baseline (GET health, same server): {res.baseline_throughput:.0f} req/s, "
+            f"p99 {res.baseline_p99_ms:.1f} ms"
+        )
+        print(
+            f"comments: {res.throughput:.0f}/s  p50 {res.p50_ms:.1f} ms  p99 {res.p99_ms:.1f} ms  "
+            f"max {res.max_ms:.1f} ms"
+        )
+        print(
+            f"requests {res.requests}  created {res.created}  replayed {res.replayed}  "
+            f"errors {res.errors}  acked ids {len(res.acked_ids)}  stored {res.stored_rows}  "
+            f"missing {res.missing}  duplicates {res.duplicates}"
+        )
         print(f"server peak RSS: {res.server_peak_rss_mb:.0f} MB")
         if res.error_samples:
             print("error samples:", *res.error_samples, sep="\n  ")

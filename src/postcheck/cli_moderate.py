@@ -1,9 +1,9 @@
 """CLI commands for the moderate door (registered on the main app by postcheck.cli).
 
-    postcheck moderate init        create the store and the owner account
-    postcheck moderate add-site    add a site; prints its API key once, alone on the last line
-    postcheck moderate serve       run the comment API and the owner's pages
-    postcheck moderate export      every comment and decision as JSONL
+postcheck moderate init        create the store and the owner account
+postcheck moderate add-site    add a site; prints its API key once, alone on the last line
+postcheck moderate serve       run the comment API and the owner's pages
+postcheck moderate export      every comment and decision as JSONL
 """
 
 from __future__ import annotations
@@ -11,9 +11,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+
+if TYPE_CHECKING:
+    from postcheck.moderation.store import Store
 
 moderate_app = typer.Typer(
     name="moderate",
@@ -40,7 +43,7 @@ def _fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _store(db: str | None, *, migrate: bool):  # type: ignore[no-untyped-def]
+def _store(db: str | None, *, migrate: bool) -> Store:
     try:
         from postcheck.moderation.settings import ConfigError, resolve_database_url
         from postcheck.moderation.store import Store, StoreError
@@ -55,9 +58,14 @@ def _store(db: str | None, *, migrate: bool):  # type: ignore[no-untyped-def]
     except (ConfigError, StoreError) as exc:
         _fail(str(exc))
     except ImportError as exc:
-        _fail(f"this database needs an extra package ({exc.name}): pip install 'postcheck[postgres]'")
-    except Exception as exc:  # noqa: BLE001 - e.g. driver errors on connect: one line, exit 2
-        _fail(f"cannot open the database: {exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+        _fail(
+            f"this database needs an extra package ({exc.name}): pip install 'postcheck[postgres]'"
+        )
+    except Exception as exc:
+        _fail(
+            f"cannot open the database: {exc.__class__.__name__}: "
+            f"{(str(exc).splitlines() or [''])[0]}"
+        )
 
 
 def _display_url(url: str) -> str:
@@ -71,7 +79,10 @@ def init(
     db: DbOption = None,
     username: Annotated[str, typer.Option(help="The owner's username.")] = "owner",
     reset_password: Annotated[
-        bool, typer.Option("--reset-password", help="Replace the owner's password (signs out every session).")
+        bool,
+        typer.Option(
+            "--reset-password", help="Replace the owner's password (signs out every session)."
+        ),
     ] = False,
 ) -> None:
     """Create (or upgrade) the moderation store and the owner account.
@@ -85,7 +96,9 @@ def init(
     typer.echo(f"Store ready: {_display_url(store.url)} ({store.dialect}, schema up to date)")
     owner = store.owner()
     if owner is not None and not reset_password:
-        typer.echo(f"Owner account {owner.username!r} already exists (use --reset-password to change it).")
+        typer.echo(
+            f"Owner account {owner.username!r} already exists (use --reset-password to change it)."
+        )
         return
     password = os.environ.get(OWNER_PASSWORD_ENV)
     if password is None:
@@ -107,7 +120,10 @@ def add_site(
     db: DbOption = None,
     level: Annotated[str, typer.Option(help="Policy level: strict, normal or relaxed.")] = "normal",
     rotate_key: Annotated[
-        bool, typer.Option("--rotate-key", help="Issue a new key for an existing site (the old one stops working).")
+        bool,
+        typer.Option(
+            "--rotate-key", help="Issue a new key for an existing site (the old one stops working)."
+        ),
     ] = False,
 ) -> None:
     """Add a site and print its API key once, alone on the last line (only a hash is kept)."""
@@ -126,7 +142,9 @@ def add_site(
             typer.echo(f"Site {name!r} added (policy: {level}).")
     except (ValueError, NotFound) as exc:
         _fail(str(exc))
-    typer.echo("Send comments to POST /api/sites/%s/comments with 'Authorization: Bearer <key>'." % name)
+    typer.echo(
+        f"Send comments to POST /api/sites/{name}/comments with 'Authorization: Bearer <key>'."
+    )
     typer.echo("The key is shown only now; store it where the site can read it:")
     typer.echo(key)
 
@@ -169,7 +187,10 @@ def export(
     db: DbOption = None,
     site: Annotated[str | None, typer.Option(help="Only this site's comments.")] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.", dir_okay=False)
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write to this file instead of stdout.", dir_okay=False
+        ),
     ] = None,
 ) -> None:
     """Write every comment with its screening and decisions as JSON Lines.

@@ -21,9 +21,9 @@ import pytest
 
 pytest.importorskip("sqlalchemy", reason="moderation extra not installed")
 
-from mod_harness import Harness  # noqa: E402
+from mod_harness import Harness
 
-from postcheck.moderation.settings import normalise_url  # noqa: E402
+from postcheck.moderation.settings import normalise_url
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "ci" / "postgres.sh"
@@ -32,7 +32,7 @@ SCRIPT = ROOT / "ci" / "postgres.sh"
 def _have_pg_binaries() -> bool:
     if shutil.which("initdb"):
         return True
-    candidates = list(Path("/usr/lib/postgresql").glob("*/bin/initdb")) + [Path("/usr/local/bin/initdb")]
+    candidates = [*Path("/usr/lib/postgresql").glob("*/bin/initdb"), Path("/usr/local/bin/initdb")]
     return any(p.exists() for p in candidates)
 
 

@@ -31,7 +31,9 @@ class Harness:
         headers = {"Authorization": f"Bearer {key or self.keys[site]}"}
         headers.update(kw.pop("headers", {}))
         if not isinstance(body, (dict, list)):
-            return self.client.post(f"/api/sites/{site}/comments", content=body, headers=headers, **kw)
+            return self.client.post(
+                f"/api/sites/{site}/comments", content=body, headers=headers, **kw
+            )
         return self.client.post(f"/api/sites/{site}/comments", json=body, headers=headers, **kw)
 
     def comment(self, site: str, text: str, cid: str | None = None, name: str = "Reader") -> Any:

@@ -84,9 +84,9 @@ class Auth:
         window = now - dt.timedelta(seconds=self.settings.login_window_seconds)
         with self.store.read() as s:
             failures = s.scalar(
-                select(func.count()).select_from(LoginFailure).where(
-                    LoginFailure.username == username, LoginFailure.at >= window
-                )
+                select(func.count())
+                .select_from(LoginFailure)
+                .where(LoginFailure.username == username, LoginFailure.at >= window)
             )
             owner = s.scalars(select(Owner).where(Owner.username == username)).first()
         if (failures or 0) >= self.settings.login_max_failures:
@@ -128,7 +128,12 @@ class Auth:
             if row is None:
                 return None
             username = row.owner.username
-            expires, created, csrf, owner_id = row.expires_at, row.created_at, row.csrf_token, row.owner_id
+            expires, created, csrf, owner_id = (
+                row.expires_at,
+                row.created_at,
+                row.csrf_token,
+                row.owner_id,
+            )
             last_seen = row.last_seen_at
         hard_end = created + dt.timedelta(seconds=self.settings.session_max_seconds)
         if now >= expires or now >= hard_end:

@@ -20,7 +20,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from postcheck.moderation.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, SignedIn, TooManyAttempts, csrf_ok
+from postcheck.moderation.auth import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    SignedIn,
+    TooManyAttempts,
+    csrf_ok,
+)
 from postcheck.moderation.models import Status
 from postcheck.moderation.policy import (
     CATEGORIES,
@@ -117,12 +123,19 @@ def pages_router(mod: Moderation) -> APIRouter:
                 raise HTTPException(403, "not signed in")
             raise LoginRequired(request.url.path)
         if post and not csrf_ok(user.csrf_token, csrf):
-            raise HTTPException(403, "form expired or forged (CSRF token mismatch): reload the page")
+            raise HTTPException(
+                403, "form expired or forged (CSRF token mismatch): reload the page"
+            )
         return user
 
     def safe_next(value: str | None) -> str:
         # Only ever send the owner back into these pages (no open redirect).
-        if value and value.startswith(prefix + "/") and not value.startswith("//") and "\\" not in value:
+        if (
+            value
+            and value.startswith(prefix + "/")
+            and not value.startswith("//")
+            and "\\" not in value
+        ):
             return value
         return prefix + "/"
 
@@ -133,8 +146,13 @@ def pages_router(mod: Moderation) -> APIRouter:
         token = secrets.token_urlsafe(32)
         resp = render(request, "login.html", csrf=token, next=safe_next(next), error=None)
         resp.set_cookie(
-            LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict",
-            secure=settings.secure_cookies, path=prefix + "/login", max_age=3600,
+            LOGIN_CSRF_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=settings.secure_cookies,
+            path=prefix + "/login",
+            max_age=3600,
         )
         return resp
 
@@ -147,20 +165,43 @@ def pages_router(mod: Moderation) -> APIRouter:
         next: Annotated[str, Form(max_length=2000)] = "",
     ) -> Response:
         if not csrf_ok(request.cookies.get(LOGIN_CSRF_COOKIE), csrf):
-            return render(request, "login.html", http_status=403, csrf=csrf, next=safe_next(next),
-                          error="The sign-in form expired. Please try again.")
+            return render(
+                request,
+                "login.html",
+                http_status=403,
+                csrf=csrf,
+                next=safe_next(next),
+                error="The sign-in form expired. Please try again.",
+            )
         try:
             token = await run_in_threadpool(mod.auth.login, username, password)
         except TooManyAttempts:
-            return render(request, "login.html", http_status=429, csrf=csrf, next=safe_next(next),
-                          error="Too many failed sign-ins. Wait 15 minutes and try again.")
+            return render(
+                request,
+                "login.html",
+                http_status=429,
+                csrf=csrf,
+                next=safe_next(next),
+                error="Too many failed sign-ins. Wait 15 minutes and try again.",
+            )
         if token is None:
-            return render(request, "login.html", http_status=401, csrf=csrf, next=safe_next(next),
-                          error="Wrong username or password.")
+            return render(
+                request,
+                "login.html",
+                http_status=401,
+                csrf=csrf,
+                next=safe_next(next),
+                error="Wrong username or password.",
+            )
         resp = redirect(safe_next(next))
         resp.set_cookie(
-            SESSION_COOKIE, token, httponly=True, samesite="strict", secure=settings.secure_cookies,
-            path=prefix + "/", max_age=settings.session_max_seconds,
+            SESSION_COOKIE,
+            token,
+            httponly=True,
+            samesite="strict",
+            secure=settings.secure_cookies,
+            path=prefix + "/",
+            max_age=settings.session_max_seconds,
         )
         resp.delete_cookie(LOGIN_CSRF_COOKIE, path=prefix + "/login")
         return resp
@@ -191,8 +232,11 @@ def pages_router(mod: Moderation) -> APIRouter:
         page = max(1, page)
         rows, total = await run_in_threadpool(
             lambda: mod.store.queue(
-                status=status_filter, site=site or None, search=q.strip()[:200] or None,
-                limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+                status=status_filter,
+                site=site or None,
+                search=q.strip()[:200] or None,
+                limit=PAGE_SIZE,
+                offset=(page - 1) * PAGE_SIZE,
             )
         )
         counts = await run_in_threadpool(mod.store.counts)
@@ -206,9 +250,19 @@ def pages_router(mod: Moderation) -> APIRouter:
         ]
         query = {"status": status if status_filter else "all", "site": site, "q": q}
         return render(
-            request, "queue.html", user=user, items=items, total=total, page=page,
-            pages=max(1, math.ceil(total / PAGE_SIZE)), counts=counts, sites=sites,
-            status=query["status"], site=site, q=q, back=f"{prefix}/?" + urlencode(query | {"page": page}),
+            request,
+            "queue.html",
+            user=user,
+            items=items,
+            total=total,
+            page=page,
+            pages=max(1, math.ceil(total / PAGE_SIZE)),
+            counts=counts,
+            sites=sites,
+            status=query["status"],
+            site=site,
+            q=q,
+            back=f"{prefix}/?" + urlencode(query | {"page": page}),
             query=urlencode(query),
         )
 
@@ -241,13 +295,23 @@ def pages_router(mod: Moderation) -> APIRouter:
             c = await run_in_threadpool(mod.store.comment, comment_id)
         except NotFound:
             raise HTTPException(404, "no such comment") from None
-        history, _ = await run_in_threadpool(lambda: mod.store.audit(comment_id=comment_id, limit=200))
+        history, _ = await run_in_threadpool(
+            lambda: mod.store.audit(comment_id=comment_id, limit=200)
+        )
         reasons = [
-            r | {"segments": segments(c.original_text or c.text, r.get("spans", []))} for r in c.reasons
+            r | {"segments": segments(c.original_text or c.text, r.get("spans", []))}
+            for r in c.reasons
         ]
         return render(
-            request, "comment.html", user=user, c=c, reasons=reasons, history=history,
-            segments=segments(c.original_text or c.text, [s for r in c.reasons for s in r.get("spans", [])]),
+            request,
+            "comment.html",
+            user=user,
+            c=c,
+            reasons=reasons,
+            history=history,
+            segments=segments(
+                c.original_text or c.text, [s for r in c.reasons for s in r.get("spans", [])]
+            ),
         )
 
     @router.post("/comments/{comment_id}/decide")
@@ -265,7 +329,9 @@ def pages_router(mod: Moderation) -> APIRouter:
         except NotFound:
             raise HTTPException(404, "no such comment") from None
         await run_in_threadpool(mod.store.decide, [comment_id], action, user.username)
-        return redirect(f"{prefix}/comments/{comment_id}?" + urlencode({"msg": f"Comment {action}d"}))
+        return redirect(
+            f"{prefix}/comments/{comment_id}?" + urlencode({"msg": f"Comment {action}d"})
+        )
 
     @router.post("/comments/{comment_id}/edit")
     async def edit(
@@ -296,8 +362,15 @@ def pages_router(mod: Moderation) -> APIRouter:
         rows, total = await run_in_threadpool(
             lambda: mod.store.audit(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         )
-        return render(request, "audit.html", user=user, rows=rows, total=total, page=page,
-                      pages=max(1, math.ceil(total / PAGE_SIZE)))
+        return render(
+            request,
+            "audit.html",
+            user=user,
+            rows=rows,
+            total=total,
+            page=page,
+            pages=max(1, math.ceil(total / PAGE_SIZE)),
+        )
 
     # -- sites and policies -----------------------------------------------------------
 
@@ -307,7 +380,9 @@ def pages_router(mod: Moderation) -> APIRouter:
             user = await require(request)
         except LoginRequired:
             return to_login(request)
-        return render(request, "sites.html", user=user, sites=await run_in_threadpool(mod.store.sites))
+        return render(
+            request, "sites.html", user=user, sites=await run_in_threadpool(mod.store.sites)
+        )
 
     async def load_policy(name: str) -> Policy:
         try:
@@ -316,8 +391,14 @@ def pages_router(mod: Moderation) -> APIRouter:
             raise HTTPException(404, "no such site") from None
         return Policy.from_json(site.policy)
 
-    def policy_page(request: Request, user: SignedIn, name: str, policy: Policy,
-                    error: str | None = None, status: int = 200) -> HTMLResponse:
+    def policy_page(
+        request: Request,
+        user: SignedIn,
+        name: str,
+        policy: Policy,
+        error: str | None = None,
+        status: int = 200,
+    ) -> HTMLResponse:
         rows = [
             {
                 "category": cat,
@@ -329,8 +410,15 @@ def pages_router(mod: Moderation) -> APIRouter:
             for cat in CATEGORIES
         ]
         return render(
-            request, "policy.html", http_status=status, user=user, site=name, policy=policy, rows=rows,
-            levels=[lv.value for lv in Level], error=error,
+            request,
+            "policy.html",
+            http_status=status,
+            user=user,
+            site=name,
+            policy=policy,
+            rows=rows,
+            levels=[lv.value for lv in Level],
+            error=error,
             allow_text=format_word_lines(policy.allow, block=False),
             block_text=format_word_lines(policy.block, block=True),
         )
@@ -351,10 +439,14 @@ def pages_router(mod: Moderation) -> APIRouter:
         try:
             thresholds: dict[str, Threshold] = {}
             for cat in CATEGORIES:
-                hold, reject = str(form.get(f"hold_{cat}", "")).strip(), str(form.get(f"reject_{cat}", "")).strip()
+                hold, reject = (
+                    str(form.get(f"hold_{cat}", "")).strip(),
+                    str(form.get(f"reject_{cat}", "")).strip(),
+                )
                 if hold or reject:
                     thresholds[cat] = Threshold(
-                        hold_at=_score(hold, f"{cat} hold"), reject_at=_score(reject, f"{cat} reject")
+                        hold_at=_score(hold, f"{cat} hold"),
+                        reject_at=_score(reject, f"{cat} reject"),
                     )
             policy = Policy(
                 level=Level(str(form.get("level", "normal"))),
@@ -401,7 +493,9 @@ def pages_router(mod: Moderation) -> APIRouter:
                 raise PolicyError("policy file too large (limit 256 KB)")
             policy = Policy.from_file(content)
         except PolicyError as exc:
-            return policy_page(request, user, name, current, error=f"Import failed: {exc}", status=400)
+            return policy_page(
+                request, user, name, current, error=f"Import failed: {exc}", status=400
+            )
         await run_in_threadpool(mod.store.set_policy, name, policy, user.username)
         return redirect(f"{prefix}/sites/{name}/policy?msg=Policy+imported")
 
@@ -423,8 +517,11 @@ def pages_router(mod: Moderation) -> APIRouter:
         }
         if name not in files:
             raise HTTPException(404, "not found")
-        return FileResponse(HERE / "embed" / name, media_type=files[name],
-                            headers={"Access-Control-Allow-Origin": "*"})
+        return FileResponse(
+            HERE / "embed" / name,
+            media_type=files[name],
+            headers={"Access-Control-Allow-Origin": "*"},
+        )
 
     return router
 

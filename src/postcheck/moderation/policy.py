@@ -65,7 +65,11 @@ class Threshold(BaseModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> Threshold:
-        if self.hold_at is not None and self.reject_at is not None and self.reject_at < self.hold_at:
+        if (
+            self.hold_at is not None
+            and self.reject_at is not None
+            and self.reject_at < self.hold_at
+        ):
             raise ValueError("reject_at must not be below hold_at")
         return self
 
@@ -230,7 +234,7 @@ def parse_word_lines(text: str, *, block: bool) -> tuple[WordRule, ...]:
                 raise PolicyError(f"line {n}: action must be hold or reject, not {parts[2]!r}")
             action = parts[2]
         try:
-            out.append(WordRule(term=term, reason=reason, action=action))  # type: ignore[arg-type]
+            out.append(WordRule(term=term, reason=reason, action=action))
         except ValidationError as exc:
             raise PolicyError(f"line {n}: {_first_error(exc)}") from None
     return tuple(out)

@@ -214,7 +214,9 @@ class WordLists:
                 state.allowed.append((m.start(), m.end()))
         stop: Decision | None = None
         for rule in state.policy.block:
-            spans = [_span(text, m.start(), m.end()) for m in _term_pattern(rule.term).finditer(folded)]
+            spans = [
+                _span(text, m.start(), m.end()) for m in _term_pattern(rule.term).finditer(folded)
+            ]
             if not spans:
                 continue
             why = f" ({rule.reason})" if rule.reason else ""
@@ -279,7 +281,9 @@ class Spam:
         if phrases:
             spans.extend(_span(text, m.start(), m.end()) for m in phrases)
             score = max(score, min(1.0, 0.45 + 0.2 * len(phrases) + (0.2 if links else 0.0)))
-            evidence.append("sales patter: " + ", ".join(sorted({m.group(0).lower() for m in phrases})))
+            evidence.append(
+                "sales patter: " + ", ".join(sorted({m.group(0).lower() for m in phrases}))
+            )
         runs = list(_RUN.finditer(text))
         if runs:
             spans.extend(_span(text, m.start(), m.end()) for m in runs[:5])
@@ -299,7 +303,11 @@ class Spam:
             return
         spans = [s for s in spans if not state.is_allowed(s)]
         reason = state.add(
-            "spam", self.name, score, "Looks like spam: " + "; ".join(evidence) + ".", spans,
+            "spam",
+            self.name,
+            score,
+            "Looks like spam: " + "; ".join(evidence) + ".",
+            spans,
             evidence,
         )
         if reason.action == "reject":
@@ -324,7 +332,7 @@ class EngineSignals:
         try:
             judge = self._judge or default_judge()
             state.report = judge(post)
-        except Exception as exc:  # noqa: BLE001 - any engine failure must hold, not lose
+        except Exception as exc:
             state.engine_error = exc.__class__.__name__
             state.add(
                 "screening-error",
@@ -384,17 +392,19 @@ _NAME = re.compile(
 #: Capitalised words that are not a person: sentence openers, pronouns, days, institutions.
 _NOT_NAMES = frozenset(
     """
-    i i'm i've im the a an this that these those it its he she they we you your our my his her
-    their them there here what who why when where how if but and or so yet because also just
-    anyway honestly seriously well yes no not never everyone everybody nobody someone anyone
-    people politicians government council ministry department police minister ministers
-    monday tuesday wednesday thursday friday saturday sunday january february march april may
-    june july august september october november december new zealand nz aotearoa god ok okay
-    thanks thank please sorry great good bad
-    """.split()
+    i i'm i've im the a an this that these those it its he she they we you your our my his
+    her their them there here what who why when where how if but and or so yet because also
+    just anyway honestly seriously well yes no not never everyone everybody nobody someone
+    anyone people politicians government council ministry department police minister
+    ministers monday tuesday wednesday thursday friday saturday sunday january february
+    march april may june july august september october november december new zealand nz
+    aotearoa god ok okay thanks thank please sorry great good bad
+    """.split()  # noqa: SIM905 - a word list reads better as text
 )
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*", re.U)
-_HEDGE = re.compile(r"\b(?:allegedly|reportedly|apparently|i (?:think|heard|reckon|believe)|rumou?r)\b", re.I)
+_HEDGE = re.compile(
+    r"\b(?:allegedly|reportedly|apparently|i (?:think|heard|reckon|believe)|rumou?r)\b", re.I
+)
 
 
 def _names(sentence: str, offset: int) -> list[tuple[int, int, str]]:
@@ -448,9 +458,9 @@ class Allegations:
                 if state.is_allowed(acc_span) or _FIRST_PERSON.search(sentence[: acc.start()]):
                     continue
                 targets = [
-                    (s, e, n) for s, e, n in names
-                    if e <= a_start
-                    or (_PERSON_NOUN.match(acc.group(0)) and 0 <= s - a_end <= 3)
+                    (s, e, n)
+                    for s, e, n in names
+                    if e <= a_start or (_PERSON_NOUN.match(acc.group(0)) and 0 <= s - a_end <= 3)
                 ]
                 targets = [t for t in targets if not (t[0] < a_end and a_start < t[1])]
                 if not targets:
@@ -538,7 +548,10 @@ class PoliticalBait:
             strong = _STRONG_BAIT.search(fsent)
             challenge = _CHALLENGE.search(fsent)
             pol_spans = [s for s in political if start <= s.start < end]
-            pol_spans += [_span(text, start + m.start(), start + m.end()) for m in _POLITICAL_WORDS.finditer(fsent)]
+            pol_spans += [
+                _span(text, start + m.start(), start + m.end())
+                for m in _POLITICAL_WORDS.finditer(fsent)
+            ]
             pol_spans = [s for s in pol_spans if not state.is_allowed(s)]
             if strong and (pol_spans or challenge):
                 score = 0.85
@@ -594,7 +607,14 @@ class Screener:
         self.phases: tuple[Phase, ...] = tuple(
             phases
             if phases is not None
-            else (Validate(), WordLists(), Spam(), EngineSignals(judge), Allegations(), PoliticalBait())
+            else (
+                Validate(),
+                WordLists(),
+                Spam(),
+                EngineSignals(judge),
+                Allegations(),
+                PoliticalBait(),
+            )
         )
 
     def screen(self, comment: CommentInput, policy: Policy | None = None) -> Screening:

@@ -27,7 +27,12 @@ class Moderation:
     @classmethod
     def open(cls, settings: Settings, screener: Screener | None = None) -> Moderation:
         store = Store(settings.database_url, migrate_now=settings.migrate_on_start)
-        return cls(settings=settings, store=store, screener=screener or default_screener())
+        mod = cls(settings=settings, store=store, screener=screener or default_screener())
+        # Load the engine's lexicons and models now, not on the first comment: a server that
+        # answers its first comments seconds late looks down. A failure here is not fatal;
+        # screening holds comments it cannot check.
+        mod.screener.screen(CommentInput(text="Kia ora, warming up."))
+        return mod
 
     def receive(
         self,

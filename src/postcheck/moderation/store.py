@@ -12,19 +12,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import queue
 import re
 import secrets
-import queue
 import threading
 import time
-from concurrent.futures import Future
 from collections.abc import Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, or_, select, text
+from sqlalchemy import Engine, create_engine, delete, event, func, or_, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -72,7 +72,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             try:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise StoreError(f"cannot open the moderation database: {exc.strerror}: {path}") from None
+                raise StoreError(
+                    f"cannot open the moderation database: {exc.strerror}: {path}"
+                ) from None
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
@@ -83,7 +85,10 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
         return engine
     if url.startswith("postgresql"):
         return create_engine(
-            url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+            url,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
             connect_args={"connect_timeout": 10},
         )
     raise ConfigError(f"unsupported database URL {url.split(':', 1)[0]!r}")
@@ -127,7 +132,7 @@ def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         try:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        except Exception:  # noqa: BLE001 - no table yet means no revision
+        except Exception:
             return None
 
 
@@ -161,14 +166,18 @@ class _GroupCommitter:
 
     def __init__(self, store: Store):
         self.store = store
-        self.queue: queue.SimpleQueue[tuple[_Pending, Future[Submitted]] | None] = queue.SimpleQueue()
+        self.queue: queue.SimpleQueue[tuple[_Pending, Future[Submitted]] | None] = (
+            queue.SimpleQueue()
+        )
         self.thread: threading.Thread | None = None
         self.lock = threading.Lock()
 
     def submit(self, item: _Pending) -> Submitted:
         with self.lock:
             if self.thread is None or not self.thread.is_alive():
-                self.thread = threading.Thread(target=self._run, name="postcheck-group-commit", daemon=True)
+                self.thread = threading.Thread(
+                    target=self._run, name="postcheck-group-commit", daemon=True
+                )
                 self.thread.start()
         fut: Future[Submitted] = Future()
         self.queue.put((item, fut))
@@ -207,7 +216,7 @@ class _GroupCommitter:
                         results.append(self.store._insert(s, item, seen))
                     except Conflict as exc:
                         results.append(exc)
-        except BaseException as exc:  # noqa: BLE001 - every waiter must hear of the failure
+        except BaseException as exc:
             for _, fut in batch:
                 fut.set_exception(exc)
             return
@@ -296,7 +305,7 @@ class Store:
                 owner.username = username
                 owner.password_hash = password_hash
                 owner.password_changed_at = utcnow()
-                s.execute(LoginSession.__table__.delete())
+                s.execute(delete(LoginSession))
             s.flush()
             s.add(AuditEntry(actor="cli", action=action, detail={"username": username}))
             return owner
@@ -314,12 +323,18 @@ class Store:
             if s.scalars(select(Site).where(Site.name == name)).first():
                 raise ValueError(f"site {name!r} already exists (use --rotate-key for a new key)")
             site = Site(
-                name=name, key_hash=key_hash(key), key_prefix=key[:10],
+                name=name,
+                key_hash=key_hash(key),
+                key_prefix=key[:10],
                 policy=(policy or Policy()).to_json(),
             )
             s.add(site)
             s.flush()
-            s.add(AuditEntry(actor=actor, action="site_created", site_id=site.id, detail={"name": name}))
+            s.add(
+                AuditEntry(
+                    actor=actor, action="site_created", site_id=site.id, detail={"name": name}
+                )
+            )
         return key
 
     def rotate_key(self, name: str, actor: str = "cli") -> str:
@@ -376,7 +391,9 @@ class Store:
             self._forget_sites()
             s.add(
                 AuditEntry(
-                    actor=actor, action="policy_changed", site_id=site.id,
+                    actor=actor,
+                    action="policy_changed",
+                    site_id=site.id,
                     detail={"before": before, "after": site.policy},
                 )
             )
@@ -387,9 +404,9 @@ class Store:
         with self.read() as s:
             return int(
                 s.scalar(
-                    select(func.count()).select_from(Comment).where(
-                        Comment.site_id == site_id, Comment.text_sha256 == text_hash(text_)
-                    )
+                    select(func.count())
+                    .select_from(Comment)
+                    .where(Comment.site_id == site_id, Comment.text_sha256 == text_hash(text_))
                 )
                 or 0
             )
@@ -404,9 +421,9 @@ class Store:
             if dup is not None:
                 return dup, 0
             n = s.scalar(
-                select(func.count()).select_from(Comment).where(
-                    Comment.site_id == site_id, Comment.text_sha256 == text_hash(text_)
-                )
+                select(func.count())
+                .select_from(Comment)
+                .where(Comment.site_id == site_id, Comment.text_sha256 == text_hash(text_))
             )
             return None, int(n or 0)
 
@@ -448,11 +465,18 @@ class Store:
             return self._replay(dup, text_, author_name)
         return out
 
-    def _insert(self, s: Session, item: _Pending, batch: dict[tuple[int, str], Comment]) -> Submitted:
+    def _insert(
+        self, s: Session, item: _Pending, batch: dict[tuple[int, str], Comment]
+    ) -> Submitted:
         key = (item.site_id, item.client_id)
-        dup = batch.get(key) or s.scalars(
-            select(Comment).where(Comment.site_id == item.site_id, Comment.client_id == item.client_id)
-        ).first()
+        dup = (
+            batch.get(key)
+            or s.scalars(
+                select(Comment).where(
+                    Comment.site_id == item.site_id, Comment.client_id == item.client_id
+                )
+            ).first()
+        )
         if dup is not None:
             return self._replay(dup, item.text, item.author_name)
         decision = item.screening["decision"]
@@ -480,9 +504,14 @@ class Store:
         batch[key] = comment
         s.add(
             AuditEntry(
-                actor="screening", action=f"screened_{decision}", site_id=item.site_id,
+                actor="screening",
+                action=f"screened_{decision}",
+                site_id=item.site_id,
                 comment_id=comment.id,
-                detail={"risk": comment.risk, "categories": sorted({r["category"] for r in comment.reasons})},
+                detail={
+                    "risk": comment.risk,
+                    "categories": sorted({r["category"] for r in comment.reasons}),
+                },
             )
         )
         return Submitted(comment.id, decision, comment.reasons, comment.advice, created=True)
@@ -496,8 +525,14 @@ class Store:
             )
         return Submitted(dup.id, dup.decision, dup.reasons, dup.advice, created=False)
 
-    def published(self, site_id: int, *, limit: int = 100, before_id: int | None = None,
-                  url: str | None = None) -> list[Comment]:
+    def published(
+        self,
+        site_id: int,
+        *,
+        limit: int = 100,
+        before_id: int | None = None,
+        url: str | None = None,
+    ) -> list[Comment]:
         q = select(Comment).where(Comment.site_id == site_id, Comment.status == Status.published)
         if url:
             q = q.where(Comment.url == url)
@@ -522,7 +557,9 @@ class Store:
         if site:
             q = q.where(Site.name == site)
         if search:
-            pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            pattern = (
+                "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            )
             q = q.where(
                 or_(
                     Comment.text.ilike(pattern, escape="\\"),
@@ -559,7 +596,9 @@ class Store:
 
     def decide(self, comment_ids: list[int], action: str, actor: str) -> int:
         """Approve or reject comments; every change is written to the audit log."""
-        status = {"approve": Status.published, "reject": Status.rejected, "hold": Status.held}[action]
+        status = {"approve": Status.published, "reject": Status.rejected, "hold": Status.held}[
+            action
+        ]
         changed = 0
         with self.write() as s:
             for c in s.scalars(select(Comment).where(Comment.id.in_(comment_ids))):
@@ -569,7 +608,10 @@ class Store:
                 c.status, c.decided_at, c.decided_by = status, utcnow(), actor
                 s.add(
                     AuditEntry(
-                        actor=actor, action=action, site_id=c.site_id, comment_id=c.id,
+                        actor=actor,
+                        action=action,
+                        site_id=c.site_id,
+                        comment_id=c.id,
                         detail={"from": before, "to": status},
                     )
                 )
@@ -589,26 +631,46 @@ class Store:
             c.text, c.edited_at = new_text, utcnow()
             s.add(
                 AuditEntry(
-                    actor=actor, action="edit", site_id=c.site_id, comment_id=c.id,
+                    actor=actor,
+                    action="edit",
+                    site_id=c.site_id,
+                    comment_id=c.id,
                     detail={"before_chars": len(before), "after_chars": len(new_text)},
                 )
             )
 
-    def audit(self, *, limit: int = 100, offset: int = 0, comment_id: int | None = None
-              ) -> tuple[list[tuple[AuditEntry, str | None]], int]:
+    def audit(
+        self, *, limit: int = 100, offset: int = 0, comment_id: int | None = None
+    ) -> tuple[list[tuple[AuditEntry, str | None]], int]:
         q = select(AuditEntry, Site.name).outerjoin(Site, AuditEntry.site_id == Site.id)
         if comment_id is not None:
             q = q.where(AuditEntry.comment_id == comment_id)
         with self.read() as s:
             total = int(s.scalar(select(func.count()).select_from(q.subquery())) or 0)
-            rows = [(a, n) for a, n in s.execute(q.order_by(AuditEntry.id.desc()).limit(limit).offset(offset))]
+            rows: list[tuple[AuditEntry, str | None]] = [
+                (a, n)
+                for a, n in s.execute(q.order_by(AuditEntry.id.desc()).limit(limit).offset(offset))
+            ]
         return rows, total
 
-    def log(self, actor: str, action: str, detail: dict[str, Any] | None = None,
-            site_id: int | None = None, comment_id: int | None = None) -> None:
+    def log(
+        self,
+        actor: str,
+        action: str,
+        detail: dict[str, Any] | None = None,
+        site_id: int | None = None,
+        comment_id: int | None = None,
+    ) -> None:
         with self.write() as s:
-            s.add(AuditEntry(actor=actor, action=action, site_id=site_id, comment_id=comment_id,
-                             detail=detail or {}))
+            s.add(
+                AuditEntry(
+                    actor=actor,
+                    action=action,
+                    site_id=site_id,
+                    comment_id=comment_id,
+                    detail=detail or {},
+                )
+            )
 
     def export(self, site: str | None = None) -> Iterator[dict[str, Any]]:
         """Every comment with its decisions, oldest first, for `moderate export` (JSONL)."""
@@ -617,7 +679,9 @@ class Store:
             q = q.where(Site.name == site)
         with self.read() as s:
             history: dict[int, list[dict[str, Any]]] = {}
-            aq = select(AuditEntry).where(AuditEntry.comment_id.is_not(None)).order_by(AuditEntry.id)
+            aq = (
+                select(AuditEntry).where(AuditEntry.comment_id.is_not(None)).order_by(AuditEntry.id)
+            )
             if site:
                 aq = aq.join(Site, AuditEntry.site_id == Site.id).where(Site.name == site)
             for a in s.scalars(aq):

@@ -44,9 +44,11 @@ def test_fifty_clients_no_duplicates_or_errors(bench, db_url: str, capsys) -> No
     with capsys.disabled():
         print(
             f"\n[load {res.database}] 50 clients 4 s: {res.throughput:.0f} comments/s, "
-            f"p50 {res.p50_ms:.0f} ms, p99 {res.p99_ms:.0f} ms; baseline {res.baseline_throughput:.0f} "
+            f"p50 {res.p50_ms:.0f} ms, p99 {res.p99_ms:.0f} ms; "
+            f"baseline {res.baseline_throughput:.0f} "
             f"req/s; requests {res.requests}, created {res.created}, replayed {res.replayed}, "
-            f"errors {res.errors}, stored {res.stored_rows}, missing {res.missing}, duplicates {res.duplicates}"
+            f"errors {res.errors}, stored {res.stored_rows}, missing {res.missing}, "
+            f"duplicates {res.duplicates}"
         )
     assert res.errors == 0, res.error_samples
     assert res.created > 0 and res.replayed > 0  # retries happened under load

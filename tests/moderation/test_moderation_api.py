@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
+from mod_harness import Harness
 from sqlalchemy import func, select
 
 from postcheck.moderation.models import Comment
-from mod_harness import Harness
 
 
 def _rows(h: Harness, **where: object) -> int:
@@ -78,9 +78,13 @@ def test_key_cannot_write_or_read_another_site(harness: Harness) -> None:
     assert w.status_code == 403
     assert _rows(harness) == 0
     harness.comment("blog", "a published comment on blog")
-    r = harness.client.get("/api/sites/blog/comments", headers={"Authorization": f"Bearer {other_key}"})
+    r = harness.client.get(
+        "/api/sites/blog/comments", headers={"Authorization": f"Bearer {other_key}"}
+    )
     assert r.status_code == 403
-    own = harness.client.get("/api/sites/other/comments", headers={"Authorization": f"Bearer {other_key}"})
+    own = harness.client.get(
+        "/api/sites/other/comments", headers={"Authorization": f"Bearer {other_key}"}
+    )
     assert own.status_code == 200 and own.json() == []
 
 
@@ -96,16 +100,28 @@ def test_missing_or_unknown_key(harness: Harness) -> None:
 
 
 def test_published_endpoint_lists_only_published_without_emails(harness: Harness) -> None:
-    harness.post("blog", {"id": "p", "author_name": "Ana", "text": "Nice one", "author_email": "ana@example.org", "url": "/post/1"})
+    harness.post(
+        "blog",
+        {
+            "id": "p",
+            "author_name": "Ana",
+            "text": "Nice one",
+            "author_email": "ana@example.org",
+            "url": "/post/1",
+        },
+    )
     harness.comment("blog", "John Smith stole money from the charity.", cid="held")
     harness.comment("other", "Comment on the other site", cid="o")
-    r = harness.client.get("/api/sites/blog/comments", headers={"Authorization": f"Bearer {harness.keys['blog']}"})
+    r = harness.client.get(
+        "/api/sites/blog/comments", headers={"Authorization": f"Bearer {harness.keys['blog']}"}
+    )
     assert r.status_code == 200
     items = r.json()
     assert [i["id"] for i in items] == ["p"]
     assert "author_email" not in items[0] and "ana@example.org" not in r.text
     by_url = harness.client.get(
-        "/api/sites/blog/comments?url=/post/2", headers={"Authorization": f"Bearer {harness.keys['blog']}"}
+        "/api/sites/blog/comments?url=/post/2",
+        headers={"Authorization": f"Bearer {harness.keys['blog']}"},
     )
     assert by_url.json() == []
 
@@ -143,7 +159,11 @@ def test_invalid_json_utf8_and_shapes(harness: Harness) -> None:
         (b'{"id": "a", "author_name": "x", "text": "bad \\ud800 surrogate"}', 422, "unicode"),
         (b'{"id": "a", "author_name": "x", "text": "nul \\u0000 byte"}', 422, "control"),
         (b'{"id": "a", "author_name": "x", "text": "hi", "author_email": "nope"}', 422, "email"),
-        (b'{"id": "a", "author_name": "x", "text": "hi", "url": "javascript:alert(1)"}', 422, "url"),
+        (
+            b'{"id": "a", "author_name": "x", "text": "hi", "url": "javascript:alert(1)"}',
+            422,
+            "url",
+        ),
         (b"", 400, "not valid JSON"),
     ]
     for raw, status, words in cases:

@@ -45,7 +45,9 @@ def test_pages_unreachable_without_login(harness: Harness) -> None:
         assert r.headers["location"].startswith("/moderate/login?next=")
         assert "SECRET-MARKER" not in r.text
     for path in POSTS:
-        r = harness.client.post(path, data={"action": "approve", "ids": "1", "csrf": "x"}, follow_redirects=False)
+        r = harness.client.post(
+            path, data={"action": "approve", "ids": "1", "csrf": "x"}, follow_redirects=False
+        )
         assert r.status_code == 403, path
     with harness.store.read() as s:
         assert s.scalars(select(Comment.status)).one() == "held"
@@ -62,21 +64,27 @@ def test_wrong_password_and_throttle(harness: Harness) -> None:
     for _ in range(5):
         page = c.get("/moderate/login")
         csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-        r = c.post("/moderate/login", data={"username": "owner", "password": "wrong-password", "csrf": csrf})
+        r = c.post(
+            "/moderate/login",
+            data={"username": "owner", "password": "wrong-password", "csrf": csrf},
+        )
         assert r.status_code == 401 and "Wrong username or password" in r.text
     page = c.get("/moderate/login")
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     r = c.post("/moderate/login", data={"username": "owner", "password": PASSWORD, "csrf": csrf})
     assert r.status_code == 429  # even the right password waits now
     with harness.store.read() as s:
-        actions = list(s.scalars(select(AuditEntry.action).where(AuditEntry.action == "login_failed")))
+        actions = list(
+            s.scalars(select(AuditEntry.action).where(AuditEntry.action == "login_failed"))
+        )
     assert len(actions) == 5
 
 
 def test_login_form_needs_its_csrf_cookie(harness: Harness) -> None:
     other = TestClient(harness.app)
     r = other.post(
-        "/moderate/login", data={"username": "owner", "password": PASSWORD, "csrf": "guess"},
+        "/moderate/login",
+        data={"username": "owner", "password": PASSWORD, "csrf": "guess"},
         follow_redirects=False,
     )
     assert r.status_code == 403
@@ -108,10 +116,14 @@ def test_approve_publishes_and_is_audited(harness: Harness) -> None:
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     # Without the token, or with a wrong one, nothing happens.
     for bad in ("", "nope"):
-        r = harness.client.post(f"/moderate/comments/{cid}/decide", data={"action": "approve", "csrf": bad})
+        r = harness.client.post(
+            f"/moderate/comments/{cid}/decide", data={"action": "approve", "csrf": bad}
+        )
         assert r.status_code == 403
     r = harness.client.post(
-        f"/moderate/comments/{cid}/decide", data={"action": "approve", "csrf": csrf}, follow_redirects=False
+        f"/moderate/comments/{cid}/decide",
+        data={"action": "approve", "csrf": csrf},
+        follow_redirects=False,
     )
     assert r.status_code == 303
     with harness.store.read() as s:
@@ -119,8 +131,13 @@ def test_approve_publishes_and_is_audited(harness: Harness) -> None:
         assert c is not None and c.status == "published" and c.decided_by == "owner"
         entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "approve")).one()
     assert entry.actor == "owner" and entry.comment_id == cid
-    assert entry.at <= dt.datetime.now(dt.UTC) and entry.detail == {"from": "held", "to": "published"}
-    pub = harness.client.get("/api/sites/blog/comments", headers={"Authorization": f"Bearer {harness.keys['blog']}"})
+    assert entry.at <= dt.datetime.now(dt.UTC) and entry.detail == {
+        "from": "held",
+        "to": "published",
+    }
+    pub = harness.client.get(
+        "/api/sites/blog/comments", headers={"Authorization": f"Bearer {harness.keys['blog']}"}
+    )
     assert [p["text"] for p in pub.json()] == ["John Smith stole money from the charity."]
     audit = harness.client.get("/moderate/audit")
     assert "approve" in audit.text and "owner" in audit.text
@@ -136,13 +153,16 @@ def test_bulk_search_and_edit(harness: Harness) -> None:
     assert "Nothing here" in pct.text
     csrf = harness.csrf()
     r = harness.client.post(
-        "/moderate/bulk", data={"action": "reject", "ids": [str(a), str(b)], "csrf": csrf, "back": "/moderate/"},
+        "/moderate/bulk",
+        data={"action": "reject", "ids": [str(a), str(b)], "csrf": csrf, "back": "/moderate/"},
         follow_redirects=False,
     )
     assert r.status_code == 303 and "2+comment" in r.headers["location"]
     with harness.store.read() as s:
         assert set(s.scalars(select(Comment.status))) == {"rejected"}
-    r = harness.client.post(f"/moderate/comments/{a}/edit", data={"text": "Edited by the owner", "csrf": csrf})
+    r = harness.client.post(
+        f"/moderate/comments/{a}/edit", data={"text": "Edited by the owner", "csrf": csrf}
+    )
     assert r.status_code == 200
     with harness.store.read() as s:
         c = s.get(Comment, a)
@@ -191,7 +211,11 @@ def test_session_has_an_absolute_lifetime(sqlite_url: str) -> None:
     try:
         h.login()
         with h.store.write() as s:
-            s.execute(update(LoginSession).values(created_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5)))
+            s.execute(
+                update(LoginSession).values(
+                    created_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5)
+                )
+            )
         assert h.client.get("/moderate/", follow_redirects=False).status_code == 303
     finally:
         h.close()
@@ -201,10 +225,13 @@ def test_session_cookie_flags(harness: Harness) -> None:
     page = harness.client.get("/moderate/login")
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     r = harness.client.post(
-        "/moderate/login", data={"username": "owner", "password": PASSWORD, "csrf": csrf},
+        "/moderate/login",
+        data={"username": "owner", "password": PASSWORD, "csrf": csrf},
         follow_redirects=False,
     )
-    cookie = next(v for k, v in r.headers.multi_items() if k == "set-cookie" and "postcheck_session=" in v)
+    cookie = next(
+        v for k, v in r.headers.multi_items() if k == "set-cookie" and "postcheck_session=" in v
+    )
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/moderate/" in cookie
 
 
@@ -215,8 +242,12 @@ def test_policy_edit_export_import(harness: Harness, level: str) -> None:
     r = harness.client.post(
         "/moderate/sites/blog/policy",
         data={
-            "csrf": csrf, "level": level, "max_chars": "2000", "max_links": "1",
-            "hold_spam": "0.4", "reject_spam": "0.9",
+            "csrf": csrf,
+            "level": level,
+            "max_chars": "2000",
+            "max_links": "1",
+            "hold_spam": "0.4",
+            "reject_spam": "0.9",
             "allow": "Dick | a common name in our club",
             "block": "crypto giveaway | scam | reject\nbanana | running joke",
         },
@@ -233,19 +264,23 @@ def test_policy_edit_export_import(harness: Harness, level: str) -> None:
     assert blocked.json()["reasons"][0]["category"] == "blocklist"
     # Import the file into the other site and check it round-trips.
     r = harness.client.post(
-        "/moderate/sites/other/policy/import", data={"csrf": csrf},
-        files={"file": ("p.yaml", text.encode(), "application/yaml")}, follow_redirects=False,
+        "/moderate/sites/other/policy/import",
+        data={"csrf": csrf},
+        files={"file": ("p.yaml", text.encode(), "application/yaml")},
+        follow_redirects=False,
     )
     assert r.status_code == 303
     again = harness.client.get("/moderate/sites/other/policy.yaml").text
     assert again.replace("site: other", "site: blog") == text
     bad = harness.client.post(
-        "/moderate/sites/other/policy/import", data={"csrf": csrf},
+        "/moderate/sites/other/policy/import",
+        data={"csrf": csrf},
         files={"file": ("p.yaml", b"kind: something-else\n", "application/yaml")},
     )
     assert bad.status_code == 400 and "Import failed" in bad.text
     invalid = harness.client.post(
-        "/moderate/sites/blog/policy", data={"csrf": csrf, "level": "normal", "hold_hate": "2"},
+        "/moderate/sites/blog/policy",
+        data={"csrf": csrf, "level": "normal", "hold_hate": "2"},
     )
     assert invalid.status_code == 400 and "not between 0 and 1" in invalid.text
 

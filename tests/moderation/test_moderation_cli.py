@@ -54,8 +54,15 @@ def test_init_add_site_export(run, tmp_path: Path, db_url: str) -> None:
             owner = s.scalars(select(Owner)).one()
         assert site.key_hash == key_hash(key) and site.policy["level"] == "strict"
         assert owner.password_hash.startswith("$argon2id$")
-        sub = store.submit(site.id, client_id="c1", author_name="A", text_="hi", author_email=None,
-                           url=None, screening={"decision": "publish", "risk": 0.0, "reasons": [], "advice": []})
+        sub = store.submit(
+            site.id,
+            client_id="c1",
+            author_name="A",
+            text_="hi",
+            author_email=None,
+            url=None,
+            screening={"decision": "publish", "risk": 0.0, "reasons": [], "advice": []},
+        )
         assert sub.created
     finally:
         store.dispose()
@@ -64,7 +71,9 @@ def test_init_add_site_export(run, tmp_path: Path, db_url: str) -> None:
     r = run("export", "--db", db_url, "-o", str(out))
     assert r.exit_code == 0, r.output
     rows = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [(x["site"], x["client_id"], x["status"]) for x in rows] == [("my-blog", "c1", "published")]
+    assert [(x["site"], x["client_id"], x["status"]) for x in rows] == [
+        ("my-blog", "c1", "published")
+    ]
     r = run("export", "--db", db_url)
     assert json.loads(r.stdout.splitlines()[0])["client_id"] == "c1"
     r = run("export", "--db", db_url, "--site", "nope")
@@ -102,5 +111,11 @@ def test_bad_input_one_line_exit_2(run, tmp_path: Path) -> None:
 def test_reset_password(run, tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path}/x.sqlite3"
     run("init", "--db", db, env={"POSTCHECK_OWNER_PASSWORD": PASSWORD})
-    r = run("init", "--db", db, "--reset-password", env={"POSTCHECK_OWNER_PASSWORD": "another long password"})
+    r = run(
+        "init",
+        "--db",
+        db,
+        "--reset-password",
+        env={"POSTCHECK_OWNER_PASSWORD": "another long password"},
+    )
     assert r.exit_code == 0 and "Password changed" in r.output

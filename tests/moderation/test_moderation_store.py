@@ -22,10 +22,19 @@ def test_migrations_match_models(db_url: str) -> None:
         migrate(store.engine)  # a second run is a no-op
         assert current_revision(store.engine) == "0001"
         with store.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), Base.metadata)
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": False}), Base.metadata
+            )
         assert diff == []
         tables = set(inspect(store.engine).get_table_names())
-        assert {"owners", "login_sessions", "sites", "comments", "audit_log", "alembic_version"} <= tables
+        assert {
+            "owners",
+            "login_sessions",
+            "sites",
+            "comments",
+            "audit_log",
+            "alembic_version",
+        } <= tables
     finally:
         store.dispose()
 
@@ -74,8 +83,15 @@ def test_concurrent_same_id_stores_one(db_url: str) -> None:
         def send(i: int) -> None:
             try:
                 results.append(
-                    store.submit(site_id, client_id=f"id-{i % 5}", author_name="A", text_="same",
-                                 author_email=None, url=None, screening=_screening())
+                    store.submit(
+                        site_id,
+                        client_id=f"id-{i % 5}",
+                        author_name="A",
+                        text_="same",
+                        author_email=None,
+                        url=None,
+                        screening=_screening(),
+                    )
                 )
             except Exception as exc:  # pragma: no cover - reported below
                 errors.append(exc)
@@ -90,8 +106,15 @@ def test_concurrent_same_id_stores_one(db_url: str) -> None:
         with store.read() as s:
             assert s.scalar(select(func.count()).select_from(Comment)) == 5
         with pytest.raises(Conflict):
-            store.submit(site_id, client_id="id-0", author_name="A", text_="different",
-                         author_email=None, url=None, screening=_screening())
+            store.submit(
+                site_id,
+                client_id="id-0",
+                author_name="A",
+                text_="different",
+                author_email=None,
+                url=None,
+                screening=_screening(),
+            )
     finally:
         store.dispose()
 
@@ -101,8 +124,15 @@ def test_export_has_history(db_url: str) -> None:
     try:
         store.add_site("blog")
         sid = store.site("blog").id
-        sub = store.submit(sid, client_id="a", author_name="A", text_="hello", author_email="a@b.nz",
-                           url="/p", screening=_screening("hold"))
+        sub = store.submit(
+            sid,
+            client_id="a",
+            author_name="A",
+            text_="hello",
+            author_email="a@b.nz",
+            url="/p",
+            screening=_screening("hold"),
+        )
         store.decide([sub.comment_id], "approve", "owner")
         (row,) = list(store.export())
         assert row["schema"] == "postcheck.moderation.comment/1"
@@ -137,6 +167,9 @@ def test_url_normalisation() -> None:
         normalise_url("mysql://u@h/db")
 
 
+HEAD = "kind: postcheck-moderation-policy\nversion: 1\n"
+
+
 def test_policy_file_round_trip_and_errors() -> None:
     p = Policy(level="strict", block=(WordRule(term="spam  word", reason="r", action="reject"),))
     assert Policy.from_file(p.to_file("blog")) == p
@@ -145,8 +178,14 @@ def test_policy_file_round_trip_and_errors() -> None:
         (b"\xff\xfe", "UTF-8"),
         ("kind: [", "YAML"),
         ("kind: postcheck-moderation-policy\nversion: 9\n", "version"),
-        ("kind: postcheck-moderation-policy\nversion: 1\nthresholds: {nonsense: {hold_at: 0.5}}\n", "unknown"),
-        ("kind: postcheck-moderation-policy\nversion: 1\nthresholds: {hate: {hold_at: 0.9, reject_at: 0.1}}\n", "reject_at"),
+        (
+            HEAD + "thresholds: {nonsense: {hold_at: 0.5}}\n",
+            "unknown",
+        ),
+        (
+            HEAD + "thresholds: {hate: {hold_at: 0.9, reject_at: 0.1}}\n",
+            "reject_at",
+        ),
         ("kind: postcheck-moderation-policy\nversion: 1\nlevel: lax\n", "level"),
     ]:
         with pytest.raises(PolicyError, match=msg):

@@ -12,8 +12,13 @@ from postcheck.moderation.screening import CommentInput, Screener, default_scree
 
 def _report(*signals: Signal) -> Report:
     return Report(
-        risk=Risk.none, verdict="fine", summary="", edition="public-servants",
-        rules_version="test", postcheck_version="test", signals=signals,
+        risk=Risk.none,
+        verdict="fine",
+        summary="",
+        edition="public-servants",
+        rules_version="test",
+        postcheck_version="test",
+        signals=signals,
     )
 
 
@@ -39,8 +44,14 @@ def test_engine_sees_a_public_comment_on_a_website() -> None:
     result = screen("Lovely day for it", judge=judge)
     assert result.decision == "publish" and result.reasons == ()
     (post,) = judge.posts
-    assert (post.context.kind.value, post.context.platform.value, post.context.visibility.value) == (
-        "comment", "website", "public",
+    assert (
+        post.context.kind.value,
+        post.context.platform.value,
+        post.context.visibility.value,
+    ) == (
+        "comment",
+        "website",
+        "public",
     )
 
 
@@ -156,11 +167,15 @@ def test_relaxed_publishes_bait_but_still_advises() -> None:
 
 
 def test_engine_signal_thresholds_follow_the_policy() -> None:
-    sig = Signal(name="disrespect", score=0.6, fired=True, spans=(Span(start=8, end=13, text="idiot"),))
+    sig = Signal(
+        name="disrespect", score=0.6, fired=True, spans=(Span(start=8, end=13, text="idiot"),)
+    )
     judge = FakeJudge(sig)
     assert screen("You are idiot", Policy(level=Level.strict), judge).decision == "hold"
     assert screen("You are idiot", Policy(level=Level.relaxed), judge).decision == "publish"
-    override = Policy(level=Level.relaxed, thresholds={"disrespect": Threshold(hold_at=0.2, reject_at=0.5)})
+    override = Policy(
+        level=Level.relaxed, thresholds={"disrespect": Threshold(hold_at=0.2, reject_at=0.5)}
+    )
     assert screen("You are idiot", override, judge).decision == "reject"
 
 
@@ -200,7 +215,9 @@ def test_real_engine_holds_abuse_and_publishes_ordinary_comments() -> None:
 
 
 def test_reasons_sorted_by_action_then_score() -> None:
-    result = screen("John Smith stole money. As a public servant, who do you vote for? http://x.xyz")
+    result = screen(
+        "John Smith stole money. As a public servant, who do you vote for? http://x.xyz"
+    )
     actions = [r.action for r in result.reasons]
     order = {"reject": 0, "hold": 1, "publish": 2}
     assert actions == sorted(actions, key=order.__getitem__)
