@@ -591,10 +591,13 @@ class PoliticalBait:
 
 
 def _dedupe(spans: Sequence[Span]) -> list[Span]:
-    seen: dict[tuple[int, int], Span] = {}
-    for s in spans:
-        seen.setdefault((s.start, s.end), s)
-    return sorted(seen.values(), key=lambda s: (s.start, s.end))
+    """Sorted spans without repeats or spans inside another (engine and phase often agree)."""
+    out: list[Span] = []
+    for s in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if out and out[-1].start <= s.start and s.end <= out[-1].end:
+            continue
+        out.append(s)
+    return out
 
 
 # -- the pipeline -----------------------------------------------------------------------
