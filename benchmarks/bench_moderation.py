@@ -194,7 +194,7 @@ async def _load(
         async def client(n: int) -> None:
             nonlocal created, replayed, errors
             rng = random.Random(n)
-            sent: list[tuple[str, str]] = []
+            sent: list[tuple[str, str, str]] = []
             i = 0
             while time.monotonic() < end and not (stop_event and stop_event.is_set()):
                 i += 1
@@ -211,13 +211,14 @@ async def _load(
                         errors += 1
                     continue
                 if sent and rng.random() < 0.1:
-                    cid, text = rng.choice(sent)  # a client retry
+                    cid, author, text = rng.choice(sent)  # a client retry
                 elif i % 20 == 0:
-                    # Two neighbouring clients send the same id at about the same time.
-                    cid, text = f"{run}-shared-{n // 2}-{i}", COMMENTS[0]
+                    # Two neighbouring clients send the same comment at about the same time.
+                    cid, author, text = f"{run}-shared-{n // 2}-{i}", f"Pair {n // 2}", COMMENTS[0]
                 else:
-                    cid, text = f"{run}-{n}-{i}", rng.choice(COMMENTS) + f" ({n}/{i})"
-                body = {"id": cid, "author_name": f"Reader {n}", "text": text}
+                    cid, author = f"{run}-{n}-{i}", f"Reader {n}"
+                    text = rng.choice(COMMENTS) + f" ({n}/{i})"
+                body = {"id": cid, "author_name": author, "text": text}
                 t0 = time.perf_counter()
                 try:
                     r = await http.post(f"/api/sites/{site}/comments", json=body)
@@ -237,7 +238,7 @@ async def _load(
                         created += 1
                     else:
                         replayed += 1
-                    sent.append((cid, text))
+                    sent.append((cid, author, text))
                 else:
                     errors += 1
                     if len(samples) < 5:
