@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, func, or_, select, text
+from sqlalchemy import Engine, create_engine, delete, event, func, insert, or_, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -142,6 +142,34 @@ def _short(exc: BaseException) -> str:
 
 
 @dataclass(frozen=True)
+class _Stored:
+    """What a repeated id needs of the stored comment."""
+
+    id: int
+    text: str
+    original_text: str | None
+    author_name: str
+    decision: str
+    reasons: list[dict[str, Any]]
+    advice: list[dict[str, Any]]
+
+
+_STORED_COLUMNS = (
+    Comment.id,
+    Comment.text,
+    Comment.original_text,
+    Comment.author_name,
+    Comment.decision,
+    Comment.reasons,
+    Comment.advice,
+)
+
+
+def _stored(row: Any) -> _Stored | None:
+    return None if row is None else _Stored(*row)
+
+
+@dataclass(frozen=True)
 class _Pending:
     site_id: int
     client_id: str
@@ -209,7 +237,7 @@ class _GroupCommitter:
         results: list[Submitted | BaseException] = []
         try:
             with self.store.write() as s:
-                seen: dict[tuple[int, str], Comment] = {}
+                seen: dict[tuple[int, str], _Stored] = {}
                 for item, _ in batch:
                     try:
                         # Conflict is raised before anything is written: no savepoint needed.
@@ -411,13 +439,17 @@ class Store:
                 or 0
             )
 
-    def lookup(self, site_id: int, client_id: str, text_: str) -> tuple[Comment | None, int]:
+    def lookup(self, site_id: int, client_id: str, text_: str) -> tuple[_Stored | None, int]:
         """One read before screening: the comment already stored under this id (a retry),
         and how many comments on the site have the same text (a spam sign)."""
         with self.read() as s:
-            dup = s.scalars(
-                select(Comment).where(Comment.site_id == site_id, Comment.client_id == client_id)
-            ).first()
+            dup = _stored(
+                s.execute(
+                    select(*_STORED_COLUMNS).where(
+                        Comment.site_id == site_id, Comment.client_id == client_id
+                    )
+                ).first()
+            )
             if dup is not None:
                 return dup, 0
             n = s.scalar(
@@ -466,13 +498,14 @@ class Store:
         return out
 
     def _insert(
-        self, s: Session, item: _Pending, batch: dict[tuple[int, str], Comment]
+        self, s: Session, item: _Pending, batch: dict[tuple[int, str], _Stored]
     ) -> Submitted:
+        # Core statements rather than ORM objects: this is the hot path of every comment,
+        # and the unit-of-work bookkeeping would cost more than the inserts themselves.
         key = (item.site_id, item.client_id)
-        dup = (
-            batch.get(key)
-            or s.scalars(
-                select(Comment).where(
+        dup = batch.get(key) or _stored(
+            s.execute(
+                select(*_STORED_COLUMNS).where(
                     Comment.site_id == item.site_id, Comment.client_id == item.client_id
                 )
             ).first()
@@ -481,43 +514,50 @@ class Store:
             return self._replay(dup, item.text, item.author_name)
         decision = item.screening["decision"]
         now = utcnow()
-        comment = Comment(
-            site_id=item.site_id,
-            client_id=item.client_id,
-            author_name=item.author_name,
-            author_email=item.author_email,
-            url=item.url,
-            text=item.text,
-            text_sha256=text_hash(item.text),
-            decision=decision,
-            status=DECISION_STATUS[decision],
-            risk=float(item.screening.get("risk", 0.0)),
-            reasons=item.screening.get("reasons", []),
-            advice=item.screening.get("advice", []),
-            screening={k: v for k, v in item.screening.items() if k not in ("reasons", "advice")},
-            received_at=now,
-            decided_at=now,
-            decided_by="screening",
+        reasons = item.screening.get("reasons", [])
+        advice = item.screening.get("advice", [])
+        risk = float(item.screening.get("risk", 0.0))
+        comment_id = s.execute(
+            insert(Comment)
+            .values(
+                site_id=item.site_id,
+                client_id=item.client_id,
+                author_name=item.author_name,
+                author_email=item.author_email,
+                url=item.url,
+                text=item.text,
+                text_sha256=text_hash(item.text),
+                decision=decision,
+                status=DECISION_STATUS[decision],
+                risk=risk,
+                reasons=reasons,
+                advice=advice,
+                screening={
+                    k: v for k, v in item.screening.items() if k not in ("reasons", "advice")
+                },
+                received_at=now,
+                decided_at=now,
+                decided_by="screening",
+            )
+            .returning(Comment.id)
+        ).scalar_one()
+        batch[key] = _Stored(
+            comment_id, item.text, None, item.author_name, decision, reasons, advice
         )
-        s.add(comment)
-        s.flush()
-        batch[key] = comment
-        s.add(
-            AuditEntry(
+        s.execute(
+            insert(AuditEntry).values(
+                at=now,
                 actor="screening",
                 action=f"screened_{decision}",
                 site_id=item.site_id,
-                comment_id=comment.id,
-                detail={
-                    "risk": comment.risk,
-                    "categories": sorted({r["category"] for r in comment.reasons}),
-                },
+                comment_id=comment_id,
+                detail={"risk": risk, "categories": sorted({r["category"] for r in reasons})},
             )
         )
-        return Submitted(comment.id, decision, comment.reasons, comment.advice, created=True)
+        return Submitted(comment_id, decision, reasons, advice, created=True)
 
     @staticmethod
-    def _replay(dup: Comment, text_: str, author_name: str) -> Submitted:
+    def _replay(dup: Comment | _Stored, text_: str, author_name: str) -> Submitted:
         if (dup.original_text or dup.text) != text_ or dup.author_name != author_name:
             raise Conflict(
                 "this comment id was already used for a different comment; "
