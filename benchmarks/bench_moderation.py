@@ -342,10 +342,10 @@ def kill_test(
     }
 
 
-def bench(db_url: str, clients: int, seconds: float, database: str) -> LoadResult:
+def bench(db_url: str, clients: int, seconds: float, database: str, workers: int = 1) -> LoadResult:
     site = "bench"
     key = prepare(db_url, site)
-    with server(db_url) as (base, proc):
+    with server(db_url, workers=workers) as (base, proc):
         b_tp, b_p99 = run_baseline(base, clients, min(10.0, seconds / 3))
         res = run_load(base, site, key, clients, seconds, database)
         res.baseline_throughput, res.baseline_p99_ms = b_tp, b_p99
@@ -359,6 +359,7 @@ def main() -> int:
     ap.add_argument("--db", help="database URL (default: a new SQLite file in a temp dir)")
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     ap.add_argument("--kill", action="store_true", help="also run the kill-mid-load test")
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
     args = ap.parse_args()
@@ -368,7 +369,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         db = normalise_url(args.db) if args.db else f"sqlite:///{tmp}/bench.sqlite3"
         database = db.split(":", 1)[0].split("+", 1)[0]
-        res = bench(db, args.clients, args.seconds, database)
+        res = bench(db, args.clients, args.seconds, database, args.workers)
         out = res.summary()
         if args.kill:
             kdb = db if args.db else f"sqlite:///{tmp}/kill.sqlite3"
@@ -376,7 +377,10 @@ def main() -> int:
     if args.json:
         print(json.dumps(out, indent=2))
     else:
-        print(f"database: {database}   clients: {res.clients}   duration: {res.seconds:.0f} s")
+        print(
+            f"database: {database}   clients: {res.clients}   duration: {res.seconds:.0f} s   "
+            f"server workers: {args.workers}"
+        )
         print(
             f"baseline (GET health, same server): {res.baseline_throughput:.0f} req/s, "
             f"p99 {res.baseline_p99_ms:.1f} ms"

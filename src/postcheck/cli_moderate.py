@@ -170,7 +170,10 @@ def serve(
     # Workers build the app from the environment (uvicorn imports the factory by name).
     os.environ["POSTCHECK_DATABASE_URL"] = url
     os.environ["POSTCHECK_SECURE_COOKIES"] = "1" if secure_cookies else ""
-    typer.echo(f"Owner's pages: http://{host}:{port}/moderate/   API: http://{host}:{port}/docs")
+    typer.echo(
+        f"Owner's pages: http://{host}:{port}/moderate/   "
+        f"API schema: http://{host}:{port}/openapi.json"
+    )
     uvicorn.run(
         "postcheck.moderation.app:app_from_env",
         factory=True,

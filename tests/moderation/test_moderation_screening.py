@@ -202,6 +202,9 @@ def test_validation_phase() -> None:
     assert screen("x" * 60, Policy(max_chars=50)).stopped_at == "validate"
     junk = screen("\x01\x02\x03 ###### $$$$$ %%%%% ^^^^^^^")
     assert junk.decision in ("hold", "reject")
+    binary = screen("\ufffd\ufffd\ufffdPNG\ufffd\ufffd IHDR \ufffd\ufffd")
+    assert binary.reasons[0].category == "validation"
+    assert screen("❤️❤️❤️🎉🎉🎉👏👏👏👏👏👏👏👏👏👏🙌🙌🙌🙌🙌🙌").decision == "publish"
 
 
 def test_real_engine_holds_abuse_and_publishes_ordinary_comments() -> None:

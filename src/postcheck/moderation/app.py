@@ -32,6 +32,11 @@ def moderation_router(
 def create_app(settings: Settings | None = None, *, screener: Screener | None = None) -> FastAPI:
     settings = settings or Settings()
     app = FastAPI(
+        # Swagger UI and ReDoc load their code from a CDN: the service must work offline,
+        # so only the schema is served.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
         title="postcheck moderation",
         version=__version__,
         description=(

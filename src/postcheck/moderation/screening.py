@@ -18,6 +18,7 @@ political side. If the engine fails, the comment is held, never published unscre
 from __future__ import annotations
 
 import functools
+import logging
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -26,6 +27,8 @@ from typing import Any, Literal, Protocol
 
 from postcheck.model import Context, Kind, Platform, Post, Report, Span, Visibility
 from postcheck.moderation.policy import CATEGORY_LABELS, ENGINE_CATEGORIES, Policy
+
+log = logging.getLogger(__name__)
 
 Decision = Literal["publish", "hold", "reject"]
 _ORDER: dict[str, int] = {"publish": 0, "hold": 1, "reject": 2}
@@ -166,6 +169,7 @@ def fold(text: str) -> str:
 
 # -- phases ---------------------------------------------------------------------------
 
+_JUNK = frozenset({"Co", "Cn", "Cs"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -190,14 +194,15 @@ class Validate:
             )
             raise Stop("reject")
         controls = len(_CONTROL.findall(text))
-        letters = sum(1 for ch in text if unicodedata.category(ch)[0] in "LN")
-        if controls or (len(text) >= 20 and letters / len(text) < 0.2 and not text.isspace()):
-            # Mostly symbols/controls: binary pasted in, or an encoding gone wrong.
+        # Unassigned, private-use and surrogate code points and U+FFFD are what binary data
+        # or a wrong encoding leave behind; emoji and punctuation are ordinary comment text.
+        junk = sum(1 for ch in text if ch == "\ufffd" or unicodedata.category(ch) in _JUNK)
+        if controls or junk > max(2, len(text) // 10):
             state.add(
                 "validation",
                 self.name,
                 0.9,
-                "The comment is mostly symbols or control characters, not text.",
+                "The comment contains control characters or undecodable data, not just text.",
                 action="hold",
             )
 
@@ -287,7 +292,9 @@ class Spam:
         runs = list(_RUN.finditer(text))
         if runs:
             spans.extend(_span(text, m.start(), m.end()) for m in runs[:5])
-            score = max(score, 0.5)
+            # "!!!!!!!!!!" and a row of claps are enthusiasm; a hundred of them is flooding.
+            longest = max(len(m.group(0)) for m in runs)
+            score = max(score, 0.6 if longest >= 40 else 0.3)
             evidence.append("long runs of one character")
         words = [w.lower() for w in _WORD.findall(text)]
         if len(words) >= 12:
@@ -333,6 +340,9 @@ class EngineSignals:
             judge = self._judge or default_judge()
             state.report = judge(post)
         except Exception as exc:
+            # Any engine failure holds the comment. Log the class only: an exception
+            # message could quote the comment.
+            log.warning("engine failed on a comment (%s); holding it", exc.__class__.__name__)
             state.engine_error = exc.__class__.__name__
             state.add(
                 "screening-error",
