@@ -13,6 +13,7 @@ from postcheck.moderation.policy import Policy
 from postcheck.moderation.screening import CommentInput, Screener, default_screener
 from postcheck.moderation.settings import Settings
 from postcheck.moderation.store import Store, Submitted
+from postcheck.moderation.store import _Pending as Pending
 
 
 @dataclass
@@ -34,7 +35,7 @@ class Moderation:
         mod.screener.screen(CommentInput(text="Kia ora, warming up."))
         return mod
 
-    def receive(
+    def prepare(
         self,
         site_id: int,
         policy_json: dict[str, Any],
@@ -44,8 +45,8 @@ class Moderation:
         text: str,
         author_email: str | None = None,
         url: str | None = None,
-    ) -> Submitted:
-        """Screen and store one comment (or return the stored one for a repeated id)."""
+    ) -> Submitted | Pending:
+        """Screen a comment: the stored answer for a repeated id, or what to store."""
         existing, seen = self.store.lookup(site_id, client_id, text)
         if existing is not None:
             return self.store._replay(existing, text, author_name)
@@ -54,12 +55,11 @@ class Moderation:
             CommentInput(text=text, author_name=author_name, url=url, same_text_seen=seen),
             policy,
         )
-        return self.store.submit(
-            site_id,
-            client_id=client_id,
-            author_name=author_name,
-            text_=text,
-            author_email=author_email,
-            url=url,
-            screening=result.to_json(),
-        )
+        return Pending(site_id, client_id, author_name, text, author_email, url, result.to_json())
+
+    def receive(self, site_id: int, policy_json: dict[str, Any], **fields: Any) -> Submitted:
+        """Screen and store one comment (or return the stored one for a repeated id)."""
+        prepared = self.prepare(site_id, policy_json, **fields)
+        if isinstance(prepared, Submitted):
+            return prepared
+        return self.store.submit_pending(prepared)

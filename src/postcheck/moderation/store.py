@@ -9,6 +9,7 @@ PostgreSQL is used by URL, for sites that run several app replicas against one d
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from sqlalchemy import Engine, create_engine, delete, event, func, insert, or_, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -201,6 +203,10 @@ class _GroupCommitter:
         self.lock = threading.Lock()
 
     def submit(self, item: _Pending) -> Submitted:
+        return self.enqueue(item).result()
+
+    def enqueue(self, item: _Pending) -> Future[Submitted]:
+        """Queue a comment for the next commit; the future resolves once it is on disk."""
         with self.lock:
             if self.thread is None or not self.thread.is_alive():
                 self.thread = threading.Thread(
@@ -209,7 +215,7 @@ class _GroupCommitter:
                 self.thread.start()
         fut: Future[Submitted] = Future()
         self.queue.put((item, fut))
-        return fut.result()
+        return fut
 
     def close(self) -> None:
         if self.thread is not None and self.thread.is_alive():
@@ -485,8 +491,15 @@ class Store:
         unique-constraint race gets the stored row back, as if it had arrived second.
         """
         item = _Pending(site_id, client_id, author_name, text_, author_email, url, screening)
+        return self.submit_pending(item)
+
+    def submit_pending(self, item: _Pending) -> Submitted:
         if self._committer is not None:
             return self._committer.submit(item)
+        return self._submit_one(item)
+
+    def _submit_one(self, item: _Pending) -> Submitted:
+        site_id, client_id = item.site_id, item.client_id
         try:
             with self.write() as s:
                 out = self._insert(s, item, {})
@@ -494,8 +507,14 @@ class Store:
             dup = self.existing(site_id, client_id)
             if dup is None:
                 raise
-            return self._replay(dup, text_, author_name)
+            return self._replay(dup, item.text, item.author_name)
         return out
+
+    async def submit_async(self, item: _Pending) -> Submitted:
+        """`submit` for async callers: waits for the group commit without holding a thread."""
+        if self._committer is not None:
+            return await asyncio.wrap_future(self._committer.enqueue(item))
+        return await anyio.to_thread.run_sync(self._submit_one, item)
 
     def _insert(
         self, s: Session, item: _Pending, batch: dict[tuple[int, str], _Stored]
