@@ -26,7 +26,18 @@ from pathlib import Path
 from typing import Any
 
 import anyio.to_thread
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, or_, select, text
+from sqlalchemy import (
+    Engine,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -167,6 +178,43 @@ _STORED_COLUMNS = (
 )
 
 
+def _comment_values(item: _Pending, now: dt.datetime) -> dict[str, Any]:
+    decision = item.screening["decision"]
+    return {
+        "site_id": item.site_id,
+        "client_id": item.client_id,
+        "author_name": item.author_name,
+        "author_email": item.author_email,
+        "url": item.url,
+        "text": item.text,
+        "text_sha256": text_hash(item.text),
+        "decision": decision,
+        "status": DECISION_STATUS[decision],
+        "risk": float(item.screening.get("risk", 0.0)),
+        "reasons": item.screening.get("reasons", []),
+        "advice": item.screening.get("advice", []),
+        "screening": {k: v for k, v in item.screening.items() if k not in ("reasons", "advice")},
+        "received_at": now,
+        "decided_at": now,
+        "decided_by": "screening",
+    }
+
+
+def _audit_values(item: _Pending, comment_id: int, now: dt.datetime) -> dict[str, Any]:
+    reasons = item.screening.get("reasons", [])
+    return {
+        "at": now,
+        "actor": "screening",
+        "action": f"screened_{item.screening['decision']}",
+        "site_id": item.site_id,
+        "comment_id": comment_id,
+        "detail": {
+            "risk": float(item.screening.get("risk", 0.0)),
+            "categories": sorted({r["category"] for r in reasons}),
+        },
+    }
+
+
 def _stored(row: Any) -> _Stored | None:
     return None if row is None else _Stored(*row)
 
@@ -243,13 +291,7 @@ class _GroupCommitter:
         results: list[Submitted | BaseException] = []
         try:
             with self.store.write() as s:
-                seen: dict[tuple[int, str], _Stored] = {}
-                for item, _ in batch:
-                    try:
-                        # Conflict is raised before anything is written: no savepoint needed.
-                        results.append(self.store._insert(s, item, seen))
-                    except Conflict as exc:
-                        results.append(exc)
+                results = self.store._insert_many(s, [item for item, _ in batch])
         except BaseException as exc:
             for _, fut in batch:
                 fut.set_exception(exc)
@@ -510,6 +552,62 @@ class Store:
             return self._replay(dup, item.text, item.author_name)
         return out
 
+    def _insert_many(self, s: Session, items: list[_Pending]) -> list[Submitted | BaseException]:
+        """Insert a batch with a few multi-row statements (the group commit's path).
+
+        Statement count, not row count, is what costs here: each statement hands the GIL
+        back and forth with the request threads, so one INSERT of fifty rows beats fifty.
+        """
+        pairs = list(dict.fromkeys((i.site_id, i.client_id) for i in items))
+        stored: dict[tuple[int, str], _Stored] = {}
+        for chunk in (pairs[n : n + 200] for n in range(0, len(pairs), 200)):
+            rows = s.execute(
+                select(Comment.site_id, Comment.client_id, *_STORED_COLUMNS).where(
+                    tuple_(Comment.site_id, Comment.client_id).in_(chunk)
+                )
+            )
+            for row in rows:
+                stored[(row[0], row[1])] = _Stored(*row[2:])
+        now = utcnow()
+        new: list[_Pending] = []
+        first: dict[tuple[int, str], _Pending] = {}
+        for item in items:
+            key = (item.site_id, item.client_id)
+            if key not in stored and key not in first:
+                first[key] = item
+                new.append(item)
+        ids: list[int] = []
+        if new:
+            ids = list(
+                s.execute(
+                    insert(Comment).returning(Comment.id, sort_by_parameter_order=True),
+                    [_comment_values(item, now) for item in new],
+                ).scalars()
+            )
+            s.execute(
+                insert(AuditEntry),
+                [_audit_values(item, cid, now) for item, cid in zip(new, ids, strict=True)],
+            )
+        created: dict[tuple[int, str], Submitted] = {}
+        for item, cid in zip(new, ids, strict=True):
+            key = (item.site_id, item.client_id)
+            reasons, advice = item.screening.get("reasons", []), item.screening.get("advice", [])
+            created[key] = Submitted(cid, item.screening["decision"], reasons, advice, True)
+            stored[key] = _Stored(
+                cid, item.text, None, item.author_name, item.screening["decision"], reasons, advice
+            )
+        out: list[Submitted | BaseException] = []
+        for item in items:
+            key = (item.site_id, item.client_id)
+            if first.get(key) is item:
+                out.append(created[key])
+                continue
+            try:
+                out.append(self._replay(stored[key], item.text, item.author_name))
+            except Conflict as exc:
+                out.append(exc)
+        return out
+
     async def submit_async(self, item: _Pending) -> Submitted:
         """`submit` for async callers: waits for the group commit without holding a thread."""
         if self._committer is not None:
@@ -531,48 +629,16 @@ class Store:
         )
         if dup is not None:
             return self._replay(dup, item.text, item.author_name)
-        decision = item.screening["decision"]
         now = utcnow()
-        reasons = item.screening.get("reasons", [])
-        advice = item.screening.get("advice", [])
-        risk = float(item.screening.get("risk", 0.0))
+        decision = item.screening["decision"]
+        reasons, advice = item.screening.get("reasons", []), item.screening.get("advice", [])
         comment_id = s.execute(
-            insert(Comment)
-            .values(
-                site_id=item.site_id,
-                client_id=item.client_id,
-                author_name=item.author_name,
-                author_email=item.author_email,
-                url=item.url,
-                text=item.text,
-                text_sha256=text_hash(item.text),
-                decision=decision,
-                status=DECISION_STATUS[decision],
-                risk=risk,
-                reasons=reasons,
-                advice=advice,
-                screening={
-                    k: v for k, v in item.screening.items() if k not in ("reasons", "advice")
-                },
-                received_at=now,
-                decided_at=now,
-                decided_by="screening",
-            )
-            .returning(Comment.id)
+            insert(Comment).values(**_comment_values(item, now)).returning(Comment.id)
         ).scalar_one()
         batch[key] = _Stored(
             comment_id, item.text, None, item.author_name, decision, reasons, advice
         )
-        s.execute(
-            insert(AuditEntry).values(
-                at=now,
-                actor="screening",
-                action=f"screened_{decision}",
-                site_id=item.site_id,
-                comment_id=comment_id,
-                detail={"risk": risk, "categories": sorted({r["category"] for r in reasons})},
-            )
-        )
+        s.execute(insert(AuditEntry).values(**_audit_values(item, comment_id, now)))
         return Submitted(comment_id, decision, reasons, advice, created=True)
 
     @staticmethod
