@@ -16,7 +16,7 @@
 
   function endpoint(form) {
     var base = (form.getAttribute("data-endpoint") || "").replace(/\/+$/, "");
-    return base + "/api/sites/" + encodeURIComponent(form.getAttribute("data-site")) + "/comments";
+    return base + "/api/sites/" + encodeURIComponent(form.getAttribute("data-postcheck-site")) + "/comments";
   }
 
   function say(form, message, kind) {
@@ -98,6 +98,8 @@
 
   document.querySelectorAll("form[data-postcheck-site]").forEach(function (form) {
     form.addEventListener("submit", function (event) { submit(form, event); });
+    var button = form.querySelector("button[type=submit]");
+    if (button) button.disabled = false;
     load(form);
   });
 })();
