@@ -51,13 +51,16 @@ def _cid_end(buf: bytes | memoryview, pos: int) -> int:
     return p + size
 
 
-def decode_car(data: bytes) -> tuple[dict[str, Any], dict[str, Any], str | None]:
-    """(header, blocks by CID string, damage note). Tolerates a truncated tail."""
+def decode_car(data: bytes) -> tuple[dict[str, Any], dict[bytes, Any], str | None]:
+    """(header, blocks by binary CID, damage note). Tolerates a truncated tail.
+
+    libipld gives links (CBOR tag 42) as binary CIDs, the same bytes that key the blocks.
+    """
     import libipld
 
     try:
         header, raw_blocks = libipld.decode_car(data)
-        return header, {libipld.encode_cid(k): v for k, v in raw_blocks.items()}, None
+        return header, dict(raw_blocks), None
     except (ValueError, TypeError, KeyError, OverflowError):
         pass
     # Damaged: walk the CAR framing block by block and keep what decodes.
@@ -70,7 +73,7 @@ def decode_car(data: bytes) -> tuple[dict[str, Any], dict[str, Any], str | None]
     if not isinstance(header, dict):
         raise SourceError("not a readable Bluesky repository (CAR header damaged)")
     pos += hlen
-    blocks: dict[str, Any] = {}
+    blocks: dict[bytes, Any] = {}
     note = None
     while pos < len(view):
         try:
@@ -79,7 +82,7 @@ def decode_car(data: bytes) -> tuple[dict[str, Any], dict[str, Any], str | None]
             if end > len(view):
                 raise ValueError("block runs past the end of the file")
             cid_end = _cid_end(view, start)
-            cid = libipld.encode_cid(bytes(view[start:cid_end]))
+            cid = bytes(view[start:cid_end])
             blocks[cid] = libipld.decode_dag_cbor(bytes(view[cid_end:end]))
             pos = end
         except (ValueError, TypeError, IndexError) as exc:
@@ -96,7 +99,7 @@ class BlueskyReader(Reader):
     def __init__(self, archive: Any, stats: Any = None, name: str | None = None) -> None:
         super().__init__(archive, stats)
         self._name = name
-        self._repo: tuple[str, dict[str, Any], str] | None = None
+        self._repo: tuple[str, dict[bytes, Any], bytes] | None = None
 
     def _car_name(self) -> str:
         if self._name:
@@ -109,7 +112,7 @@ class BlueskyReader(Reader):
                 return n
         raise SourceError("no Bluesky repository (.car) found")
 
-    def _load(self) -> tuple[str, dict[str, Any], str]:
+    def _load(self) -> tuple[str, dict[bytes, Any], bytes]:
         if self._repo is None:
             name = self._car_name()
             header, blocks, note = decode_car(self.archive.read_bytes(name))
@@ -119,16 +122,16 @@ class BlueskyReader(Reader):
             commit = blocks.get(roots[0]) if roots else None
             if not isinstance(commit, dict) or "data" not in commit:
                 raise SourceError(f"{name}: repository commit block missing")
-            self._repo = (str(commit.get("did") or ""), blocks, str(commit["data"]))
+            self._repo = (str(commit.get("did") or ""), blocks, bytes(commit["data"]))
             self.stats.files.append(name)
         return self._repo
 
     def records(self) -> Iterator[tuple[str, Any]]:
         """(record key, record) in key order, walking the Merkle Search Tree."""
         _, blocks, root = self._load()
-        seen: set[str] = set()
+        seen: set[bytes] = set()
 
-        def walk(cid: str, depth: int) -> Iterator[tuple[str, Any]]:
+        def walk(cid: bytes, depth: int) -> Iterator[tuple[str, Any]]:
             if cid in seen or depth > 64:
                 self.stats.skip("repository tree loops or is too deep")
                 return

@@ -130,7 +130,9 @@ class Detected:
 
 
 def _candidates(archive: Archive) -> list[str]:
-    names = [n for n in archive.names() if _ext(n) in TEXT_EXT]
+    names = archive.names()
+    if len(names) > 20:  # a real export: skip media by extension; a few files: sniff all
+        names = [n for n in names if _ext(n) in TEXT_EXT]
     # Never even sniff message folders: direct messages are out of bounds.
     names = [n for n in names if not re.search(r"(^|/)(messages|inbox|direct-messages)", n.lower())]
     names.sort(key=lambda n: (n.count("/"), n))

@@ -26,8 +26,11 @@ _TCO = re.compile(r"https://t\.co/\w+")
 
 def _data(archive_names: list[str], *stems: str) -> list[str]:
     """Files `<stem>.js` and `<stem>-partN.js` for any of the stems, in part order."""
-    pat = re.compile(rf"(^|/)({'|'.join(map(re.escape, stems))})(-part\d+)?\.js$", re.I)
-    return [n for n in archive_names if pat.search(n)]
+    pat = re.compile(rf"(^|/)({'|'.join(map(re.escape, stems))})(-part(\d+))?\.js$", re.I)
+    found = [(m, n) for n in archive_names if (m := pat.search(n))]
+    # tweets.js is part 0, then tweets-part1.js, tweets-part2.js, ... in number order.
+    found.sort(key=lambda mn: (mn[0].group(2).lower(), int(mn[0].group(4) or 0)))
+    return [n for _, n in found]
 
 
 def expand_links(text: str, urls: list[dict[str, Any]] | None) -> str:
