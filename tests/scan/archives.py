@@ -449,6 +449,7 @@ def bluesky_car(path: Path, truncate: int = 0) -> Path:
 
     recs = sorted(bluesky_records())
     rec_cids = [(k, put(v)) for k, v in recs]
+    n_records = len(blocks)
 
     def node(entries: list[tuple[str, bytes]], left: bytes | None, subtrees: dict[int, bytes]) -> bytes:
         es, prev = [], b""
@@ -467,7 +468,9 @@ def bluesky_car(path: Path, truncate: int = 0) -> Path:
     commit = put({"did": DID, "version": 3, "data": _link(root), "rev": "3kabc", "prev": None, "sig": b"\x00" * 64})
     header = _dag({"roots": [_link(commit)], "version": 1})
     out = bytearray(_varint(len(header)) + header)
-    for cid, data in [blocks[-1], *blocks[:-1]]:
+    # Commit first, then tree nodes, then records: truncation loses records, not the tree.
+    order = [blocks[-1], *blocks[n_records:-1], *blocks[:n_records]]
+    for cid, data in order:
         out += _varint(len(cid) + len(data)) + cid + data
     data = bytes(out[: len(out) - truncate] if truncate else out)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -130,6 +130,7 @@ class BlueskyReader(Reader):
         """(record key, record) in key order, walking the Merkle Search Tree."""
         _, blocks, root = self._load()
         seen: set[bytes] = set()
+        self._walked: set[Any] = set()
 
         def walk(cid: bytes, depth: int) -> Iterator[tuple[str, Any]]:
             if cid in seen or depth > 64:
@@ -154,11 +155,18 @@ class BlueskyReader(Reader):
                 if rec is None:
                     self.stats.skip("record block missing (damaged file)")
                 else:
+                    self._walked.add(e.get("v"))
                     yield key.decode("utf-8", "replace"), rec
                 if e.get("t"):
                     yield from walk(e["t"], depth + 1)
 
         yield from walk(root, 0)
+        # A damaged tree hides records that are still in the file: report them too (without
+        # their key, so without a link) rather than lose them.
+        for cid, rec in blocks.items():
+            if cid not in self._walked and isinstance(rec, dict) and rec.get("$type") == POST:
+                self.stats.repair("posts found outside the damaged tree (no link)")
+                yield f"{POST}/", rec
 
     def read_profile(self) -> Profile | None:
         did, _blocks, _ = self._load()
@@ -201,8 +209,8 @@ class BlueskyReader(Reader):
                 text,
                 kind=Kind.reply if rec.get("reply") else Kind.post,
                 date=parse_date(rec.get("createdAt")),
-                url=f"https://bsky.app/profile/{did}/post/{rkey}" if did else None,
-                id=f"at://{did}/{POST}/{rkey}",
+                url=f"https://bsky.app/profile/{did}/post/{rkey}" if did and rkey else None,
+                id=f"at://{did}/{POST}/{rkey}" if rkey else None,
             )
             if post is not None:
                 yield post

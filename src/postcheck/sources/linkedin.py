@@ -50,12 +50,12 @@ def _key(col: str) -> str:
     return re.sub(r"[^a-z0-9]", "", col.lower())
 
 
-def pick_dialect(sample: str) -> type[csv.Dialect]:
+def pick_dialect(sample: str, partial: bool = False) -> type[csv.Dialect]:
     """The dialect that parses the sample into rows as wide as the header."""
     best: tuple[int, type[csv.Dialect]] | None = None
     lines = sample.splitlines(keepends=True)
-    if len(lines) > 1:
-        lines = lines[:-1]  # the sample may end mid-row
+    if partial and len(lines) > 1:
+        lines = lines[:-1]  # the sample ends mid-row
     for dialect in DIALECTS:
         try:
             rows = list(csv.reader(lines, dialect))
@@ -75,8 +75,9 @@ def pick_dialect(sample: str) -> type[csv.Dialect]:
 def csv_rows(reader: Reader, name: str, required: tuple[str, ...]) -> Iterator[dict[str, str]]:
     """Stream a CSV's rows as dicts keyed by normalised column name ('sharecommentary')."""
     with reader.archive.open(name) as fh:
-        sample = decode_text(fh.read(1 << 16), reader.stats, name)
-    dialect = pick_dialect(sample)
+        head = fh.read(1 << 16)
+    sample = decode_text(head, reader.stats, name)
+    dialect = pick_dialect(sample, partial=len(head) == 1 << 16)
     with reader.archive.open(name) as fh:
         lines = decode_lines(fh, reader.stats, name)
         rows = csv.reader(lines, dialect)
