@@ -101,7 +101,9 @@ def x_archive(root: Path) -> Path:
     )
     _write(
         data / "tweets-part1.js",
-        ytd("tweets", 1, [tweet("1006", "Second part file tweet", "Sat Oct 14 09:00:00 +0000 2023")]),
+        ytd(
+            "tweets", 1, [tweet("1006", "Second part file tweet", "Sat Oct 14 09:00:00 +0000 2023")]
+        ),
     )
     _write(
         data / "note-tweet.js",
@@ -175,7 +177,11 @@ def x_archive(root: Path) -> Path:
     )
     _write(
         data / "direct-messages.js",
-        ytd("direct_messages", 0, [{"dmConversation": {"messages": [{"messageCreate": {"text": DM_TEXT}}]}}]),
+        ytd(
+            "direct_messages",
+            0,
+            [{"dmConversation": {"messages": [{"messageCreate": {"text": DM_TEXT}}]}}],
+        ),
     )
     return root
 
@@ -199,36 +205,73 @@ def meta_json(value: Any) -> str:
 FB_POSTS = [
     {
         "timestamp": 1691658000,
-        "data": [{"post": "Kia ora whānau, café day ☕ — " + POLITICAL}, {"update_timestamp": 1691658000}],
+        "data": [
+            {"post": "Kia ora whānau, café day ☕ — " + POLITICAL},
+            {"update_timestamp": 1691658000},
+        ],
         "title": "Kiwi Tester updated her status.",
     },
     {
         "timestamp": 1577836800,
         "attachments": [
-            {"data": [{"external_context": {"url": "https://example.org/story", "name": "A story"}}]}
+            {
+                "data": [
+                    {"external_context": {"url": "https://example.org/story", "name": "A story"}}
+                ]
+            }
         ],
         "data": [],
         "title": "Kiwi Tester shared a link.",
     },
-    {"timestamp": 1577836900, "data": [{"update_timestamp": 1}], "title": "Kiwi Tester updated her profile picture."},
+    {
+        "timestamp": 1577836900,
+        "data": [{"update_timestamp": 1}],
+        "title": "Kiwi Tester updated her profile picture.",
+    },
 ]
 FB_COMMENTS = [
     {
         "timestamp": 1700000000,
-        "data": [{"comment": {"timestamp": 1700000000, "comment": "Ngā mihi, great mahi", "author": "Kiwi Tester"}}],
+        "data": [
+            {
+                "comment": {
+                    "timestamp": 1700000000,
+                    "comment": "Ngā mihi, great mahi",
+                    "author": "Kiwi Tester",
+                }
+            }
+        ],
         "title": "Kiwi Tester commented on Bob's post.",
     },
     {
         "timestamp": 1700000100,
-        "data": [{"comment": {"timestamp": 1700000100, "comment": "Our CE is useless", "author": "Kiwi Tester", "group": "Public servants venting"}}],
+        "data": [
+            {
+                "comment": {
+                    "timestamp": 1700000100,
+                    "comment": "Our CE is useless",
+                    "author": "Kiwi Tester",
+                    "group": "Public servants venting",
+                }
+            }
+        ],
         "title": "Kiwi Tester replied to Bob's comment.",
     },
 ]
 FB_PROFILE = {
     "name": {"full_name": "Kiwi Tēster"},
     "work": [
-        {"employer": "Ministry for the Environment", "title": "Senior Policy Adviser", "start_timestamp": 1500000000},
-        {"employer": "Old Café", "title": "Barista", "start_timestamp": 1300000000, "end_timestamp": 1400000000},
+        {
+            "employer": "Ministry for the Environment",
+            "title": "Senior Policy Adviser",
+            "start_timestamp": 1500000000,
+        },
+        {
+            "employer": "Old Café",
+            "title": "Barista",
+            "start_timestamp": 1300000000,
+            "end_timestamp": 1400000000,
+        },
     ],
 }
 
@@ -236,20 +279,41 @@ FB_PROFILE = {
 def facebook_old(root: Path) -> Path:
     _write(root / "posts" / "your_posts_1.json", meta_json(FB_POSTS))
     _write(root / "comments" / "comments.json", meta_json({"comments": FB_COMMENTS}))
-    _write(root / "profile_information" / "profile_information.json", meta_json({"profile": FB_PROFILE}))
-    _write(root / "messages" / "inbox" / "bob_1" / "message_1.json", json.dumps({"messages": [{"content": DM_TEXT}]}))
+    _write(
+        root / "profile_information" / "profile_information.json",
+        meta_json({"profile": FB_PROFILE}),
+    )
+    _write(
+        root / "messages" / "inbox" / "bob_1" / "message_1.json",
+        json.dumps({"messages": [{"content": DM_TEXT}]}),
+    )
     return root
 
 
 def facebook_new(root: Path) -> Path:
     act = root / "your_activity_across_facebook"
     _write(act / "posts" / "your_posts__check_ins__photos_and_videos_1.json", meta_json(FB_POSTS))
-    _write(act / "comments_and_reactions" / "comments.json", meta_json({"comments_v2": FB_COMMENTS}))
+    _write(
+        act / "comments_and_reactions" / "comments.json", meta_json({"comments_v2": FB_COMMENTS})
+    )
     _write(
         act / "groups" / "your_posts_in_groups.json",
-        meta_json({"group_posts_v2": [{"timestamp": 1700000200, "data": [{"post": "Group post text"}], "title": "Kiwi Tester posted in Public servants venting."}]}),
+        meta_json(
+            {
+                "group_posts_v2": [
+                    {
+                        "timestamp": 1700000200,
+                        "data": [{"post": "Group post text"}],
+                        "title": "Kiwi Tester posted in Public servants venting.",
+                    }
+                ]
+            }
+        ),
     )
-    _write(act / "messages" / "inbox" / "bob_1" / "message_1.json", json.dumps({"messages": [{"content": DM_TEXT}]}))
+    _write(
+        act / "messages" / "inbox" / "bob_1" / "message_1.json",
+        json.dumps({"messages": [{"content": DM_TEXT}]}),
+    )
     _write(
         root / "personal_information" / "profile_information" / "profile_information.json",
         meta_json({"profile_v2": FB_PROFILE}),
@@ -263,27 +327,92 @@ def instagram(root: Path) -> Path:
         act / "content" / "posts_1.json",
         meta_json(
             [
-                {"media": [{"uri": "media/posts/1.jpg", "creation_timestamp": 1691658000, "title": "Sunset at Muriwai 🌅"}]},
-                {"media": [{"uri": "a.jpg", "creation_timestamp": 1691658100, "title": ""}, {"uri": "b.jpg", "creation_timestamp": 1691658100, "title": ""}], "title": "Carousel caption: " + POLITICAL, "creation_timestamp": 1691658100},
+                {
+                    "media": [
+                        {
+                            "uri": "media/posts/1.jpg",
+                            "creation_timestamp": 1691658000,
+                            "title": "Sunset at Muriwai 🌅",
+                        }
+                    ]
+                },
+                {
+                    "media": [
+                        {"uri": "a.jpg", "creation_timestamp": 1691658100, "title": ""},
+                        {"uri": "b.jpg", "creation_timestamp": 1691658100, "title": ""},
+                    ],
+                    "title": "Carousel caption: " + POLITICAL,
+                    "creation_timestamp": 1691658100,
+                },
             ]
         ),
     )
     _write(
         act / "comments" / "post_comments_1.json",
-        meta_json([{"string_map_data": {"Comment": {"value": "Tino pai! 👍"}, "Media Owner": {"value": "friend"}, "Time": {"timestamp": 1691659000}}}]),
+        meta_json(
+            [
+                {
+                    "string_map_data": {
+                        "Comment": {"value": "Tino pai! 👍"},
+                        "Media Owner": {"value": "friend"},
+                        "Time": {"timestamp": 1691659000},
+                    }
+                }
+            ]
+        ),
     )
     _write(
         act / "comments" / "reels_comments.json",
-        meta_json({"comments_reels_comments": [{"string_map_data": {"Comment": {"value": "Reel comment"}, "Time": {"timestamp": 1691659100}}}]}),
+        meta_json(
+            {
+                "comments_reels_comments": [
+                    {
+                        "string_map_data": {
+                            "Comment": {"value": "Reel comment"},
+                            "Time": {"timestamp": 1691659100},
+                        }
+                    }
+                ]
+            }
+        ),
     )
     _write(
         act / "threads" / "threads_and_replies.json",
-        meta_json({"text_post_app_text_posts": [{"media": [{"uri": "", "creation_timestamp": 1700000000, "title": "A Threads post about co-governance"}]}]}),
+        meta_json(
+            {
+                "text_post_app_text_posts": [
+                    {
+                        "media": [
+                            {
+                                "uri": "",
+                                "creation_timestamp": 1700000000,
+                                "title": "A Threads post about co-governance",
+                            }
+                        ]
+                    }
+                ]
+            }
+        ),
     )
-    _write(act / "messages" / "inbox" / "bob" / "message_1.json", json.dumps({"messages": [{"content": DM_TEXT}]}))
+    _write(
+        act / "messages" / "inbox" / "bob" / "message_1.json",
+        json.dumps({"messages": [{"content": DM_TEXT}]}),
+    )
     _write(
         root / "personal_information" / "personal_information" / "personal_information.json",
-        meta_json({"profile_user": [{"string_map_data": {"Username": {"value": "kiwi.tester"}, "Name": {"value": "Kiwi Tēster"}, "Bio": {"value": "Comms advisor at Te Whatu Ora 🌿"}}}]}),
+        meta_json(
+            {
+                "profile_user": [
+                    {
+                        "string_map_data": {
+                            "Username": {"value": "kiwi.tester"},
+                            "Name": {"value": "Kiwi Tēster"},
+                            "Bio": {"value": "Comms advisor at Te Whatu Ora 🌿"},
+                        }
+                    }
+                ]
+            }
+        ),
     )
     return root
 
@@ -291,9 +420,30 @@ def instagram(root: Path) -> Path:
 # -- LinkedIn ------------------------------------------------------------------------------
 SHARES_HEADER = ["Date", "ShareLink", "ShareCommentary", "SharedUrl", "MediaUrl", "Visibility"]
 SHARES = [
-    ["2023-08-10 09:00:00", "https://www.linkedin.com/feed/update/urn%3Ali%3Aactivity%3A1", 'Proud of our team\'s "Budget 2023" work.\nSecond line, with a comma.', "", "", "MEMBER_NETWORK"],
-    ["2023-09-01 10:00:00", "https://www.linkedin.com/feed/update/urn%3Ali%3Aactivity%3A2", "", "https://example.org/article", "", "PUBLIC"],
-    ["2023-09-02 10:00:00", "https://www.linkedin.com/feed/update/urn%3Ali%3Aactivity%3A3", POLITICAL, "", "", "PUBLIC"],
+    [
+        "2023-08-10 09:00:00",
+        "https://www.linkedin.com/feed/update/urn%3Ali%3Aactivity%3A1",
+        'Proud of our team\'s "Budget 2023" work.\nSecond line, with a comma.',
+        "",
+        "",
+        "MEMBER_NETWORK",
+    ],
+    [
+        "2023-09-01 10:00:00",
+        "https://www.linkedin.com/feed/update/urn%3Ali%3Aactivity%3A2",
+        "",
+        "https://example.org/article",
+        "",
+        "PUBLIC",
+    ],
+    [
+        "2023-09-02 10:00:00",
+        "https://www.linkedin.com/feed/update/urn%3Ali%3Aactivity%3A3",
+        POLITICAL,
+        "",
+        "",
+        "PUBLIC",
+    ],
 ]
 
 
@@ -302,7 +452,9 @@ def _csv(header: list[str], rows: list[list[str]], style: str) -> str:
     if style == "doubled":
         w = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\n")
     else:
-        w = csv.writer(buf, quoting=csv.QUOTE_MINIMAL, doublequote=False, escapechar="\\", lineterminator="\n")
+        w = csv.writer(
+            buf, quoting=csv.QUOTE_MINIMAL, doublequote=False, escapechar="\\", lineterminator="\n"
+        )
     w.writerow(header)
     w.writerows(rows)
     return buf.getvalue()
@@ -314,29 +466,95 @@ def linkedin(root: Path, layout: str = "basic", style: str = "doubled") -> Path:
     _write(base / "Shares.csv", bom + _csv(SHARES_HEADER, SHARES, style))
     _write(
         base / "Comments.csv",
-        bom + _csv(["Date", "Link", "Message"], [["2023-10-01 08:00:00", "https://www.linkedin.com/feed/update/urn:li:activity:9", "Great \"insight\", thanks"]], style),
+        bom
+        + _csv(
+            ["Date", "Link", "Message"],
+            [
+                [
+                    "2023-10-01 08:00:00",
+                    "https://www.linkedin.com/feed/update/urn:li:activity:9",
+                    'Great "insight", thanks',
+                ]
+            ],
+            style,
+        ),
     )
-    _write(base / "Reactions.csv", bom + _csv(["Date", "Type", "Link"], [["2023-10-02 08:00:00", "LIKE", "https://www.linkedin.com/feed/update/urn:li:activity:8"]], style))
+    _write(
+        base / "Reactions.csv",
+        bom
+        + _csv(
+            ["Date", "Type", "Link"],
+            [
+                [
+                    "2023-10-02 08:00:00",
+                    "LIKE",
+                    "https://www.linkedin.com/feed/update/urn:li:activity:8",
+                ]
+            ],
+            style,
+        ),
+    )
     _write(
         base / "Profile.csv",
-        bom + _csv(
-            ["First Name", "Last Name", "Maiden Name", "Address", "Birth Date", "Headline", "Summary", "Industry", "Zip Code", "Geo Location", "Twitter Handles", "Websites", "Instant Messengers"],
-            [["Kiwi", "Tester", "", "", "", "Principal Policy Advisor at MBIE | Labour Party member", "I work on housing policy. Views my own.", "Government", "", "Wellington", "", "", ""]],
+        bom
+        + _csv(
+            [
+                "First Name",
+                "Last Name",
+                "Maiden Name",
+                "Address",
+                "Birth Date",
+                "Headline",
+                "Summary",
+                "Industry",
+                "Zip Code",
+                "Geo Location",
+                "Twitter Handles",
+                "Websites",
+                "Instant Messengers",
+            ],
+            [
+                [
+                    "Kiwi",
+                    "Tester",
+                    "",
+                    "",
+                    "",
+                    "Principal Policy Advisor at MBIE | Labour Party member",
+                    "I work on housing policy. Views my own.",
+                    "Government",
+                    "",
+                    "Wellington",
+                    "",
+                    "",
+                    "",
+                ]
+            ],
             style,
         ),
     )
     _write(
         base / "Positions.csv",
-        bom + _csv(
+        bom
+        + _csv(
             ["Company Name", "Title", "Description", "Location", "Started On", "Finished On"],
             [
-                ["Ministry of Business, Innovation and Employment", "Principal Policy Advisor", "Housing policy", "Wellington", "Mar 2019", ""],
+                [
+                    "Ministry of Business, Innovation and Employment",
+                    "Principal Policy Advisor",
+                    "Housing policy",
+                    "Wellington",
+                    "Mar 2019",
+                    "",
+                ],
                 ["Old Firm", "Analyst", "", "Auckland", "Jan 2015", "Feb 2019"],
             ],
             style,
         ),
     )
-    _write(base / "messages.csv", bom + _csv(["FROM", "TO", "CONTENT"], [["a", "b", DM_TEXT]], style))
+    _write(
+        base / "messages.csv", bom + _csv(["FROM", "TO", "CONTENT"], [["a", "b", DM_TEXT]], style)
+    )
     if layout == "complete":
         _write(base / "Articles" / "Articles" / "note.html", "<html></html>")
         _write(base / "Jobs" / "Job Applications.csv", "Application Date,Company Name\n")
@@ -361,20 +579,47 @@ def _note(n: int, content: str, to: list[str], cc: list[str], **extra: Any) -> d
         "content": content,
     }
     obj.update(extra)
-    return {"id": f"{ACTOR}/statuses/{n}/activity", "type": "Create", "actor": ACTOR, "published": obj["published"], "to": to, "cc": cc, "object": obj}
+    return {
+        "id": f"{ACTOR}/statuses/{n}/activity",
+        "type": "Create",
+        "actor": ACTOR,
+        "published": obj["published"],
+        "to": to,
+        "cc": cc,
+        "object": obj,
+    }
 
 
 def mastodon(root: Path) -> Path:
     items = [
-        _note(1, '<p>Hello &amp; welcome<br>second line <a href="https://example.org/long/path" rel="nofollow"><span class="invisible">https://</span><span class="ellipsis">example.org/lo</span><span class="invisible">ng/path</span></a></p><p>Para two <a href="https://mastodon.example/tags/nzpol" class="mention hashtag">#<span>nzpol</span></a></p>', [AS_PUBLIC], [f"{ACTOR}/followers"]),
+        _note(
+            1,
+            '<p>Hello &amp; welcome<br>second line <a href="https://example.org/long/path" rel="nofollow"><span class="invisible">https://</span><span class="ellipsis">example.org/lo</span><span class="invisible">ng/path</span></a></p><p>Para two <a href="https://mastodon.example/tags/nzpol" class="mention hashtag">#<span>nzpol</span></a></p>',
+            [AS_PUBLIC],
+            [f"{ACTOR}/followers"],
+        ),
         _note(2, "<p>Unlisted toot</p>", [f"{ACTOR}/followers"], [AS_PUBLIC]),
         _note(3, "<p>Followers only toot</p>", [f"{ACTOR}/followers"], []),
         _note(4, f"<p>{DM_TEXT}</p>", ["https://other.example/users/bob"], []),
         _note(5, "<p>" + POLITICAL + "</p>", [AS_PUBLIC], [], summary="nzpol rant"),
         _note(6, "<p>a reply</p>", [AS_PUBLIC], [], inReplyTo="https://other.example/statuses/1"),
-        {"id": f"{ACTOR}/statuses/7/activity", "type": "Announce", "actor": ACTOR, "published": "2023-08-21T10:00:00Z", "to": [AS_PUBLIC], "cc": [], "object": "https://other.example/users/bob/statuses/99"},
+        {
+            "id": f"{ACTOR}/statuses/7/activity",
+            "type": "Announce",
+            "actor": ACTOR,
+            "published": "2023-08-21T10:00:00Z",
+            "to": [AS_PUBLIC],
+            "cc": [],
+            "object": "https://other.example/users/bob/statuses/99",
+        },
     ]
-    outbox = {"@context": "https://www.w3.org/ns/activitystreams", "id": "outbox.json", "type": "OrderedCollection", "totalItems": len(items), "orderedItems": items}
+    outbox = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": "outbox.json",
+        "type": "OrderedCollection",
+        "totalItems": len(items),
+        "orderedItems": items,
+    }
     _write(root / "outbox.json", json.dumps(outbox, indent=1))
     actor = {
         "@context": ["https://www.w3.org/ns/activitystreams"],
@@ -428,12 +673,70 @@ def bluesky_records() -> list[tuple[str, dict[str, Any]]]:
     start = text.encode().index(b"example")
     end = start + len("example.org/long…".encode())
     return [
-        ("app.bsky.actor.profile/self", {"$type": "app.bsky.actor.profile", "displayName": "Kiwi", "description": "Data scientist at Stats NZ. Green Party volunteer."}),
-        ("app.bsky.feed.like/3kaaaaaaaaa2a", {"$type": "app.bsky.feed.like", "subject": {"uri": "at://x/app.bsky.feed.post/1", "cid": "x"}, "createdAt": "2024-01-01T00:00:00Z"}),
-        ("app.bsky.feed.post/3kabcdefgh22a", {"$type": "app.bsky.feed.post", "text": "Kia ora Bluesky", "createdAt": "2024-02-01T00:00:00.000Z", "langs": ["en"]}),
-        ("app.bsky.feed.post/3kabcdefgh33b", {"$type": "app.bsky.feed.post", "text": text, "createdAt": "2024-02-02T00:00:00.000Z", "facets": [{"index": {"byteStart": start, "byteEnd": end}, "features": [{"$type": "app.bsky.richtext.facet#link", "uri": "https://example.org/long/article"}]}]}),
-        ("app.bsky.feed.post/3kabcdefgh44c", {"$type": "app.bsky.feed.post", "text": POLITICAL, "createdAt": "2023-10-14T01:00:00.000Z", "reply": {"root": {"uri": "at://x/app.bsky.feed.post/9", "cid": "y"}, "parent": {"uri": "at://x/app.bsky.feed.post/9", "cid": "y"}}}),
-        ("app.bsky.feed.repost/3kaaaaaaaaa5a", {"$type": "app.bsky.feed.repost", "subject": {"uri": "at://x/app.bsky.feed.post/2", "cid": "z"}, "createdAt": "2024-01-01T00:00:00Z"}),
+        (
+            "app.bsky.actor.profile/self",
+            {
+                "$type": "app.bsky.actor.profile",
+                "displayName": "Kiwi",
+                "description": "Data scientist at Stats NZ. Green Party volunteer.",
+            },
+        ),
+        (
+            "app.bsky.feed.like/3kaaaaaaaaa2a",
+            {
+                "$type": "app.bsky.feed.like",
+                "subject": {"uri": "at://x/app.bsky.feed.post/1", "cid": "x"},
+                "createdAt": "2024-01-01T00:00:00Z",
+            },
+        ),
+        (
+            "app.bsky.feed.post/3kabcdefgh22a",
+            {
+                "$type": "app.bsky.feed.post",
+                "text": "Kia ora Bluesky",
+                "createdAt": "2024-02-01T00:00:00.000Z",
+                "langs": ["en"],
+            },
+        ),
+        (
+            "app.bsky.feed.post/3kabcdefgh33b",
+            {
+                "$type": "app.bsky.feed.post",
+                "text": text,
+                "createdAt": "2024-02-02T00:00:00.000Z",
+                "facets": [
+                    {
+                        "index": {"byteStart": start, "byteEnd": end},
+                        "features": [
+                            {
+                                "$type": "app.bsky.richtext.facet#link",
+                                "uri": "https://example.org/long/article",
+                            }
+                        ],
+                    }
+                ],
+            },
+        ),
+        (
+            "app.bsky.feed.post/3kabcdefgh44c",
+            {
+                "$type": "app.bsky.feed.post",
+                "text": POLITICAL,
+                "createdAt": "2023-10-14T01:00:00.000Z",
+                "reply": {
+                    "root": {"uri": "at://x/app.bsky.feed.post/9", "cid": "y"},
+                    "parent": {"uri": "at://x/app.bsky.feed.post/9", "cid": "y"},
+                },
+            },
+        ),
+        (
+            "app.bsky.feed.repost/3kaaaaaaaaa5a",
+            {
+                "$type": "app.bsky.feed.repost",
+                "subject": {"uri": "at://x/app.bsky.feed.post/2", "cid": "z"},
+                "createdAt": "2024-01-01T00:00:00Z",
+            },
+        ),
     ]
 
 
@@ -451,21 +754,39 @@ def bluesky_car(path: Path, truncate: int = 0) -> Path:
     rec_cids = [(k, put(v)) for k, v in recs]
     n_records = len(blocks)
 
-    def node(entries: list[tuple[str, bytes]], left: bytes | None, subtrees: dict[int, bytes]) -> bytes:
+    def node(
+        entries: list[tuple[str, bytes]], left: bytes | None, subtrees: dict[int, bytes]
+    ) -> bytes:
         es, prev = [], b""
         for i, (k, v) in enumerate(entries):
             kb = k.encode()
             p = 0
             while p < min(len(prev), len(kb)) and prev[p] == kb[p]:
                 p += 1
-            es.append({"p": p, "k": kb[p:], "v": _link(v), "t": _link(subtrees[i]) if i in subtrees else None})
+            es.append(
+                {
+                    "p": p,
+                    "k": kb[p:],
+                    "v": _link(v),
+                    "t": _link(subtrees[i]) if i in subtrees else None,
+                }
+            )
             prev = kb
         return put({"l": _link(left) if left else None, "e": es})
 
     left = node(rec_cids[:2], None, {})
     right = node(rec_cids[4:], None, {})
     root = node(rec_cids[2:4], left, {1: right})
-    commit = put({"did": DID, "version": 3, "data": _link(root), "rev": "3kabc", "prev": None, "sig": b"\x00" * 64})
+    commit = put(
+        {
+            "did": DID,
+            "version": 3,
+            "data": _link(root),
+            "rev": "3kabc",
+            "prev": None,
+            "sig": b"\x00" * 64,
+        }
+    )
     header = _dag({"roots": [_link(commit)], "version": 1})
     out = bytearray(_varint(len(header)) + header)
     # Commit first, then tree nodes, then records: truncation loses records, not the tree.

@@ -24,13 +24,14 @@ _RT = re.compile(r"^RT @\w{1,20}: ", re.S)
 _TCO = re.compile(r"https://t\.co/\w+")
 
 
-def _data(archive_names: list[str], *stems: str) -> list[str]:
-    """Files `<stem>.js` and `<stem>-partN.js` for any of the stems, in part order."""
-    pat = re.compile(rf"(^|/)({'|'.join(map(re.escape, stems))})(-part(\d+))?\.js$", re.I)
-    found = [(m, n) for n in archive_names if (m := pat.search(n))]
-    # tweets.js is part 0, then tweets-part1.js, tweets-part2.js, ... in number order.
-    found.sort(key=lambda mn: (mn[0].group(2).lower(), int(mn[0].group(4) or 0)))
-    return [n for _, n in found]
+_YTD = re.compile(rb"\s*window\.YTD\.(\w+)\.part(\d+)\s*=")
+
+
+_DM = re.compile(r"direct[-_]?message", re.I)
+
+
+def _stem(name: str) -> str:
+    return name.replace("-", "_").lower()
 
 
 def expand_links(text: str, urls: list[dict[str, Any]] | None) -> str:
@@ -49,15 +50,43 @@ class XReader(Reader):
     platform = Platform.x
     label = "X / Twitter archive"
 
+    def _ytd(self) -> dict[str, tuple[str, int]]:
+        """Each data file's YTD name and part number, read from its wrapper (not its name)."""
+        if not hasattr(self, "_ytd_cache"):
+            from postcheck.sources.base import first_bytes
+
+            out: dict[str, tuple[str, int]] = {}
+            names = self.archive.names()
+            for name in names:
+                if not name.lower().endswith(".js") and len(names) > 1:
+                    continue
+                if _DM.search(name):
+                    out[name] = ("direct_messages", 0)  # recognised by name: never opened
+                    continue
+                try:
+                    m = _YTD.match(first_bytes(self.archive, name, 200))
+                except SourceError as exc:
+                    self.stats.skip(str(exc))
+                    continue
+                if m:
+                    out[name] = (_stem(m.group(1).decode()), int(m.group(2)))
+            self._ytd_cache = out
+        return self._ytd_cache
+
+    def _data(self, *stems: str) -> list[str]:
+        """Data files holding any of the YTD names, in part order (tweets.js is part 0)."""
+        wanted = {_stem(s) for s in stems}
+        found = [(v, n) for n, v in self._ytd().items() if v[0] in wanted]
+        return [n for _, n in sorted(found)]
+
     def read_profile(self) -> Profile | None:
-        names = self.archive.names()
         account: dict[str, Any] = {}
         bio = website = location = None
-        for name in _data(names, "account"):
+        for name in self._data("account"):
             for item in json_items(self.archive, name, js=True):
                 if isinstance(item, dict) and isinstance(item.get("account"), dict):
                     account = item["account"]
-        for name in _data(names, "profile"):
+        for name in self._data("profile"):
             for item in json_items(self.archive, name, js=True):
                 desc = (item.get("profile") or {}).get("description") or {}
                 bio = desc.get("bio")
@@ -86,11 +115,10 @@ class XReader(Reader):
         return (p.handle if p else None) or "i/web"
 
     def posts(self) -> Iterator[Post]:
-        names = self.archive.names()
         author = self.author
         notes = self._note_tweets()
-        tweet_files = _data(names, "tweets", "tweet")
-        if not tweet_files and not _data(names, "like", "note-tweet"):
+        tweet_files = self._data("tweets", "tweet")
+        if not tweet_files and not self._data("like", "note-tweet"):
             raise SourceError("X archive without tweets.js, like.js or note-tweet.js")
         for name in tweet_files:
             self.stats.files.append(name)
@@ -107,7 +135,7 @@ class XReader(Reader):
             )
             if post is not None:
                 yield post
-        for name in _data(names, "like"):
+        for name in self._data("like"):
             self.stats.files.append(name)
             try:
                 for item in json_items(self.archive, name, js=True):
@@ -128,8 +156,9 @@ class XReader(Reader):
                         yield post
             except SourceError as exc:
                 self.stats.skip(str(exc))
-        for _ in _data(names, "direct-messages", "direct-messages-group", "direct-message-headers"):
-            self.stats.ignore("direct message files (never read)")
+        for stem, _ in self._ytd().values():
+            if stem.startswith("direct_message"):
+                self.stats.ignore("direct message files (never read)")
 
     def _tweet(self, item: Any, notes: _Notes, author: Author) -> Post | None:
         tw = item.get("tweet", item) if isinstance(item, dict) else None
@@ -157,7 +186,7 @@ class XReader(Reader):
 
     def _note_tweets(self) -> _Notes:
         notes = _Notes()
-        for name in _data(self.archive.names(), "note-tweet"):
+        for name in self._data("note-tweet"):
             self.stats.files.append(name)
             try:
                 for item in json_items(self.archive, name, js=True):
