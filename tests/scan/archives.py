@@ -594,7 +594,11 @@ def mastodon(root: Path) -> Path:
     items = [
         _note(
             1,
-            '<p>Hello &amp; welcome<br>second line <a href="https://example.org/long/path" rel="nofollow"><span class="invisible">https://</span><span class="ellipsis">example.org/lo</span><span class="invisible">ng/path</span></a></p><p>Para two <a href="https://mastodon.example/tags/nzpol" class="mention hashtag">#<span>nzpol</span></a></p>',
+            '<p>Hello &amp; welcome<br>second line <a href="https://example.org/long/path" '
+            'rel="nofollow"><span class="invisible">https://</span><span class="ellipsis">'
+            'example.org/lo</span><span class="invisible">ng/path</span></a></p><p>Para two '
+            '<a href="https://mastodon.example/tags/nzpol" class="mention hashtag">#<span>'
+            "nzpol</span></a></p>",
             [AS_PUBLIC],
             [f"{ACTOR}/followers"],
         ),
