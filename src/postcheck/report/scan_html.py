@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections import Counter
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -17,6 +18,7 @@ from markupsafe import Markup, escape
 from postcheck.model import Risk
 from postcheck.scan import ScanResult
 
+_EMPTY: Counter[str] = Counter()
 RISK_COLOUR = {"none": "#9aa5b1", "low": "#e0b400", "medium": "#e8740c", "high": "#c62828"}
 
 
@@ -78,7 +80,7 @@ def timeline_svg(result: ScanResult, width: int = 960, height: int = 220) -> Mar
     n = len(months)
     bw = plot_w / n
     flagged = {
-        m: {r: s.by_month.get(m, {}).get(r, 0) for r in ("low", "medium", "high")} for m in months
+        m: {r: s.by_month.get(m, _EMPTY).get(r, 0) for r in ("low", "medium", "high")} for m in months
     }
     peak = max([sum(v.values()) for v in flagged.values()] + [1])
     parts = [
@@ -113,7 +115,7 @@ def timeline_svg(result: ScanResult, width: int = 960, height: int = 220) -> Mar
                 f"{e.polling_day}</title></rect>"
             )
     for i, m in enumerate(months):
-        y = pad_t + plot_h
+        y = float(pad_t + plot_h)
         for risk in ("low", "medium", "high"):
             v = flagged[m][risk]
             if not v:
@@ -124,7 +126,7 @@ def timeline_svg(result: ScanResult, width: int = 960, height: int = 220) -> Mar
                 f'<rect class="bar r-{risk}" x="{pad_l + i * bw + bw * 0.1:.1f}" y="{y:.1f}" '
                 f'width="{max(bw * 0.8, 0.8):.1f}" height="{h:.1f}" fill="{RISK_COLOUR[risk]}">'
                 f"<title>{escape(m)}: {v} {risk}-risk post(s) of "
-                f"{s.by_month.get(m, {}).get('posts', 0)}</title></rect>"
+                f"{s.by_month.get(m, _EMPTY).get('posts', 0)}</title></rect>"
             )
     step = max(1, n // 12)
     for i, m in enumerate(months):
