@@ -339,6 +339,8 @@ def scan(
                     src.error = str(exc)
             if src.error is None and src.stats.read == 0 and src.stats.total_skipped:
                 src.error = "nothing could be read: " + "; ".join(list(src.stats.skipped)[:3])
+            elif src.error is None and src.stats.read == 0 and src.profile is None:
+                src.error = f"{Path(src.path).name}: no posts or profile found in this export"
     except KeyboardInterrupt:
         summary.complete = False
     result.spool.flush()

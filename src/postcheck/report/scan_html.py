@@ -33,6 +33,10 @@ def _env() -> Any:
         lstrip_blocks=True,
     )
     env.filters["highlight"] = highlight
+    from postcheck.profile_audit import DISCLAIMER_EXPLAINED, has_disclaimer
+
+    env.globals["has_disclaimer"] = has_disclaimer
+    env.globals["disclaimer_note"] = DISCLAIMER_EXPLAINED
     return env
 
 
@@ -80,7 +84,8 @@ def timeline_svg(result: ScanResult, width: int = 960, height: int = 220) -> Mar
     n = len(months)
     bw = plot_w / n
     flagged = {
-        m: {r: s.by_month.get(m, _EMPTY).get(r, 0) for r in ("low", "medium", "high")} for m in months
+        m: {r: s.by_month.get(m, _EMPTY).get(r, 0) for r in ("low", "medium", "high")}
+        for m in months
     }
     peak = max([sum(v.values()) for v in flagged.values()] + [1])
     parts = [

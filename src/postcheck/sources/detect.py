@@ -110,7 +110,7 @@ def sniff_file(archive: Archive, name: str) -> str | None:
         return "xjs"
     if text[:1] in "[{":
         first, _, rest = text.partition("\n")
-        if first.strip().startswith("{") and rest.lstrip().startswith("{"):
+        if first.strip().startswith("{") and (not rest.strip() or rest.lstrip().startswith("{")):
             try:
                 json.loads(first)
                 return "jsonl"
