@@ -58,8 +58,14 @@ WORK = [
 ]
 RUDE = ["What an idiot, people like that shouldn't be allowed near a keyboard"]
 PARTIES = ["Labour", "National", "the Greens", "ACT", "NZ First", "Te Pāti Māori"]
-TOPICS = ["Three Waters", "co-governance", "cost of living", "fast-track consenting",
-          "public service job cuts", "the Treaty Principles Bill"]
+TOPICS = [
+    "Three Waters",
+    "co-governance",
+    "cost of living",
+    "fast-track consenting",
+    "public service job cuts",
+    "the Treaty Principles Bill",
+]
 LEADERS = ["the Prime Minister", "the Finance Minister", "the Opposition leader"]
 AGENCIES = ["MBIE", "Inland Revenue", "the Ministry of Health", "MSD", "Te Whatu Ora"]
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -76,8 +82,12 @@ def _text(rng: random.Random) -> str:
         t = rng.choice(WORK)
     else:
         t = rng.choice(RUDE)
-    t = t.format(party=rng.choice(PARTIES), topic=rng.choice(TOPICS),
-                 leader=rng.choice(LEADERS), agency=rng.choice(AGENCIES))
+    t = t.format(
+        party=rng.choice(PARTIES),
+        topic=rng.choice(TOPICS),
+        leader=rng.choice(LEADERS),
+        agency=rng.choice(AGENCIES),
+    )
     if rng.random() < 0.3:
         t += " &amp; more https://t.co/" + "".join(rng.choices("abcdefgh123", k=10))
     if rng.random() < 0.1:
@@ -90,22 +100,45 @@ def _tweet(i: int, rng: random.Random) -> dict:
     urls = []
     m = re.search(r"https://t\.co/\w+", text)
     if m:
-        urls.append({"url": m.group(0), "expanded_url": f"https://example.org/{i}",
-                     "display_url": f"example.org/{i}", "indices": [str(m.start()), str(m.end())]})
+        urls.append(
+            {
+                "url": m.group(0),
+                "expanded_url": f"https://example.org/{i}",
+                "display_url": f"example.org/{i}",
+                "indices": [str(m.start()), str(m.end())],
+            }
+        )
     year = rng.randint(2014, 2026)
     month = rng.randint(1, 12)
-    created = (f"{rng.choice(DAYS)} {MONTHS[month - 1]} {rng.randint(1, 28):02d} "
-               f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00 +0000 {year}")
-    return {"tweet": {
-        "edit_info": {"initial": {"editTweetIds": [str(10**17 + i)], "editableUntil": "x",
-                                  "editsRemaining": "5", "isEditEligible": False}},
-        "retweeted": False, "source": "<a href=\"https://mobile.twitter.com\">Twitter Web App</a>",
-        "entities": {"hashtags": [], "symbols": [], "user_mentions": [], "urls": urls},
-        "display_text_range": ["0", str(len(text))], "favorite_count": str(rng.randint(0, 50)),
-        "id_str": str(10**17 + i), "truncated": False, "retweet_count": str(rng.randint(0, 9)),
-        "id": str(10**17 + i), "created_at": created, "favorited": False,
-        "full_text": text, "lang": "en",
-    }}
+    created = (
+        f"{rng.choice(DAYS)} {MONTHS[month - 1]} {rng.randint(1, 28):02d} "
+        f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:00 +0000 {year}"
+    )
+    return {
+        "tweet": {
+            "edit_info": {
+                "initial": {
+                    "editTweetIds": [str(10**17 + i)],
+                    "editableUntil": "x",
+                    "editsRemaining": "5",
+                    "isEditEligible": False,
+                }
+            },
+            "retweeted": False,
+            "source": '<a href="https://mobile.twitter.com">Twitter Web App</a>',
+            "entities": {"hashtags": [], "symbols": [], "user_mentions": [], "urls": urls},
+            "display_text_range": ["0", str(len(text))],
+            "favorite_count": str(rng.randint(0, 50)),
+            "id_str": str(10**17 + i),
+            "truncated": False,
+            "retweet_count": str(rng.randint(0, 9)),
+            "id": str(10**17 + i),
+            "created_at": created,
+            "favorited": False,
+            "full_text": text,
+            "lang": "en",
+        }
+    }
 
 
 def generate(dest: Path, posts: int, part_size: int = 20_000) -> Path:
@@ -120,11 +153,26 @@ def generate(dest: Path, posts: int, part_size: int = 20_000) -> Path:
                     sep = ",\n" if i > start else ""
                     fh.write((sep + json.dumps(_tweet(i, rng), indent=2)).encode())
                 fh.write(b"\n]")
-        z.writestr("data/account.js", "window.YTD.account.part0 = " + json.dumps(
-            [{"account": {"username": "bench_user", "accountId": "1",
-                          "accountDisplayName": "Bench"}}]))
-        z.writestr("data/profile.js", "window.YTD.profile.part0 = " + json.dumps(
-            [{"profile": {"description": {"bio": "Analyst at MBIE. Views my own."}}}]))
+        z.writestr(
+            "data/account.js",
+            "window.YTD.account.part0 = "
+            + json.dumps(
+                [
+                    {
+                        "account": {
+                            "username": "bench_user",
+                            "accountId": "1",
+                            "accountDisplayName": "Bench",
+                        }
+                    }
+                ]
+            ),
+        )
+        z.writestr(
+            "data/profile.js",
+            "window.YTD.profile.part0 = "
+            + json.dumps([{"profile": {"description": {"bio": "Analyst at MBIE. Views my own."}}}]),
+        )
     return dest
 
 
@@ -195,16 +243,32 @@ def measure(name: str, cmd: list[str], posts: int) -> dict:
     th.join()
     wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", err)
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", err)
+    user = re.search(r"User time \(seconds\): ([\d.]+)", err)
+    system = re.search(r"System time \(seconds\): ([\d.]+)", err)
+    cpu = (float(user.group(1)) if user else 0.0) + (float(system.group(1)) if system else 0.0)
     secs = 0.0
     if wall:
         h = int(wall.group(1) or 0)
         secs = h * 3600 + int(wall.group(2)) * 60 + float(wall.group(3))
-    lines = [ln.strip() for ln in err.splitlines()
-             if re.search(r"Elapsed \(wall|Maximum resident|Percent of CPU|Exit status", ln)]
-    return {"name": name, "wall_s": secs, "max_rss_mb": int(rss.group(1)) / 1024 if rss else 0,
-            "tree_rss_mb": peak / 2**20, "posts_per_s": posts / secs if secs else 0,
-            "time_v": lines, "stderr_tail": [ln for ln in err.splitlines()
-                                             if ln.startswith("postcheck") or "read " in ln][-3:]}
+    lines = [
+        ln.strip()
+        for ln in err.splitlines()
+        if re.search(
+            r"Elapsed \(wall|Maximum resident|Percent of CPU|User time|System time|Exit status", ln
+        )
+    ]
+    return {
+        "name": name,
+        "wall_s": secs,
+        "max_rss_mb": int(rss.group(1)) / 1024 if rss else 0,
+        "tree_rss_mb": peak / 2**20,
+        "cpu_s": cpu,
+        "posts_per_s": posts / secs if secs else 0,
+        "time_v": lines,
+        "stderr_tail": [
+            ln for ln in err.splitlines() if ln.startswith("postcheck") or "read " in ln
+        ][-3:],
+    }
 
 
 def main() -> None:
@@ -217,35 +281,76 @@ def main() -> None:
     archive = work / "x-archive.zip"
     t = time.perf_counter()
     generate(archive, args.posts)
-    print(f"generated {args.posts:,} posts: {archive} ({archive.stat().st_size / 2**20:.1f} MB "
-          f"zip) in {time.perf_counter() - t:.1f}s")
+    print(
+        f"generated {args.posts:,} posts: {archive} ({archive.stat().st_size / 2**20:.1f} MB "
+        f"zip) in {time.perf_counter() - t:.1f}s"
+    )
     py = sys.executable
     postcheck = [py, "-c", "from postcheck.cli import main; main()"]
     jsonl = work / "posts.jsonl"
     subprocess.run([py, "-c", TO_JSONL, str(archive), str(jsonl)], check=True)
     runs = [
         measure("baseline-read", [py, "-c", READ_ONLY, str(archive)], args.posts),
-        measure("baseline-check", [*postcheck, "check", "--input", str(jsonl), "-f", "jsonl",
-                                   "--fail-on", "never"], args.posts),
-        measure("scan-1core", [*postcheck, "scan", str(archive), "--processes", "1",
-                               "-o", str(work / "scan-1.html"), "--fail-on", "never"],
-                args.posts),
-        measure("scan-2cores", [*postcheck, "scan", str(archive), "--processes", "2",
-                                "-o", str(work / "scan-2.html"), "--fail-on", "never"],
-                args.posts),
+        measure(
+            "baseline-check",
+            [*postcheck, "check", "--input", str(jsonl), "-f", "jsonl", "--fail-on", "never"],
+            args.posts,
+        ),
+        measure(
+            "scan-1core",
+            [
+                *postcheck,
+                "scan",
+                str(archive),
+                "--processes",
+                "1",
+                "-o",
+                str(work / "scan-1.html"),
+                "--fail-on",
+                "never",
+            ],
+            args.posts,
+        ),
+        measure(
+            "scan-2cores",
+            [
+                *postcheck,
+                "scan",
+                str(archive),
+                "--processes",
+                "2",
+                "-o",
+                str(work / "scan-2.html"),
+                "--fail-on",
+                "never",
+            ],
+            args.posts,
+        ),
     ]
-    print(f"\n{'run':<16}{'wall s':>9}{'posts/s':>10}{'max RSS MB':>12}{'tree RSS MB':>13}")
+    print(
+        f"\nmachine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end"
+        " (other work on the machine slows the wall times; CPU s per 1,000 posts doesn't)"
+    )
+    print(
+        f"\n{'run':<16}{'wall s':>9}{'posts/s':>10}{'CPU s':>8}{'CPU s/1k':>10}"
+        f"{'max RSS MB':>12}{'tree RSS MB':>13}"
+    )
     for r in runs:
-        print(f"{r['name']:<16}{r['wall_s']:>9.1f}{r['posts_per_s']:>10,.0f}"
-              f"{r['max_rss_mb']:>12.0f}{r['tree_rss_mb']:>13.0f}")
+        print(
+            f"{r['name']:<16}{r['wall_s']:>9.1f}{r['posts_per_s']:>10,.0f}{r['cpu_s']:>8.1f}"
+            f"{1000 * r['cpu_s'] / args.posts:>10.2f}"
+            f"{r['max_rss_mb']:>12.0f}{r['tree_rss_mb']:>13.0f}"
+        )
     for r in runs:
         print(f"\n[{r['name']}]")
         for ln in r["time_v"] + r["stderr_tail"]:
             print("  " + ln)
     two = runs[3]
     ok = two["wall_s"] < 60 and two["tree_rss_mb"] < 500
-    print(f"\ntargets (scan, 2 cores, {args.posts:,} posts): < 60 s and < 500 MB: "
-          f"{'met' if ok else 'NOT met'}")
+    print(
+        f"\ntargets (scan, 2 cores, {args.posts:,} posts): < 60 s and < 500 MB: "
+        f"{'met' if ok else 'NOT met'}"
+    )
     (work / "bench.json").write_text(json.dumps(runs, indent=2))
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)

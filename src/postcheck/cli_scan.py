@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from postcheck.scan import ScanResult
 
 
+#: Posts listed in an HTML report unless --limit says otherwise.
+HTML_LIMIT = 1000
+
+
 class ScanFormat(StrEnum):
     html = "html"
     json = "json"
@@ -93,9 +97,14 @@ def scan(
         ),
     ] = None,
     limit: Annotated[
-        int,
-        typer.Option(min=0, help="List at most this many posts, worst first (0: all)."),
-    ] = 0,
+        int | None,
+        typer.Option(
+            min=0,
+            help="List at most this many posts, worst first (0: all). Default: 1000 for html "
+            "(a browser page stays usable; the counts and chart still cover everything), all "
+            "for json, jsonl and csv.",
+        ),
+    ] = None,
     processes: Annotated[
         int | None, typer.Option(min=1, help="Worker processes (default: all cores).")
     ] = None,
@@ -126,6 +135,8 @@ def scan(
         fail(f"unknown --source-format {source_format!r} (choose from: {_source_formats()})")
     if edition is not None and edition not in editions():
         fail(f"unknown edition {edition!r} (choose from: {', '.join(sorted(editions()))})")
+    if limit is None:
+        limit = HTML_LIMIT if format is ScanFormat.html else 0
     target = output or ("postcheck-scan.html" if format is ScanFormat.html else "-")
     if target != "-" and Path(target).is_dir():
         fail(f"--output {target} is a folder; give a file name")
