@@ -154,8 +154,10 @@ ProfileOpt = Annotated[
 ]
 PlatformOpt = Annotated[
     str | None,
-    typer.Option(help="linkedin, facebook, x, instagram, threads, mastodon, bluesky, reddit, "
-                 "tiktok, website or other."),
+    typer.Option(
+        help="linkedin, facebook, x, instagram, threads, mastodon, bluesky, reddit, "
+        "tiktok, website or other."
+    ),
 ]
 KindOpt = Annotated[str | None, typer.Option(help="post, reply, comment, share, like or bio.")]
 VisibilityOpt = Annotated[
@@ -253,16 +255,26 @@ def check(
     if (text is None) == (input is None):
         fail("give the post text (or - for stdin), or --input FILE, but not both")
     author, ctx = _context_args(
-        profile, platform, kind, visibility, date, account, employer, role, seniority,
-        advises_ministers, represents_agency, topic, shows_employer, bio,
+        profile,
+        platform,
+        kind,
+        visibility,
+        date,
+        account,
+        employer,
+        role,
+        seniority,
+        advises_ministers,
+        represents_agency,
+        topic,
+        shows_employer,
+        bio,
     )
     try:
         if input is not None:
             code = _check_batch(input, author, ctx, format, fail_on, edition, processes)
         else:
-            code = _check_one(
-                text or "", author, ctx, format, fail_on, edition, verbose, no_color
-            )
+            code = _check_one(text or "", author, ctx, format, fail_on, edition, verbose, no_color)
     except (InputError, GuidanceError) as exc:
         fail(str(exc))
     raise typer.Exit(code)
@@ -299,7 +311,10 @@ def _check_one(
 
 
 def _emit(
-    items: list[tuple[Any, str]], fmt: OutputFormat, *, no_color: bool = False,
+    items: list[tuple[Any, str]],
+    fmt: OutputFormat,
+    *,
+    no_color: bool = False,
     verbose: bool = False,
 ) -> None:
     from postcheck.report.json import report_json
@@ -307,7 +322,9 @@ def _emit(
     if fmt == OutputFormat.text:
         from postcheck.report.text import render_text
 
-        console = Console(no_color=no_color, highlight=False, soft_wrap=False)
+        console = Console(no_color=no_color, highlight=False)
+        # Piped output keeps each paragraph on one line, for grep and for other programs.
+        console.soft_wrap = not console.is_terminal
         for report, text in items:
             render_text(report, text, console, verbose=verbose)
     elif fmt == OutputFormat.json:
@@ -359,8 +376,8 @@ def _check_batch(
     try:
         for o in check_outcomes(posts, processes=processes, edition=edition):
             if o.report is None:
-                on_line_error(int(o.post_id) if (o.post_id or "").isdigit() else 0,
-                              o.error or "could not be checked")
+                line = int(o.post_id) if o.post_id and o.post_id.isdigit() else 0
+                on_line_error(line, o.error or "could not be checked")
                 continue
             count += 1
             worst = max(worst, o.report.risk.rank)
@@ -371,8 +388,9 @@ def _check_batch(
             else:
                 r = o.report
                 ids = r.id or "?"
-                out.write(f"{ids}\t{r.risk.value}\t{r.verdict}\t"
-                          f"{','.join(f.rule for f in r.findings)}\n")
+                out.write(
+                    f"{ids}\t{r.risk.value}\t{r.verdict}\t{','.join(f.rule for f in r.findings)}\n"
+                )
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
@@ -421,13 +439,13 @@ def guidance(
     for e in chosen:
         table.add_column(e.id)
     table.add_column("rules")
-    for c in chosen[-1].clauses:
-        row = [f"{c.id}\n({c.section})"]
+    for clause in chosen[-1].clauses:
+        row = [f"{clause.id}\n({clause.section})"]
         for e in chosen:
-            cl = e.clause(c.id)
+            cl = e.clause(clause.id)
             head = cl.heading + (f"\n{cl.heading_mi}" if cl.heading_mi else "")
             row.append(f"[bold]{head}[/bold]\n{cl.paraphrase}")
-        row.append("\n".join(by_clause.get(c.id, [])))
+        row.append("\n".join(by_clause.get(clause.id, [])))
         table.add_row(*row)
     console.print(table)
 
@@ -444,8 +462,7 @@ def explain(
     try:
         r = get_rule(rule)
     except KeyError:
-        fail(f"unknown rule {rule!r} (see `postcheck rules`): "
-             + ", ".join(x.id for x in rules()))
+        fail(f"unknown rule {rule!r} (see `postcheck rules`): " + ", ".join(x.id for x in rules()))
     eds = editions()
     if edition is not None and edition not in eds:
         fail(f"unknown edition {edition!r}")
@@ -500,8 +517,10 @@ def elections() -> None:
     from postcheck.guidance import user_config_dir
 
     for e in all_elections():
-        print(f"{e.polling_day}  pre-election from {e.pre_election_from}  "
-              f"polls close {e.polls_close.strftime('%H:%M')}  {e.name}")
+        print(
+            f"{e.polling_day}  pre-election from {e.pre_election_from}  "
+            f"polls close {e.polls_close.strftime('%H:%M')}  {e.name}"
+        )
     print(f"(add future elections in {user_config_dir() / 'elections.yaml'})", file=sys.stderr)
 
 

@@ -1,19 +1,19 @@
 """The author's profile: who is posting, read from a TOML file and overridden by flags.
 
-    # ~/.config/postcheck/profile.toml
-    [author]
-    employer = "Ministry for the Environment"
-    role = "Senior policy adviser"
-    seniority = "senior"          # staff | manager | senior | executive | board
-    advises_ministers = true
-    represents_agency = false
-    topics = ["climate policy", "emissions trading scheme"]
-    shows_employer = true         # does the account or bio show where you work?
-    bio = "Policy @ MfE. Tramper."
+# ~/.config/postcheck/profile.toml
+[author]
+employer = "Ministry for the Environment"
+role = "Senior policy adviser"
+seniority = "senior"          # staff | manager | senior | executive | board
+advises_ministers = true
+represents_agency = false
+topics = ["climate policy", "emissions trading scheme"]
+shows_employer = true         # does the account or bio show where you work?
+bio = "Policy @ MfE. Tramper."
 
-    [defaults]                    # optional context defaults for every check
-    platform = "linkedin"
-    visibility = "public"
+[defaults]                    # optional context defaults for every check
+platform = "linkedin"
+visibility = "public"
 """
 
 from __future__ import annotations

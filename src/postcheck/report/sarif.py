@@ -61,8 +61,7 @@ def sarif_log(items: Iterable[tuple[Report, str, str]]) -> dict[str, Any]:
                         "text": f"{f.message.strip()} ({f.clause.edition} {f.clause.section} "
                         f"{f.clause.heading})"
                     },
-                    "locations": locs
-                    or [{"physicalLocation": {"artifactLocation": {"uri": uri}}}],
+                    "locations": locs or [{"physicalLocation": {"artifactLocation": {"uri": uri}}}],
                     "properties": {
                         "risk": f.level.value,
                         "clause": f.clause.model_dump(mode="json"),

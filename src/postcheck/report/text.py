@@ -31,7 +31,9 @@ def render_text(report: Report, text: str, console: Console, *, verbose: bool = 
     head = Text()
     head.append(f"{verdict}", style=STYLE[report.risk] if not report.out_of_scope else "bold cyan")
     if not report.out_of_scope:
-        head.append("  (no risk found)" if report.risk == Risk.none else f"  ({report.risk.value} risk)")
+        head.append(
+            "  (no risk found)" if report.risk == Risk.none else f"  ({report.risk.value} risk)"
+        )
     if report.id:
         head.append(f"  [{report.id}]", style="dim")
     console.print(head)
@@ -57,8 +59,7 @@ def render_text(report: Report, text: str, console: Console, *, verbose: bool = 
             console.print(f"   Words: {escape(words)}", style="dim")
         heading = f.clause.heading + (f" | {f.clause.heading_mi}" if f.clause.heading_mi else "")
         console.print(
-            f"   Guidance: {escape(ed.title)}, section {f.clause.section}, "
-            f"{escape(heading)}",
+            f"   Guidance: {escape(ed.title)}, section {f.clause.section}, {escape(heading)}",
         )
         console.print(f"   {f.clause.url}", style="dim")
         for law in f.law:
