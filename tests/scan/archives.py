@@ -290,8 +290,8 @@ def facebook_old(root: Path) -> Path:
     return root
 
 
-def facebook_new(root: Path) -> Path:
-    act = root / "your_activity_across_facebook"
+def facebook_new(root: Path, top: str = "your_activity_across_facebook") -> Path:
+    act = root / top
     _write(act / "posts" / "your_posts__check_ins__photos_and_videos_1.json", meta_json(FB_POSTS))
     _write(
         act / "comments_and_reactions" / "comments.json", meta_json({"comments_v2": FB_COMMENTS})
@@ -556,7 +556,13 @@ def linkedin(root: Path, layout: str = "basic", style: str = "doubled") -> Path:
         base / "messages.csv", bom + _csv(["FROM", "TO", "CONTENT"], [["a", "b", DM_TEXT]], style)
     )
     if layout == "complete":
-        _write(base / "Articles" / "Articles" / "note.html", "<html></html>")
+        _write(
+            base / "Articles" / "Articles" / "Why housing policy matters.html",
+            "<html><head><title>Why housing policy matters</title></head><body>"
+            '<h1>Why housing policy matters</h1><p class="created">Created on 2022-03-01 '
+            '08:00</p><p class="published">Published on 2022-03-02 09:30</p>'
+            "<div><p>Long form &amp; thoughtful.</p><p>Second paragraph.</p></div></body></html>",
+        )
         _write(base / "Jobs" / "Job Applications.csv", "Application Date,Company Name\n")
     return root
 

@@ -84,10 +84,14 @@ def test_x_single_tweets_js_file(tmp_path: Path) -> None:
 
 
 # -- Facebook -----------------------------------------------------------------------------
-@pytest.mark.parametrize("layout", ["old", "new"])
+@pytest.mark.parametrize("layout", ["old", "new", "2024"])
 def test_facebook_layouts_and_mojibake(layout: str, tmp_path: Path) -> None:
-    build = archives.facebook_old if layout == "old" else archives.facebook_new
-    root = build(tmp_path / "facebook-kiwi")
+    if layout == "old":
+        root = archives.facebook_old(tmp_path / "facebook-kiwi")
+    elif layout == "new":
+        root = archives.facebook_new(tmp_path / "facebook-kiwi")
+    else:
+        root = archives.facebook_new(tmp_path / "facebook-kiwi", "your_facebook_activity")
     r, posts = read(archives.zip_dir(root, tmp_path / "fb.zip", prefix="facebook-kiwi/"))
     assert r.format == "facebook"
     first = posts[0]
@@ -127,6 +131,12 @@ def test_linkedin_layouts_and_quoting(layout: str, style: str, tmp_path: Path) -
     root = archives.linkedin(tmp_path / "li", layout, style)
     r, posts = read(archives.zip_dir(root, tmp_path / f"{layout}.zip"))
     assert r.format == "linkedin"
+    if layout == "complete":
+        article = posts.pop()
+        assert article.text == (
+            "Why housing policy matters\n\nLong form & thoughtful.\n\nSecond paragraph."
+        )
+        assert article.context.date == dt.datetime(2022, 3, 2, 9, 30, tzinfo=dt.UTC)
     assert texts(posts) == [
         'Proud of our team\'s "Budget 2023" work.\nSecond line, with a comma.',
         "https://example.org/article",
@@ -256,3 +266,26 @@ def test_detect_reports_evidence(tmp_path: Path) -> None:
     with open_archive(root) as a:
         d = detect(a)
     assert d.format == "mastodon" and d.evidence
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Wed Oct 10 20:19:24 +0000 2018", dt.datetime(2018, 10, 10, 20, 19, 24, tzinfo=dt.UTC)),
+        (
+            "Sat Oct 14 07:00:00 +1300 2023",
+            dt.datetime(2023, 10, 14, 7, 0, tzinfo=dt.timezone(dt.timedelta(hours=13))),
+        ),
+        ("2023-08-10 09:00:00", dt.datetime(2023, 8, 10, 9, 0, tzinfo=dt.UTC)),
+        ("2024-01-15T08:30:01.000Z", dt.datetime(2024, 1, 15, 8, 30, 1, tzinfo=dt.UTC)),
+        (1691658000, dt.datetime(2023, 8, 10, 9, 0, tzinfo=dt.UTC)),
+        ("1691658000000", dt.datetime(2023, 8, 10, 9, 0, tzinfo=dt.UTC)),
+        ("Mon Feb 30 00:00:00 +0000 2020", None),
+        ("not a date", None),
+        ("", None),
+    ],
+)
+def test_parse_date(raw, expected) -> None:
+    from postcheck.sources.base import parse_date
+
+    assert parse_date(raw) == expected

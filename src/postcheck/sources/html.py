@@ -10,7 +10,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 _BLOCK = {"p", "div", "blockquote", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "pre"}
-_SKIP = {"script", "style", "template"}
+_SKIP = {"script", "style", "template", "title"}
 
 
 class _TextParser(HTMLParser):

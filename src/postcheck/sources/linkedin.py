@@ -5,6 +5,7 @@ files around them; both are matched by file name anywhere in the tree. Files sta
 UTF-8 BOM. Two quoting styles occur: RFC 4180 (quotes doubled inside quoted fields) and
 backslash-escaped quotes; the style is chosen per file by which one parses the opening rows
 into the header's width. Lines that aren't UTF-8 (edited on Windows) are decoded alone.
+Long-form articles (complete export, `Articles/Articles/*.html`) are checked as posts.
 Messages (messages.csv) are never opened; reactions carry only a link, not the post text.
 """
 
@@ -122,6 +123,9 @@ def _month(value: str) -> dt.date | None:
     return None
 
 
+_ARTICLE_DATE = re.compile(r"(Published|Created) on (\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?)")
+_ARTICLE_META = re.compile(r"^(Created|Published) on \d{4}-\d{2}-\d{2}.*$", re.M)
+
 _VISIBILITY = {
     "membernetwork": Visibility.followers,
     "connections": Visibility.followers,
@@ -204,6 +208,16 @@ class LinkedInReader(Reader):
                             yield post
                 except SourceError as exc:
                     self.stats.skip(str(exc))
+        for f in self.archive.find("articles/*.html", "articles/*.htm"):
+            found = True
+            self.stats.files.append(f)
+            try:
+                post = self._article(f)
+            except SourceError as exc:
+                self.stats.skip(str(exc))
+                continue
+            if post is not None:
+                yield post
         for _ in self._files("messages.csv"):
             self.stats.ignore("message files (never read)")
         if not found and not self.stats.skipped:
@@ -233,6 +247,20 @@ class LinkedInReader(Reader):
             date=parse_date(row.get("date")),
             url=row.get("link") or None,
             what="comment",
+        )
+
+    def _article(self, name: str) -> Post | None:
+        """A long-form article (complete export: Articles/Articles/<title>.html)."""
+        from postcheck.sources.html import html_to_text
+
+        html = decode_text(self.archive.read_bytes(name), self.stats, name)
+        when = _ARTICLE_DATE.search(html)
+        text = html_to_text(html)
+        text = re.sub(r"\n{3,}", "\n\n", _ARTICLE_META.sub("", text)).strip()
+        return self.make_post(
+            text,
+            date=parse_date(when.group(2)) if when else None,
+            what="article",
         )
 
     def _reaction(self, row: dict[str, str]) -> Post | None:
