@@ -254,12 +254,14 @@ class LinkedInReader(Reader):
         from postcheck.sources.html import html_to_text
 
         html = decode_text(self.archive.read_bytes(name), self.stats, name)
-        when = _ARTICLE_DATE.search(html)
+        # Published date when there is one: that's when readers saw it.
+        dates = {m.group(1): m.group(2) for m in _ARTICLE_DATE.finditer(html)}
+        when = dates.get("Published") or dates.get("Created")
         text = html_to_text(html)
         text = re.sub(r"\n{3,}", "\n\n", _ARTICLE_META.sub("", text)).strip()
         return self.make_post(
             text,
-            date=parse_date(when.group(2)) if when else None,
+            date=parse_date(when),
             what="article",
         )
 
