@@ -38,6 +38,24 @@ class MinRisk(StrEnum):
     high = "high"
 
 
+class FailLevel(StrEnum):
+    none = "none"
+    low = "low"
+    medium = "medium"
+    high = "high"
+    never = "never"
+
+
+class SourceFormat(StrEnum):
+    x = "x"
+    facebook = "facebook"
+    linkedin = "linkedin"
+    instagram = "instagram"
+    mastodon = "mastodon"
+    bluesky = "bluesky"
+    plain = "plain"
+
+
 class ProfileFormat(StrEnum):
     text = "text"
     json = "json"
@@ -82,19 +100,14 @@ def scan(
         typer.Option(help="List only posts at or above this risk (counts always cover all)."),
     ] = MinRisk.low,
     fail_on: Annotated[
-        str,
+        FailLevel,
         typer.Option(
-            help="Exit 1 when a post or profile is at or above this risk: none, low, "
-            "medium, high, or never."
+            help="Exit 1 when a post or profile is at or above this risk (never: always 0)."
         ),
-    ] = "medium",
+    ] = FailLevel.medium,
     source_format: Annotated[
-        str | None,
-        typer.Option(
-            "--source-format",
-            help="Skip detection and read every PATH as this format: x, facebook, linkedin, "
-            "instagram, mastodon, bluesky or plain.",
-        ),
+        SourceFormat | None,
+        typer.Option("--source-format", help="Skip detection and read every PATH as this."),
     ] = None,
     limit: Annotated[
         int | None,
@@ -127,12 +140,10 @@ def scan(
     from postcheck.scan import scan as run_scan
     from postcheck.sources import FORMATS
 
-    try:
-        fail_level = FailOn(fail_on.strip().lower())
-    except ValueError:
-        fail(f"unknown --fail-on {fail_on!r} (choose from: {', '.join(f.value for f in FailOn)})")
-    if source_format is not None and source_format not in FORMATS:
-        fail(f"unknown --source-format {source_format!r} (choose from: {_source_formats()})")
+    fail_level = FailOn(fail_on.value)
+    fmt_name = source_format.value if source_format is not None else None
+    if fmt_name is not None and fmt_name not in FORMATS:
+        fail(f"unknown --source-format {fmt_name!r} (choose from: {_source_formats()})")
     if edition is not None and edition not in editions():
         fail(f"unknown edition {edition!r} (choose from: {', '.join(sorted(editions()))})")
     if limit is None:
@@ -157,7 +168,7 @@ def scan(
     with _progress(err, quiet) as progress:
         result = run_scan(
             paths,
-            source_format=source_format,
+            source_format=fmt_name,
             processes=processes,
             edition=edition,
             min_risk=Risk(min_risk.value),
@@ -254,7 +265,6 @@ class _progress:
         if not self.enabled:
             return None
         from rich.progress import (
-            MofNCompleteColumn,
             Progress,
             SpinnerColumn,
             TextColumn,
@@ -264,8 +274,7 @@ class _progress:
         self._progress = Progress(
             SpinnerColumn(),
             TextColumn("[bold]checking[/bold] {task.description}"),
-            MofNCompleteColumn(),
-            TextColumn("posts"),
+            TextColumn("{task.completed:,} posts"),
             TextColumn("{task.fields[rate]}"),
             TimeElapsedColumn(),
             console=self.console,
@@ -340,8 +349,8 @@ def profile(
         ProfileFormat, typer.Option("--format", "-f", help="text or json.")
     ] = ProfileFormat.text,
     fail_on: Annotated[
-        str, typer.Option(help="Exit 1 at or above this risk: none, low, medium, high, never.")
-    ] = "medium",
+        FailLevel, typer.Option(help="Exit 1 at or above this risk (never: always 0).")
+    ] = FailLevel.medium,
     edition: Annotated[
         str | None, typer.Option(help="Guidance edition: public-servants or state-servants.")
     ] = None,
@@ -365,10 +374,7 @@ def profile(
     from postcheck.sources import SourceError, open_source
     from postcheck.sources.authors import author_from
 
-    try:
-        fail_level = FailOn(fail_on.strip().lower())
-    except ValueError:
-        fail(f"unknown --fail-on {fail_on!r} (choose from: {', '.join(f.value for f in FailOn)})")
+    fail_level = FailOn(fail_on.value)
     if edition is not None and edition not in editions():
         fail(f"unknown edition {edition!r} (choose from: {', '.join(sorted(editions()))})")
     path = Path(target)
