@@ -131,8 +131,37 @@ def scan(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")] = (
         False
     ),
+    profile: Annotated[
+        Path | None,
+        typer.Option(
+            "--profile",
+            dir_okay=False,
+            help="TOML file describing you (employer, role, seniority...), as for `check`. "
+            "Default: profile.toml in your postcheck config directory, if there is one.",
+        ),
+    ] = None,
+    employer: Annotated[
+        str | None,
+        typer.Option(help="Your employer, if the exports don't show it (colleagues know)."),
+    ] = None,
+    role: Annotated[str | None, typer.Option(help="Your job title.")] = None,
+    seniority: Annotated[
+        str | None, typer.Option(help="staff, manager, senior, executive or board.")
+    ] = None,
+    advises_ministers: Annotated[
+        bool | None,
+        typer.Option("--advises-ministers/--no-advises-ministers", help="You advise Ministers."),
+    ] = None,
+    topic: Annotated[
+        list[str] | None, typer.Option("--topic", help="A subject you work on (repeatable).")
+    ] = None,
 ) -> None:
-    """Audit a whole posting history and report what to review, worst first."""
+    """Audit a whole posting history and report what to review, worst first.
+
+    Who you are matters as much as what you wrote: the exports' profiles fill in the
+    employer the audience can see; --profile or --role/--seniority/--advises-ministers add
+    what they can't.
+    """
     from postcheck.cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, FailOn, _fails, fail
     from postcheck.guidance import editions
     from postcheck.model import Risk
@@ -146,6 +175,7 @@ def scan(
         fail(f"unknown --source-format {fmt_name!r} (choose from: {_source_formats()})")
     if edition is not None and edition not in editions():
         fail(f"unknown edition {edition!r} (choose from: {', '.join(sorted(editions()))})")
+    declared = _declared(profile, employer, role, seniority, advises_ministers, topic)
     if limit is None:
         limit = HTML_LIMIT if format is ScanFormat.html else 0
     target = output or ("postcheck-scan.html" if format is ScanFormat.html else "-")
@@ -172,6 +202,7 @@ def scan(
             processes=processes,
             edition=edition,
             min_risk=Risk(min_risk.value),
+            declared=declared,
             on_item=on_item,
             progress=progress,
         )
@@ -200,6 +231,40 @@ def scan(
     finally:
         sink.discard()
         result.close()
+
+
+def _declared(
+    profile: Path | None,
+    employer: str | None,
+    role: str | None,
+    seniority: str | None,
+    advises_ministers: bool | None,
+    topic: list[str] | None,
+) -> dict[str, Any]:
+    """Author fields from the profile TOML and flags (flags win)."""
+    from postcheck.cli import fail
+    from postcheck.model import Author, Seniority
+    from postcheck.profile import ProfileError, load_profile
+
+    try:
+        author, _ = load_profile(profile)
+    except ProfileError as exc:
+        fail(str(exc))
+    if seniority is not None:
+        allowed = [s.value for s in Seniority]
+        if seniority.strip().lower() not in allowed:
+            fail(f"unknown seniority {seniority!r} (choose from: {', '.join(allowed)})")
+        seniority = seniority.strip().lower()
+    flags = {
+        "employer": employer,
+        "role": role,
+        "seniority": seniority,
+        "advises_ministers": advises_ministers,
+        "topics": list(topic) if topic else None,
+    }
+    author.update({k: v for k, v in flags.items() if v is not None})
+    Author.model_validate(author)  # load_profile validated the file; flags are checked here
+    return author
 
 
 def _write(result: ScanResult, format: ScanFormat, out: IO[str], limit: int | None) -> None:

@@ -14,7 +14,7 @@ import sqlite3
 import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -261,14 +261,16 @@ def scan(
     processes: int | None = None,
     edition: str | None = None,
     min_risk: Risk = Risk.low,
+    declared: dict[str, Any] | None = None,
     on_item: Callable[[dict[str, Any]], None] | None = None,
     progress: Progress | None = None,
 ) -> ScanResult:
     """Read and check everything under `paths`; the result holds the worst items on disk.
 
-    `on_item` sees every reported item as soon as it is checked (for streaming output);
-    `progress(n, label)` is called every few hundred posts. KeyboardInterrupt stops the
-    scan but returns what was done, marked incomplete.
+    `declared` holds Author fields the person states (role, seniority, ...) to complete
+    what the exports show. `on_item` sees every reported item as soon as it is checked
+    (for streaming output); `progress(n, label)` is called every few hundred posts.
+    KeyboardInterrupt stops the scan but returns what was done, marked incomplete.
     """
     from postcheck.batch import check_outcomes
     from postcheck.engine import default_engine
@@ -297,9 +299,13 @@ def scan(
                 continue
             with reader:
                 src.format, src.label = reader.format, reader.label
+                if declared:
+                    reader.declare(declared)
                 try:
                     src.profile = reader.profile()
                     if src.profile is not None:
+                        if declared:
+                            src.profile = replace(src.profile, author=reader.author)
                         src.profile_report = audit_profile(src.profile, edition)
                 except SourceError as exc:
                     src.stats.skip(f"profile: {exc}")

@@ -128,3 +128,63 @@ def test_timeline_shades_elections(tmp_path: Path) -> None:
 )
 def test_seniority_from_title(title: str, level: Seniority) -> None:
     assert seniority_of(title) is level
+
+
+def test_declared_author_completes_the_export(tmp_path: Path) -> None:
+    from postcheck.model import Author
+    from postcheck.sources.base import merge_author
+
+    shown = Author(employer="Department of Conservation", shows_employer=True, bio="Ranger")
+    merged = merge_author(
+        shown, {"employer": "MBIE", "seniority": "executive", "advises_ministers": True}
+    )
+    assert merged.employer == "Department of Conservation"  # what the audience sees wins
+    assert merged.seniority is Seniority.executive and merged.advises_ministers
+    assert merged.shows_employer and merged.bio == "Ranger"
+    hidden = merge_author(Author(), {"employer": "MBIE"})
+    assert hidden.employer == "MBIE" and not hidden.shows_employer
+
+    r = scan(
+        [archives.mastodon(tmp_path / "m")],
+        processes=1,
+        min_risk=Risk.none,
+        declared={"seniority": "executive", "advises_ministers": True},
+    )
+    try:
+        src = r.sources[0]
+        assert src.profile is not None and src.profile.author.seniority is Seniority.executive
+        assert r.summary.checked == 5
+    finally:
+        r.close()
+
+
+def test_scan_cli_declared_options(tmp_path: Path, capsys, monkeypatch) -> None:
+    from test_scan_cli import run
+
+    p = _jsonl(tmp_path / "p.jsonl", ["Labour's fast-track consenting bill is a disgrace"])
+    base = ["scan", str(p), "-f", "json", "--min-risk", "none", "--fail-on", "never", "-q"]
+    _, plain, _ = run(base, capsys, monkeypatch)
+    code, senior, _ = run(
+        [
+            *base,
+            "--employer",
+            "Ministry for the Environment",
+            "--role",
+            "Policy director",
+            "--seniority",
+            "executive",
+            "--advises-ministers",
+            "--topic",
+            "fast-track consenting",
+        ],
+        capsys,
+        monkeypatch,
+    )
+    a = json.loads(plain)["items"][0]["report"]
+    b = json.loads(senior)["items"][0]["report"]
+    # the same words weigh more from a senior adviser who works on the topic
+    assert Risk(b["risk"]).rank > Risk(a["risk"]).rank
+    assert {f["rule"] for f in b["findings"]} != {f["rule"] for f in a["findings"]}
+    assert code == 0
+    code, _, err = run([*base, "--seniority", "boss"], capsys, monkeypatch)
+    assert code == 2 and "unknown seniority" in err

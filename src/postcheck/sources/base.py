@@ -77,6 +77,31 @@ class Profile:
 _NO_AUTHOR = Author.model_validate({})
 
 
+def merge_author(shown: Author, declared: dict[str, Any]) -> Author:
+    """The export's view of the author, completed by what the person declared.
+
+    What the export shows about the employer wins (it is what the audience sees); role,
+    seniority, advising Ministers and topics come from the declaration when given, since
+    exports rarely say them. A declared employer that the export doesn't show still counts
+    (colleagues know), but doesn't make the employer visible.
+    """
+    if not declared:
+        return shown
+    data = shown.model_dump()
+    for key, value in declared.items():
+        if key not in data or value is None:
+            continue
+        if key == "employer" and shown.employer:
+            continue
+        if key == "shows_employer":
+            data[key] = bool(value) or shown.shows_employer
+        elif key == "bio":
+            data[key] = shown.bio or value
+        else:
+            data[key] = value
+    return Author.model_validate(data)
+
+
 class Reader:
     """Base of the platform readers: `posts()` streams Posts, `profile()` is read first."""
 
@@ -89,6 +114,8 @@ class Reader:
         self.stats = stats if stats is not None else ReadStats()
         self._profile: Profile | None = None
         self._profile_read = False
+        self.declared: dict[str, Any] = {}
+        self._author: Author | None = None
 
     def profile(self) -> Profile | None:
         if not self._profile_read:
@@ -104,8 +131,16 @@ class Reader:
 
     @property
     def author(self) -> Author:
-        p = self.profile()
-        return p.author if p else _NO_AUTHOR
+        if self._author is None:
+            p = self.profile()
+            self._author = merge_author(p.author if p else _NO_AUTHOR, self.declared)
+        return self._author
+
+    def declare(self, fields: dict[str, Any]) -> None:
+        """What the person says about themselves (role, seniority...), beside what the
+        export shows. Set before reading posts."""
+        self.declared = {k: v for k, v in fields.items() if v is not None}
+        self._author = None
 
     def posts(self) -> Iterator[Post]:
         raise NotImplementedError
