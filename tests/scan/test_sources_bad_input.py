@@ -185,3 +185,69 @@ def test_binary_jsonl_line_is_skipped(tmp_path: Path) -> None:
     r, posts = read_all(p)
     assert [x.text for x in posts] == ["ok", "also ok"]
     assert r.stats.total_skipped == 1
+
+
+def _tar(folder: Path, dest: Path, mode: str = "w:gz", extra: dict[str, bytes] | None = None):
+    import tarfile
+
+    with tarfile.open(dest, mode) as t:
+        for p in sorted(folder.rglob("*")):
+            if p.is_file():
+                t.add(p, p.relative_to(folder).as_posix())
+        for name, data in (extra or {}).items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+    return dest
+
+
+@pytest.mark.parametrize("mode", ["w:gz", "w:bz2", "w:xz", "w"])
+def test_mastodon_tar_archives(tmp_path: Path, mode: str) -> None:
+    root = archives.mastodon(tmp_path / "m")
+    tar = _tar(root, tmp_path / "archive-20241121.bin", mode)  # name says nothing
+    r, posts = read_all(tar)
+    assert r.format == "mastodon" and len(posts) == 5
+    assert r.profile() is not None
+
+
+def test_tar_unsafe_names_and_links(tmp_path: Path) -> None:
+    import tarfile
+
+    root = archives.mastodon(tmp_path / "m")
+    dest = _tar(root, tmp_path / "a.tar.gz", extra={"../../evil.json": b"{}", "/abs.json": b"{}"})
+    with tarfile.open(tmp_path / "b.tar", "w") as t:
+        link = tarfile.TarInfo("outbox-link.json")
+        link.type = tarfile.SYMTYPE
+        link.linkname = "/etc/passwd"
+        t.addfile(link)
+    r, posts = read_all(dest)
+    assert len(posts) == 5
+    assert r.stats.skipped["unsafe entry name refused ('..' in path)"] == 1
+    assert r.stats.skipped["unsafe entry name refused (absolute path)"] == 1
+    with open_archive(tmp_path / "b.tar") as a:
+        assert a.names() == []  # a symlink is never followed
+
+
+def test_truncated_tar_gz(tmp_path: Path) -> None:
+    root = archives.mastodon(tmp_path / "m")
+    (root / "zz-media.bin").write_bytes(bytes(range(256)) * 4000)
+    dest = _tar(root, tmp_path / "a.tar.gz")
+    data = dest.read_bytes()
+    dest.write_bytes(data[: int(len(data) * 0.8)])
+    r, posts = read_all(dest)
+    assert len(posts) == 5  # actor.json and outbox.json come before the damage
+    assert any("cut short" in k for k in r.stats.skipped)
+    bad = tmp_path / "bad.tar.gz"
+    bad.write_bytes(b"\x1f\x8b\x08\x00garbage")
+    with pytest.raises(SourceError, match="not a readable tar archive"):
+        open_source(bad)
+
+
+def test_tar_bomb_refused(tmp_path: Path, monkeypatch) -> None:
+    from postcheck.sources import archive
+
+    monkeypatch.setattr(archive, "RATIO_MIN_BYTES", 1000)  # bomb threshold 100 kB, not 100 MB
+    root = archives.mastodon(tmp_path / "m")
+    dest = _tar(root, tmp_path / "a.tar.gz", extra={"zeros.bin": b"\x00" * (4 << 20)})
+    with pytest.raises(ArchiveLimit, match="tar bomb"):
+        open_source(dest)

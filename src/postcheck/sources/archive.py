@@ -1,4 +1,4 @@
-"""Safe read-only access to an export: a zip file, an unpacked folder or a single file.
+"""Safe read-only access to an export: a zip or tar file, an unpacked folder or one file.
 
 Nothing is ever extracted to disk, but entry names still decide which file a reader trusts,
 so hostile names (`..`, absolute paths, drive letters) are refused. Zip bombs are refused by
@@ -14,7 +14,9 @@ import os
 import posixpath
 import re
 import stat
+import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,6 +37,7 @@ RATIO_MIN_BYTES = 1 << 20
 MAX_ENTRIES = 1_000_000
 
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_DAMAGE = (zipfile.BadZipFile, tarfile.TarError, zlib.error, OSError, EOFError, ValueError)
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
@@ -139,6 +142,12 @@ class Archive:
         self.close()
 
 
+def _junk(name: str) -> bool:
+    """macOS resource forks and Finder files that zipping on a Mac adds."""
+    base = name.rsplit("/", 1)[-1]
+    return name.startswith("__MACOSX/") or base.startswith("._") or base == ".DS_Store"
+
+
 def _natural(name: str) -> list[object]:
     # part10 after part2: X and Meta split big files into numbered parts.
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
@@ -169,6 +178,8 @@ class ZipArchive(Archive):
                 self.stats.skip(f"unsafe entry name refused ({why})")
                 continue
             name = posixpath.normpath(info.filename.replace("\\", "/"))
+            if _junk(name):
+                continue
             self._infos[name] = info
 
     def names(self) -> list[str]:
@@ -200,7 +211,7 @@ class ZipArchive(Archive):
         counted = _Counted(raw, info.file_size, name, self)
         buffered = io.BufferedReader(counted, 1 << 16)
         try:
-            yield _ZipErrors(buffered, name)  # type: ignore[misc]
+            yield _EntryErrors(buffered, name, "zip")  # type: ignore[misc]
         finally:
             buffered.close()
 
@@ -208,28 +219,32 @@ class ZipArchive(Archive):
         self._zip.close()
 
 
-class _ZipErrors:
-    """Turns zlib/CRC errors in the middle of an entry into a SourceError."""
+class _EntryErrors:
+    """Turns zlib/CRC/tar errors in the middle of an entry into a SourceError."""
 
-    def __init__(self, fh: IO[bytes], name: str) -> None:
+    def __init__(self, fh: IO[bytes], name: str, kind: str) -> None:
         self._fh = fh
         self._name = name
+        self._kind = kind
+
+    def _damaged(self, exc: BaseException) -> SourceError:
+        return SourceError(f"{self._name}: damaged {self._kind} entry ({exc})")
 
     def read(self, n: int = -1) -> bytes:
         try:
             return self._fh.read(n)
         except ArchiveLimit:
             raise
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            raise SourceError(f"{self._name}: damaged zip entry ({exc})") from None
+        except _DAMAGE as exc:
+            raise self._damaged(exc) from None
 
     def readline(self, limit: int = -1) -> bytes:
         try:
             return self._fh.readline(limit)
         except ArchiveLimit:
             raise
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-            raise SourceError(f"{self._name}: damaged zip entry ({exc})") from None
+        except _DAMAGE as exc:
+            raise self._damaged(exc) from None
 
     def __iter__(self) -> Iterator[bytes]:
         while True:
@@ -237,6 +252,88 @@ class _ZipErrors:
             if not line:
                 return
             yield line
+
+
+#: A tar stream is read through to list it; beyond this it is refused (a bomb, or not an
+#: export: platform archives with all their media stay well under it).
+MAX_TAR_STREAM = 16 << 30
+TAR_MAGIC = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00")
+
+
+class TarArchive(Archive):
+    """A .tar, .tar.gz, .tar.bz2 or .tar.xz export (Mastodon ships .tar.gz)."""
+
+    kind = "tar"
+
+    def __init__(self, path: Path, stats: ReadStats | None = None) -> None:
+        super().__init__(path, stats)
+        try:
+            self._tar = tarfile.open(path, "r:*")  # noqa: SIM115 (closed by close())
+        except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+            raise SourceError(
+                f"{path.name}: not a readable tar archive (corrupt or truncated: {exc})"
+            ) from None
+        self._members: dict[str, tarfile.TarInfo] = {}
+        compressed = max(path.stat().st_size, 1)
+        try:
+            for m in self._tar:
+                end = m.offset_data + m.size
+                if end > MAX_TAR_STREAM or (
+                    end > RATIO_MIN_BYTES * 100 and end > MAX_RATIO * compressed
+                ):
+                    raise ArchiveLimit(
+                        f"{path.name}: inflates to more than {end >> 20} MiB (tar bomb?)"
+                    )
+                if not m.isfile():
+                    continue  # links, devices, folders: never followed
+                why = unsafe_name(m.name)
+                if why:
+                    self.stats.skip(f"unsafe entry name refused ({why})")
+                    continue
+                name = posixpath.normpath(m.name.replace("\\", "/"))
+                if not _junk(name):
+                    self._members[name] = m
+        except ArchiveLimit:
+            self._tar.close()
+            raise
+        except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+            if not self._members:
+                self._tar.close()
+                raise SourceError(
+                    f"{path.name}: not a readable tar archive (corrupt or truncated: {exc})"
+                ) from None
+            self.stats.skip(
+                f"{path.name}: archive cut short or damaged after {len(self._members)} files"
+            )
+
+    def names(self) -> list[str]:
+        return list(self._members)
+
+    def size(self, name: str) -> int:
+        return self._members[name].size
+
+    @contextmanager
+    def open(self, name: str) -> Iterator[IO[bytes]]:
+        m = self._members.get(name)
+        if m is None:
+            raise SourceError(f"{name}: not in archive")
+        if m.size > MAX_ENTRY_BYTES:
+            raise ArchiveLimit(f"{name}: {m.size >> 20} MiB uncompressed, over the limit")
+        try:
+            raw = self._tar.extractfile(m)
+        except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+            raise SourceError(f"{name}: damaged tar entry ({exc})") from None
+        if raw is None:
+            raise SourceError(f"{name}: not a regular file")
+        counted = _Counted(raw, m.size, name, self)
+        buffered = io.BufferedReader(counted, 1 << 16)
+        try:
+            yield _EntryErrors(buffered, name, "tar")  # type: ignore[misc]
+        finally:
+            buffered.close()
+
+    def close(self) -> None:
+        self._tar.close()
 
 
 class FolderArchive(Archive):
@@ -295,8 +392,18 @@ class FileArchive(FolderArchive):
         self._names = {path.name: path}
 
 
+def _is_tar(p: Path) -> bool:
+    """An uncompressed tar: 'ustar' at offset 257."""
+    try:
+        with p.open("rb") as fh:
+            fh.seek(257)
+            return fh.read(5) == b"ustar"
+    except OSError:
+        return False
+
+
 def open_archive(path: str | os.PathLike[str], stats: ReadStats | None = None) -> Archive:
-    """Open a zip (recognised by its magic bytes, whatever its name), folder or file."""
+    """Open a zip or tar (recognised by magic bytes, whatever the name), folder or file."""
     p = Path(path)
     if not p.exists():
         raise SourceError(f"{p}: no such file or folder")
@@ -306,13 +413,15 @@ def open_archive(path: str | os.PathLike[str], stats: ReadStats | None = None) -
         raise SourceError(f"{p}: not a regular file or folder")
     try:
         with p.open("rb") as fh:
-            magic = fh.read(4)
+            magic = fh.read(6)
     except OSError as exc:
         raise SourceError(f"{p}: cannot read ({exc.strerror})") from None
     if not magic:
         raise SourceError(f"{p.name}: empty file")
-    if magic in ZIP_MAGIC or (p.suffix.lower() == ".zip" and magic[:2] == b"PK"):
+    if magic[:4] in ZIP_MAGIC or (p.suffix.lower() == ".zip" and magic[:2] == b"PK"):
         return ZipArchive(p, stats)
+    if magic.startswith(TAR_MAGIC) or _is_tar(p):
+        return TarArchive(p, stats)
     if p.suffix.lower() == ".zip":
         raise SourceError(f"{p.name}: named .zip but not a zip archive (corrupt or truncated)")
     return FileArchive(p, stats)
