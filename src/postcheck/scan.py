@@ -328,9 +328,7 @@ def scan(
                         report = outcome.report
                         summary.add(post, report)
                         seq += 1
-                        if report.risk.rank >= max(min_risk.rank, 0) and (
-                            report.risk.rank > 0 or min_risk is Risk.none
-                        ):
+                        if report.risk.rank >= min_risk.rank:
                             item = item_json(seq, index, post, report)
                             day = _day(post)
                             result.spool.add(

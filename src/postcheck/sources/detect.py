@@ -156,6 +156,16 @@ def detect(archive: Archive) -> Detected:
         score[fmt] += weight
         evidence.setdefault(fmt, []).append(why)
 
+    # Folder names are a shortcut, never the only evidence: Meta's two exports share
+    # most JSON shapes, and their top folders tell them apart.
+    for name in names[:MAX_SNIFF * 10]:
+        low = name.lower()
+        if "your_instagram_activity/" in low or low.startswith("instagram-"):
+            hit("instagram", f"{name}: Instagram folder", 3)
+            break
+        if "your_facebook_activity/" in low or "your_activity_across_facebook/" in low:
+            hit("facebook", f"{name}: Facebook folder", 3)
+            break
     for name in _candidates(archive):
         shape = sniff_file(archive, name)
         if shape is None:
