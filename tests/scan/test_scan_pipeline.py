@@ -188,3 +188,15 @@ def test_scan_cli_declared_options(tmp_path: Path, capsys, monkeypatch) -> None:
     assert code == 0
     code, _, err = run([*base, "--seniority", "boss"], capsys, monkeypatch)
     assert code == 2 and "unknown seniority" in err
+
+
+def test_pool_transport_round_trips_reports(tmp_path: Path) -> None:
+    """batch sends reports from workers as JSON: it must give back the same Report."""
+    from postcheck.batch import _check_chunk, _check_chunk_wire, _from_wire
+    from postcheck.sources import open_source
+
+    with open_source(archives.x_archive(tmp_path / "x")) as r:
+        posts = list(r.posts())
+    direct = _check_chunk(posts, None)
+    wired = list(_from_wire(_check_chunk_wire(posts, None)))
+    assert wired == direct and any(o.report and o.report.findings for o in wired)
