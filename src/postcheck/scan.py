@@ -341,6 +341,13 @@ def scan(
                             progress(summary.posts, src.path)
                 except SourceError as exc:
                     src.error = str(exc)
+                except (KeyboardInterrupt, MemoryError):
+                    raise
+                except Exception as exc:  # a reader bug must not lose the rest of the scan
+                    src.error = (
+                        f"{Path(src.path).name}: reading stopped after {src.stats.read} posts "
+                        f"(internal error {exc.__class__.__name__}; please report it)"
+                    )
             if src.error is None and src.stats.read == 0 and src.stats.total_skipped:
                 src.error = "nothing could be read: " + "; ".join(list(src.stats.skipped)[:3])
             elif src.error is None and src.stats.read == 0 and src.profile is None:

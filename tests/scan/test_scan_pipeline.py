@@ -200,3 +200,18 @@ def test_pool_transport_round_trips_reports(tmp_path: Path) -> None:
     direct = _check_chunk(posts, None)
     wired = list(_from_wire(_check_chunk_wire(posts, None)))
     assert wired == direct and any(o.report and o.report.findings for o in wired)
+
+
+def test_reader_bug_keeps_other_sources(tmp_path: Path, monkeypatch) -> None:
+    from postcheck.sources.mastodon import MastodonReader
+
+    def broken(self, act):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(MastodonReader, "_activity", broken)
+    r = scan([archives.mastodon(tmp_path / "m"), archives.x_archive(tmp_path / "x")], processes=1)
+    try:
+        assert "internal error RuntimeError" in (r.sources[0].error or "")
+        assert r.sources[1].error is None and r.sources[1].stats.read == 6
+    finally:
+        r.close()
