@@ -71,10 +71,6 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 async def send_json_error(send: Send, status: int, message: str) -> None:
     body = json.dumps({"detail": message}).encode()
     await send(
@@ -116,27 +112,34 @@ class BodySizeLimitMiddleware:
 
         seen = 0
         started = False
+        refused = False
 
         async def limited_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise BodyTooLarge
+                    # Answer now and tell the app the client went away: frameworks turn an
+                    # exception raised while reading the body into their own 400, whereas a
+                    # disconnect just ends the request.
+                    refused = True
+                    if not started:
+                        await send_json_error(send, 413, _too_large(limit))
+                    return {"type": "http.disconnect"}
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal started
+            if refused:
+                return  # the 413 has been sent; whatever the app says now goes nowhere
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await send_json_error(send, 413, _too_large(limit))
+        await self.app(scope, limited_receive, guarded_send)
 
 
 def _too_large(limit: int) -> str:

@@ -19,8 +19,6 @@ from typing import IO
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
-from postcheck.web.security import BodyTooLarge
-
 #: Form fields other than the file (the CSRF token) are tiny; anything bigger is hostile.
 MAX_FIELD_BYTES = 4096
 
@@ -143,7 +141,7 @@ async def receive_upload(
         async for chunk in request.stream():
             parser.write(chunk)
         parser.finalize()
-    except (UploadError, BodyTooLarge):
+    except UploadError:
         _cleanup(sink, workdir)
         raise
     except Exception:
