@@ -45,7 +45,11 @@ def log_config(level: str) -> dict[str, Any]:
     """uvicorn's own loggers plus ours. uvicorn's access log is off (see serve): our access
     line carries method, path and status only, never a query string or a body."""
     fmt = {"()": "uvicorn.logging.DefaultFormatter", "fmt": "%(levelprefix)s %(message)s"}
-    handler = {"class": "logging.StreamHandler", "formatter": "default", "stream": "ext://sys.stderr"}
+    handler = {
+        "class": "logging.StreamHandler",
+        "formatter": "default",
+        "stream": "ext://sys.stderr",
+    }
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -84,15 +88,15 @@ def register(app: typer.Typer) -> None:
             int | None,
             typer.Option(min=1, help="Largest archive the archive page accepts, in MiB."),
         ] = None,
-        log_level: Annotated[
-            str, typer.Option(help="debug, info, warning or error.")
-        ] = "info",
+        log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
     ) -> None:
         """Start the web app: check page, guidance, archive scan and the HTTP API."""
         import uvicorn
 
         if log_level.lower() not in ("debug", "info", "warning", "error", "critical"):
-            raise typer.BadParameter("choose debug, info, warning or error", param_hint="--log-level")
+            raise typer.BadParameter(
+                "choose debug, info, warning or error", param_hint="--log-level"
+            )
         if port is None:
             chosen = pick_port(host)
             if chosen is None:
