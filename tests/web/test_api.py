@@ -137,9 +137,7 @@ def test_declared_oversize_body_is_413(client: Any, settings: Any) -> None:
     assert "limit" in r.json()["detail"]
 
 
-def test_streamed_oversize_body_is_413_without_content_length(
-    client: Any, settings: Any
-) -> None:
+def test_streamed_oversize_body_is_413_without_content_length(client: Any, settings: Any) -> None:
     sent = 0
 
     def chunks() -> Any:

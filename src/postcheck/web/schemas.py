@@ -68,7 +68,7 @@ class CheckRequest(BaseModel):
         None, description="When it is (or was) published; default: now (New Zealand time)."
     )
     account: AccountType = AccountType.personal
-    author: Author = Field(default_factory=Author)
+    author: Author = Field(default_factory=lambda: Author.model_validate({}))
 
     @field_validator("platform", mode="before")
     @classmethod

@@ -127,7 +127,7 @@ async def receive_upload(
 
     parser = MultipartParser(
         params[b"boundary"],
-        callbacks={  # type: ignore[arg-type]
+        callbacks={
             "on_part_begin": on_part_begin,
             "on_part_data": on_part_data,
             "on_part_end": on_part_end,

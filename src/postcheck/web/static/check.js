@@ -210,16 +210,42 @@
     return report.verdict.charAt(0).toUpperCase() + report.verdict.slice(1);
   }
 
-  function clauseLine(clause, editionTitles) {
+  // Clause paraphrases come from /api/guidance, fetched once: a finding names its clause by
+  // id, and the person should read what the clause says, not only where it is.
+  var CLAUSES = {};
+  fetch("/api/guidance", { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+    .then(function (r) { return r.ok ? r.json() : null; })
+    .then(function (g) {
+      if (!g) { return; }
+      Object.keys(g.editions).forEach(function (ed) {
+        CLAUSES[ed] = {};
+        g.editions[ed].clauses.forEach(function (c) { CLAUSES[ed][c.id] = c; });
+      });
+      if (lastReport) { render(lastReport, lastContext); }
+    })
+    .catch(function () { /* the findings still name section and heading */ });
+
+  function paraphrase(clause) {
+    var c = CLAUSES[clause.edition] && CLAUSES[clause.edition][clause.id];
+    return c ? c.paraphrase : "";
+  }
+
+  function clauseLine(clause, editionTitles, brief) {
     var parts = [];
-    parts.push(el("span", { text: (editionTitles[clause.edition] || clause.edition) + ", §" + clause.section + " " + clause.heading }));
+    parts.push(el("span", { "class": "clause-ref", text: "§" + clause.section + " " + clause.heading }));
     if (clause.heading_mi) {
       parts.push(" (");
       parts.push(el("span", { lang: "mi", "class": "mi", text: clause.heading_mi }));
       parts.push(")");
     }
-    parts.push(" · ");
-    parts.push(el("a", { href: clause.url, rel: "noreferrer", text: "source" }));
+    var said = paraphrase(clause);
+    if (said) { parts.push(el("span", { "class": "paraphrase", text: "In our words: " + said })); }
+    if (!brief) {
+      parts.push(el("span", { "class": "clause-src" }, [
+        (editionTitles[clause.edition] || clause.edition) + " · ",
+        el("a", { href: clause.url, rel: "noreferrer", text: "read it at the source" })
+      ]));
+    }
     return parts;
   }
 
@@ -261,15 +287,18 @@
       var words = (f.spans || []).map(function (s) { return "“" + s.text + "”"; });
       if (words.length) { dl.appendChild(el("dt", { text: "Words" })); dl.appendChild(el("dd", { text: words.join(", ") })); }
       dl.appendChild(el("dt", { text: "Guidance" }));
-      var dd = el("dd", null, clauseLine(f.clause, EDITION_TITLES));
-      (f.also || []).forEach(function (c) { dd.appendChild(el("br")); clauseLine(c, EDITION_TITLES).forEach(function (p) { dd.appendChild(typeof p === "string" ? document.createTextNode(p) : p); }); });
-      dl.appendChild(dd);
+      dl.appendChild(el("dd", { "class": "clause" }, clauseLine(f.clause, EDITION_TITLES, false)));
+      if (f.also && f.also.length) {
+        dl.appendChild(el("dt", { text: "Also" }));
+        dl.appendChild(el("dd", null, f.also.map(function (c) {
+          return el("div", { "class": "clause" }, clauseLine(c, EDITION_TITLES, true));
+        })));
+      }
       if (f.law && f.law.length) {
         dl.appendChild(el("dt", { text: "Law" }));
-        dl.appendChild(el("dd", null, f.law.map(function (l, k) {
-          var label = l.title + (l.provision ? ": " + l.provision : "");
-          var node = l.url ? el("a", { href: l.url, rel: "noreferrer", text: label }) : el("span", { text: label });
-          return k ? el("span", null, ["; ", node]) : node;
+        dl.appendChild(el("dd", null, f.law.map(function (l) {
+          var name = l.url ? el("a", { href: l.url, rel: "noreferrer", text: l.title }) : el("span", { text: l.title });
+          return el("div", { "class": "law" }, [name, l.provision ? el("span", { "class": "paraphrase", text: l.provision }) : null]);
         })));
       }
       dl.appendChild(el("dt", { text: "Why" }));
@@ -321,7 +350,7 @@
     (r.findings || []).forEach(function (f) {
       var li = el("li");
       li.appendChild(el("p", null, [el("strong", { text: f.title + " (" + f.level + ")" }), " ", f.message]));
-      li.appendChild(el("p", null, ["Guidance: "].concat(clauseLine(f.clause, EDITION_TITLES))));
+      li.appendChild(el("p", { "class": "clause" }, ["Guidance: "].concat(clauseLine(f.clause, EDITION_TITLES, false))));
       li.appendChild(el("p", { text: "Why: " + f.why }));
       if (f.fix && f.fix.length) { li.appendChild(el("p", { text: "Fix: " + f.fix.join(" ") })); }
       list.appendChild(li);
@@ -338,6 +367,7 @@
       lines.push("", (i + 1) + ". " + f.title + " (" + f.level + "): " + f.message);
       lines.push("   Guidance: " + (EDITION_TITLES[f.clause.edition] || f.clause.edition) + ", §" + f.clause.section + " " +
         f.clause.heading + (f.clause.heading_mi ? " (" + f.clause.heading_mi + ")" : "") + " " + f.clause.url);
+      if (paraphrase(f.clause)) { lines.push("   In our words: " + paraphrase(f.clause)); }
       lines.push("   Why: " + f.why);
       if (f.fix && f.fix.length) { lines.push("   Fix: " + f.fix.join(" ")); }
     });
