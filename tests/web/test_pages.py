@@ -167,7 +167,11 @@ class FakeScanner:
         progress.done = 2
         if self.fail:
             raise self.fail
-        return "<html><style>p{color:red}</style><p>report</p></html>", {"posts": 2}
+        return "<html><style>p{color:red}</style><p>report</p></html>", {
+            "posts": 2,
+            "listed": 1,
+            "worst": "high",
+        }
 
 
 def install(client: Any, settings: Any, scanner: FakeScanner) -> None:

@@ -21,7 +21,9 @@
         if (s.state === "done") {
           bar.hidden = true;
           report.hidden = false;
-          say("Finished: " + s.done + " posts checked.");
+          var sum = s.summary || {};
+          say("Finished: " + (sum.posts !== undefined ? sum.posts : s.done) + " posts checked, " +
+            (sum.listed !== undefined ? sum.listed : "?") + " to review.");
           document.getElementById("report-link").focus();
           return;
         }
