@@ -33,7 +33,9 @@ def test_every_rule_has_examples(rule: Rule) -> None:
     assert rule.examples.pass_, f"{rule.id} has no pass: examples"
 
 
-@pytest.mark.parametrize(("case", "rule", "i", "ex"), _cases("flag"), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("case", "rule", "i", "ex"), _cases("flag"), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_flag_examples_fire(case: str, rule: Rule, i: int, ex: Example) -> None:
     report = check(ex.text, context=_context(ex))
     fired = [f.rule for f in report.findings]
@@ -43,7 +45,9 @@ def test_flag_examples_fire(case: str, rule: Rule, i: int, ex: Example) -> None:
         assert finding.spans, f"{case}: finding has no spans to highlight"
 
 
-@pytest.mark.parametrize(("case", "rule", "i", "ex"), _cases("pass"), ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("case", "rule", "i", "ex"), _cases("pass"), ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_pass_examples_stay_quiet(case: str, rule: Rule, i: int, ex: Example) -> None:
     report = check(ex.text, context=_context(ex))
     fired = [f.rule for f in report.findings]

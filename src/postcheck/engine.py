@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from postcheck import __version__
 from postcheck.assess import Facts, assess, overall
 from postcheck.calendar import phase, to_nz
-from postcheck.detect import Detector, default_detectors, detect
+from postcheck.detect import Detector, Doc, default_detectors, detect_doc
 from postcheck.detect.work_link import names_employer
 from postcheck.guidance import (
     Edition,
@@ -22,6 +22,7 @@ from postcheck.guidance import (
 from postcheck.model import (
     MAX_TEXT_CHARS,
     AccountType,
+    ElectionInfo,
     Finding,
     Kind,
     Platform,
@@ -49,9 +50,7 @@ def validate_text(text: str) -> str:
     if not text.strip():
         raise InputError("post text is empty")
     if len(text) > MAX_TEXT_CHARS:
-        raise InputError(
-            f"post text is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}"
-        )
+        raise InputError(f"post text is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}")
     if "\x00" in text:
         raise InputError("post text contains NUL bytes: is this a binary file?")
     return text
@@ -75,7 +74,8 @@ class Engine:
         election = phase(ctx.date)
         if ctx.account == AccountType.official:
             return self._out_of_scope(post, ed, election)
-        signals = detect(post, self.detectors)
+        doc = Doc.of(post)
+        signals = detect_doc(doc, self.detectors)
         by_name = {s.name: s for s in signals}
         facts = Facts(
             context=ctx,
@@ -83,6 +83,8 @@ class Engine:
             election_phase=election.phase,
             facts=frozenset(self._facts(post, by_name)),
             day=day,
+            text=post.text,
+            lexicon_hits={(h.category, h.entry): (h.start, h.end) for h in doc.hits},
         )
         findings = assess(self.rules, facts, ed)
         risk = overall(findings)
@@ -135,7 +137,7 @@ class Engine:
             out.add("close_to_ministers")
         return out
 
-    def _out_of_scope(self, post: Post, ed: Edition, election: object) -> Report:
+    def _out_of_scope(self, post: Post, ed: Edition, election: ElectionInfo) -> Report:
         clause = ed.clause("scope")
         return Report(
             id=post.id,
@@ -154,7 +156,7 @@ class Engine:
             edition=ed.id,
             rules_version=self.rules_version,
             postcheck_version=__version__,
-            election=election,  # type: ignore[arg-type]
+            election=election,
             text_length=len(post.text),
         )
 
@@ -196,8 +198,10 @@ def _summary(risk: Risk, findings: Sequence[Finding]) -> str:
 
 def _notes(post: Post, election_phase: str, findings: Sequence[Finding]) -> list[str]:
     notes = []
-    if election_phase == "polling_day" and post.context.date is not None and not hasattr(
-        post.context.date, "hour"
+    if (
+        election_phase == "polling_day"
+        and post.context.date is not None
+        and not hasattr(post.context.date, "hour")
     ):
         notes.append(
             "Only a date was given, so postcheck assumed the post goes out before polls close "

@@ -27,7 +27,9 @@ _THIRD_PARTY = re.compile(
     r"(?<!\w)(he|she|they|him|her|them|his|their)\s*('s|'re| is| are| was| were)?(?!\w)",
     re.IGNORECASE,
 )
-_SELF = re.compile(r"(?<!\w)(i'?m|i am|i was|i feel|myself)\s+(such\s+an?|an?|so|the|a total|a)?\s*$")
+_SELF = re.compile(
+    r"(?<!\w)(i'?m|i am|i was|i feel|myself)\s+(such\s+an?|an?|so|the|a total|a)?\s*$"
+)
 
 
 def _aimed(doc: Doc, s: int, e: int, hit: Hit, named: list[Hit]) -> float:
@@ -46,7 +48,7 @@ def _aimed(doc: Doc, s: int, e: int, hit: Hit, named: list[Hit]) -> float:
 
 
 class AbuseDetector:
-    signals = ("disrespect", "hate", "threat", "harassment", "sexual")
+    signals: tuple[str, ...] = ("disrespect", "hate", "threat", "harassment", "sexual")
 
     def detect(self, doc: Doc) -> list[Signal]:
         hits = doc.hits
@@ -66,12 +68,20 @@ class AbuseDetector:
             for h in inside:
                 by_cat.setdefault(h.category, []).append(h)
             for h in by_cat.get("insult", []):
-                add("disrespect", 0.92 * h.weight * _aimed(doc, s, e, h, named) + 0.08, [h],
-                    f"insult:{h.entry}")
+                add(
+                    "disrespect",
+                    0.92 * h.weight * _aimed(doc, s, e, h, named) + 0.08,
+                    [h],
+                    f"insult:{h.entry}",
+                )
             for h in by_cat.get("profanity", []):
                 aim = _aimed(doc, s, e, h, named)
-                add("disrespect", h.weight * (0.9 if aim >= 0.95 else 0.55 * aim), [h],
-                    f"profanity:{h.entry}")
+                add(
+                    "disrespect",
+                    h.weight * (0.9 if aim >= 0.95 else 0.55 * aim),
+                    [h],
+                    f"profanity:{h.entry}",
+                )
             for h in by_cat.get("slur", []):
                 add("hate", 0.95, [h], "slur")
                 add("disrespect", 0.9, [h], "slur")

@@ -17,7 +17,7 @@ WORK_CATEGORIES = ("work_ref", "work_role", "work_topic", "agency")
 
 
 class ConfidentialDetector:
-    signals = ("confidential",)
+    signals: tuple[str, ...] = ("confidential",)
 
     def detect(self, doc: Doc) -> list[Signal]:
         hits = doc.hits_of("confidential")

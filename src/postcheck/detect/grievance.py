@@ -16,7 +16,7 @@ WORK_CATEGORIES = ("work_ref", "work_role", "work_topic")
 
 
 class GrievanceDetector:
-    signals = ("grievance",)
+    signals: tuple[str, ...] = ("grievance",)
 
     def detect(self, doc: Doc) -> list[Signal]:
         complaints = doc.hits_of("complaint")

@@ -37,7 +37,7 @@ def _target_weight(h: Hit) -> float:
 
 
 class PoliticalDetector:
-    signals = ("political", "political_mention")
+    signals: tuple[str, ...] = ("political", "political_mention")
 
     def detect(self, doc: Doc) -> list[Signal]:
         targets = [h for h in doc.hits if h.category in ("party", "politician", "polity", "topic")]

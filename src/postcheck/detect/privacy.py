@@ -33,8 +33,12 @@ IRD = re.compile(r"(?<![\w-])(\d{2,3})[\s-]?(\d{3})[\s-]?(\d{3})(?![\w-])")
 NHI_OLD = re.compile(r"(?<![A-Za-z0-9])([A-HJ-NP-Z]{3})(\d{4})(?![A-Za-z0-9])")
 NHI_NEW = re.compile(r"(?<![A-Za-z0-9])([A-HJ-NP-Z]{3})(\d{2})([A-HJ-NP-Z]{2})(?![A-Za-z0-9])")
 CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
-IBAN = re.compile(r"(?<![A-Z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Z0-9])")
-IPV4 = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.])")
+IBAN = re.compile(
+    r"(?<![A-Z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Z0-9])"
+)
+IPV4 = re.compile(
+    r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.])"
+)
 STREET_TYPES = (
     "Street|St|Road|Rd|Avenue|Ave|Drive|Dr|Place|Pl|Crescent|Cres|Terrace|Tce|Lane|Ln|Way|"
     "Close|Grove|Parade|Pde|Boulevard|Blvd|Highway|Hwy|Court|Ct|Quay|Square|Sq|Rise|Heights|"
@@ -47,7 +51,8 @@ ADDRESS = re.compile(
     r"(?:,\s*[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}){0,3}(?:,?\s+[A-Z]{2})?(?:\s+\d{4,5}(?:-\d{4})?)?"
 )
 CLIENT = re.compile(
-    r"(?<!\w)(my|our|a|the|this|one of (?:my|our))\s+(client|clients|patient|patients|customer|"
+    r"(?:(?<!\w)(?:my|our|a|the|this|one of (?:my|our))\s+|^\s*)"
+    r"(client|clients|patient|patients|customer|"
     r"beneficiary|beneficiaries|applicant|case|claimant|student|offender|inmate|prisoner|"
     r"tenant|caller|service user|whaiora|tamaiti|rangatahi)(?!\w)",
     re.IGNORECASE,
@@ -57,7 +62,8 @@ PERSONAL_DETAIL = re.compile(
     r"dob|born on|birthday is|diagnosed with|diagnosis|hiv|pregnant|miscarriage|mental health|"
     r"psychiatric|on the benefit|on a benefit|criminal record|convictions?|arrested|in prison|"
     r"was charged|rehab|addiction|debt of|owes|in debt|abuse history|care and protection|"
-    r"uplifted|custody|name is|called [A-Z]|surname)(?!\w)",
+    r"uplifted|custody|name is|called [A-Z]|surname|off (?:her|his|their) face|drunk|high as|"
+    r"overdosed?|self-harm|suicidal|on parole|on bail)(?!\w)",
     re.IGNORECASE,
 )
 NAME = re.compile(r"(?<![\w.])[A-Z][a-z]{1,20}(?:\s+[A-Z][a-z'’-]{1,20})+")
@@ -120,7 +126,7 @@ def luhn_valid(number: str) -> bool:
 
 
 class PrivacyDetector:
-    signals = ("privacy",)
+    signals: tuple[str, ...] = ("privacy",)
 
     def detect(self, doc: Doc) -> list[Signal]:
         text = doc.text
@@ -128,8 +134,12 @@ class PrivacyDetector:
         for m in EMAIL.finditer(text):
             found.append((0.3 if ROLE_MAILBOX.match(m.group()) else 0.8, *m.span(), "email"))
         taken: list[tuple[int, int]] = []
-        for rx, score, kind in ((PHONE_FREE, 0.15, "phone-tollfree"), (PHONE_NZ, 0.8, "phone"),
-                                (PHONE_INTL, 0.75, "phone"), (PHONE_PLUS, 0.75, "phone")):
+        for rx, score, kind in (
+            (PHONE_FREE, 0.15, "phone-tollfree"),
+            (PHONE_NZ, 0.8, "phone"),
+            (PHONE_INTL, 0.75, "phone"),
+            (PHONE_PLUS, 0.75, "phone"),
+        ):
             for m in rx.finditer(text):
                 if any(s < m.end() and m.start() < e for s, e in taken):
                     continue
@@ -185,11 +195,22 @@ class PrivacyDetector:
 def entities(text: str) -> list[tuple[str, int, int]]:
     """Typed personal-information spans (kind, start, end), for evaluation and redaction."""
     out = []
-    for rx, kind in ((EMAIL, "email"), (PHONE_NZ, "phone"), (PHONE_INTL, "phone"),
-                     (PHONE_PLUS, "phone"), (IBAN, "iban"), (IPV4, "ip-address"),
-                     (ADDRESS, "street-address")):
+    for rx, kind in (
+        (EMAIL, "email"),
+        (PHONE_NZ, "phone"),
+        (PHONE_INTL, "phone"),
+        (PHONE_PLUS, "phone"),
+        (IBAN, "iban"),
+        (IPV4, "ip-address"),
+        (ADDRESS, "street-address"),
+    ):
         out += [(kind, m.start(), m.end()) for m in rx.finditer(text)]
-    out += [("card-number", m.start(), m.end()) for m in CARD.finditer(text) if luhn_valid(m.group())]
-    out += [("ird-number", m.start(), m.end()) for m in IRD.finditer(text)
-            if ird_valid("".join(m.groups()))]
+    out += [
+        ("card-number", m.start(), m.end()) for m in CARD.finditer(text) if luhn_valid(m.group())
+    ]
+    out += [
+        ("ird-number", m.start(), m.end())
+        for m in IRD.finditer(text)
+        if ird_valid("".join(m.groups()))
+    ]
     return out

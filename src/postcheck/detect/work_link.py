@@ -25,7 +25,7 @@ def employer_ids(employer: str) -> frozenset[str]:
     for (category, entry_id), entry in shared_matcher().entries.items():
         if category != "agency":
             continue
-        names = [entry.get("name", "")] + list(entry.get("ci") or []) + list(entry.get("cs") or [])
+        names = [entry.get("name", ""), *(entry.get("ci") or []), *(entry.get("cs") or [])]
         for n in names:
             fn = fold(str(n))
             if fn and (fn == folded or (len(fn) > 3 and fn in folded)):
@@ -34,7 +34,7 @@ def employer_ids(employer: str) -> frozenset[str]:
 
 
 class WorkLinkDetector:
-    signals = ("work_link",)
+    signals: tuple[str, ...] = ("work_link",)
 
     def detect(self, doc: Doc) -> list[Signal]:
         author = doc.post.context.author
