@@ -10,7 +10,7 @@ import pytest
 from postcheck import check
 from postcheck.guidance import editions, rules
 from postcheck.model import MAX_TEXT_CHARS, Author, Context
-from postcheck.web.api import _report_json
+from postcheck.report.json import report_json
 
 RISKY = "Can't wait to vote Labour out. The Three Waters reforms are a disaster for this country."
 
@@ -35,7 +35,7 @@ def test_check_returns_the_cli_report_json(client: Any) -> None:
         date="2026-05-01",
         author=Author(employer="Department of Internal Affairs", topics=("Three Waters",)),
     )
-    expected = _report_json(check(RISKY, context=ctx, id="d1"))
+    expected = report_json(check(RISKY, context=ctx, id="d1"))
     assert got == json.loads(json.dumps(expected))
     assert got["id"] == "d1"
     assert got["risk"] == "high"
@@ -52,6 +52,11 @@ def test_context_decides_risk(client: Any) -> None:
     linked = post(client, {"text": RISKY, "platform": "linkedin"}).json()
     assert loose["risk"] in ("low", "medium")
     assert linked["risk"] == "high"
+
+
+def test_numeric_id_like_the_cli(client: Any) -> None:
+    r = post(client, {"id": 7, "text": "Lovely walk today"})
+    assert r.status_code == 200 and r.json()["id"] == "7"
 
 
 def test_platform_alias_and_case(client: Any) -> None:

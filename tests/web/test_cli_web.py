@@ -9,29 +9,16 @@ import sys
 import time
 
 import httpx
-import typer
 from typer.testing import CliRunner
 
-from postcheck.cli_web import is_loopback, pick_port, port_free, register
+from postcheck.cli import app
+from postcheck.cli_web import is_loopback, pick_port, port_free
 
 from .conftest import free_port
 
-# A group with a callback, as the real CLI is, so `serve` is addressed by name.
-APP_CODE = (
-    "import typer; from postcheck.cli_web import register; app = typer.Typer(); "
-    "app.callback()(lambda: None); register(app); app()"
-)
-
-
-def make_app() -> typer.Typer:
-    app = typer.Typer()
-    app.callback()(lambda: None)
-    register(app)
-    return app
-
 
 def test_serve_help() -> None:
-    result = CliRunner().invoke(make_app(), ["serve", "--help"])
+    result = CliRunner().invoke(app, ["serve", "--help"])
     assert result.exit_code == 0
     for opt in ("--host", "--port", "--workers", "--max-upload-mb"):
         assert opt in result.output
@@ -57,7 +44,7 @@ def test_busy_port_is_a_usage_error() -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        result = CliRunner().invoke(make_app(), ["serve", "--port", str(port)])
+        result = CliRunner().invoke(app, ["serve", "--port", str(port)])
     assert result.exit_code == 2
     assert "in use" in result.output
 
@@ -66,7 +53,7 @@ def test_serve_prints_the_url_and_serves() -> None:
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
-        [sys.executable, "-c", APP_CODE, "serve", "--port", str(port)],
+        [sys.executable, "-m", "postcheck", "serve", "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 
 from postcheck import __version__
 from postcheck.guidance import GuidanceError, editions, rule, rules, rules_version
+from postcheck.report.json import report_json
 from postcheck.web.schemas import BatchRequest, CheckRequest, ErrorOut
 
 router = APIRouter()
@@ -40,15 +41,7 @@ def check_one(item: CheckRequest, edition: str | None) -> dict[str, Any]:
         report = default_engine().check(item.to_post(), edition=edition)
     except (GuidanceError, InputError) as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
-    return _report_json(report)
-
-
-def _report_json(report: Any) -> dict[str, Any]:
-    try:
-        from postcheck.report.json import report_json
-    except ImportError:  # until the lead's report.json lands on main: the same model dump
-        return dict(report.to_json_dict())
-    return dict(report_json(report))
+    return report_json(report)
 
 
 @router.post(

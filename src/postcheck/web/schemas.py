@@ -17,7 +17,6 @@ from postcheck.model import (
     PLATFORM_ALIASES,
     AccountType,
     Author,
-    Context,
     Kind,
     Platform,
     Post,
@@ -58,7 +57,7 @@ class CheckRequest(BaseModel):
         json_schema_extra={"examples": [RISKY_EXAMPLE, FINE_EXAMPLE]},
     )
 
-    id: str | None = Field(None, max_length=500, description="Your id for the post.")
+    id: str | int | None = Field(None, description="Your id for the post (echoed back).")
     text: str = Field(max_length=MAX_TEXT_CHARS, description="The post, reply, bio, ...")
     url: str | None = Field(None, max_length=2000, description="Where the post lives.")
     platform: Platform = Platform.other
@@ -88,16 +87,18 @@ class CheckRequest(BaseModel):
         # An empty date picker submits "": that means "now", not an error.
         return None if isinstance(v, str) and not v.strip() else v
 
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: Any) -> Any:
+        if isinstance(v, str) and len(v) > 500:
+            raise ValueError("id is longer than 500 characters")
+        return v
+
     def to_post(self) -> Post:
-        context = Context(
-            platform=self.platform,
-            kind=self.kind,
-            visibility=self.visibility,
-            date=self.date,
-            account=self.account,
-            author=self.author,
-        )
-        return Post(text=self.text, context=context, id=self.id, url=self.url)
+        """The same Post `postcheck check --input` builds from this line (one code path)."""
+        from postcheck.inputs import build_post
+
+        return build_post(self.model_dump(mode="json", exclude_none=True))
 
 
 class BatchRequest(BaseModel):
