@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -244,3 +245,33 @@ def test_screenshot_of_a_risky_draft(page: Any, tmp_path: Path) -> None:
         dest = REPO / "docs" / "screenshots" / "check-page.png"
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shot, dest)
+
+
+def small_archive(folder: Path) -> Path:
+    """A zip export of three posts in the plain JSONL shape `postcheck scan` reads."""
+    posts = [
+        {"text": RISKY, "date": "2026-03-01", "platform": "x"},
+        {"text": "Lovely walk up Maungawhau today", "date": "2026-03-02"},
+        {"text": "My manager at Inland Revenue is a useless idiot", "date": "2026-03-03"},
+    ]
+    path = folder / "my-export.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("posts.jsonl", "\n".join(json.dumps(p) for p in posts))
+    return path
+
+
+def test_upload_an_archive_and_get_its_report(page: Any, tmp_path: Path) -> None:
+    pytest.importorskip("postcheck.scan", reason="the scan door (postcheck.scan) is not merged")
+    page.goto("/archive")
+    page.set_input_files("#archive", str(small_archive(tmp_path)))
+    page.click("#upload-button")
+    page.wait_for_url("**/archive/jobs/*", timeout=TIMEOUT)
+    page.wait_for_selector("#report-link", state="visible", timeout=30_000)
+    assert "3 posts checked" in page.locator("#job-status").inner_text()
+    page.click("#report-link")
+    page.wait_for_load_state()
+    body = page.locator("body").inner_text()
+    assert "my-export.zip" in body
+    assert "Three Waters" in body
+    assert "upload.zip" not in body  # our temporary name never shows
+    assert not page.js_errors  # the report's inline script and style pass the hashed CSP

@@ -340,7 +340,10 @@ def test_safe_suffix() -> None:
 def test_hashed_csp_allows_exactly_the_inline_blocks() -> None:
     policy = hashed_csp("<style>a{}</style><script>1</script>")
     assert policy.count("'sha256-") == 2
-    assert "unsafe-inline" not in policy
+    assert "unsafe-inline" not in policy and "unsafe-hashes" not in policy
+    with_attrs = hashed_csp('<i style="color: red"></i><b style=\'x\'></b><i style="color: red">')
+    style_src = next(d for d in with_attrs.split("; ") if d.startswith("style-src"))
+    assert "'unsafe-hashes'" in style_src and style_src.count("'sha256-") == 2
 
 
 # --- logs ----------------------------------------------------------------------------------
@@ -360,3 +363,54 @@ def test_access_log_has_no_post_text_or_query(
     lines = [r.getMessage() for r in caplog.records if r.name == "postcheck.web"]
     assert any(line.startswith("POST /api/check 200") for line in lines)
     assert any(line.startswith("GET / 200") for line in lines)
+
+
+# --- the real scanner (postcheck.scan, from the scan door) ---------------------------------
+
+
+def _zip_of_posts(posts: list[dict[str, str]]) -> bytes:
+    import io
+    import json
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("posts.jsonl", "\n".join(json.dumps(p) for p in posts))
+    return buf.getvalue()
+
+
+def _upload(client: Any, name: str, data: bytes) -> dict[str, Any]:
+    token = archive_token(client)
+    r = client.post(
+        "/archive/upload",
+        data={"csrf_token": token},
+        files={"archive": (name, data, "application/zip")},
+        headers={"accept": "application/json"},
+    )
+    assert r.status_code == 202, r.text
+    return wait_done(client, r.json()["id"])
+
+
+def test_real_scan_of_an_uploaded_archive(client: Any, settings: Any) -> None:
+    pytest.importorskip("postcheck.scan", reason="the scan door (postcheck.scan) is not merged")
+    data = _zip_of_posts(
+        [
+            {"text": "Vote Labour out, Three Waters is a disaster", "date": "2026-03-01"},
+            {"text": "Lovely walk up Maungawhau today", "date": "2026-03-02"},
+        ]
+    )
+    status = _upload(client, "history.zip", data)
+    assert status["state"] == "done", status
+    assert status["summary"]["posts"] == 2
+    report = client.get(status["report_url"])
+    assert "history.zip" in report.text and "upload.zip" not in report.text
+    assert str(settings.upload_dir) not in report.text
+    assert list(settings.upload_dir.iterdir()) == []
+
+
+def test_real_scan_of_a_broken_archive(client: Any, settings: Any) -> None:
+    pytest.importorskip("postcheck.scan", reason="the scan door (postcheck.scan) is not merged")
+    status = _upload(client, "broken.zip", b"PK\x03\x04 this is not really a zip")
+    assert status["state"] == "failed"
+    assert "broken.zip" in status["error"] and "upload" not in status["error"]
+    assert list(settings.upload_dir.iterdir()) == []

@@ -209,21 +209,28 @@ def job_status(request: Request, job_id: str) -> JSONResponse:
 
 
 _INLINE = re.compile(r"<(script|style)\b[^>]*>(.*?)</\1\s*>", re.S | re.I)
+_STYLE_ATTR = re.compile(r"""\sstyle\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+
+
+def _sha(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
 def hashed_csp(html: str) -> str:
-    """The scan report is a standalone file with its own inline style (and maybe script):
-    allow exactly those blocks by hash rather than weaken the policy with unsafe-inline."""
+    """The scan report is a standalone file with its own inline style and script (and a few
+    style attributes): allow exactly those by hash rather than weaken the policy with
+    unsafe-inline. Attribute hashes need 'unsafe-hashes', which still admits only them."""
     hashes: dict[str, list[str]] = {"script": [], "style": []}
     for tag, body in _INLINE.findall(html):
-        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
-        hashes[tag.lower()].append(f"'sha256-{digest}'")
+        hashes[tag.lower()].append(_sha(body))
+    attrs = sorted({a or b for a, b in _STYLE_ATTR.findall(html)})
+    if attrs:
+        hashes["style"] += ["'unsafe-hashes'"] + [_sha(a) for a in attrs]
     policy = CSP
     for tag in ("script", "style"):
         if hashes[tag]:
-            policy = policy.replace(
-                f"{tag}-src 'self'", f"{tag}-src 'self' " + " ".join(hashes[tag])
-            )
+            allowed = " ".join(dict.fromkeys(hashes[tag]))
+            policy = policy.replace(f"{tag}-src 'self'", f"{tag}-src 'self' {allowed}")
     return policy
 
 
