@@ -414,3 +414,30 @@ def test_real_scan_of_a_broken_archive(client: Any, settings: Any) -> None:
     assert status["state"] == "failed"
     assert "broken.zip" in status["error"] and "upload" not in status["error"]
     assert list(settings.upload_dir.iterdir()) == []
+
+
+def test_extra_routers_share_the_security(settings: Any, caplog: pytest.LogCaptureFixture) -> None:
+    from fastapi import APIRouter
+    from fastapi.testclient import TestClient
+
+    from postcheck.web.app import create_app
+
+    router = APIRouter()
+
+    @router.get("/moderation/ping")
+    def ping() -> dict[str, str]:
+        return {"pong": "yes"}
+
+    @router.get("/moderation/boom")
+    def boom() -> None:
+        raise ValueError("input_value='a very private comment'")
+
+    caplog.set_level(logging.INFO)
+    with TestClient(create_app(settings, extra_routers=[router])) as c:
+        r = c.get("/moderation/ping")
+        assert r.json() == {"pong": "yes"}
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+        r = c.get("/moderation/boom")
+        assert r.status_code == 500 and r.json() == {"detail": "Internal error."}
+    assert "very private" not in caplog.text
+    assert "unhandled ValueError" in caplog.text

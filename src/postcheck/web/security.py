@@ -197,15 +197,23 @@ class AccessLogMiddleware:
             return
         start = time.perf_counter()
         status = 500
+        started = False
 
         async def capture(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
                 status = message["status"]
+                started = True
             await send(message)
 
         try:
             await self.app(scope, receive, capture)
+        except Exception as exc:
+            # Swallowed here, inside Starlette's error middleware, because a traceback (which
+            # uvicorn would log) can quote the post: pydantic errors carry their input.
+            log.error("unhandled %s on %s", type(exc).__name__, _loggable_path(scope["path"]))
+            if not started:
+                await send_json_error(send, 500, "Internal error.")
         finally:
             log.info(
                 "%s %s %d %.1fms",
