@@ -176,6 +176,9 @@ def test_batch_errors_name_the_post(client: Any) -> None:
     r = post(client, {"posts": [{"text": "ok"}, {"txt": "bad"}]}, "/api/check/batch")
     assert r.status_code == 422
     assert "posts.1.text" in r.json()["detail"]
+    r = post(client, {"posts": [{"text": "ok"}, {"text": "ok"}, {"text": " "}]}, "/api/check/batch")
+    assert r.status_code == 422
+    assert r.json()["detail"] == "posts.2: post text is empty"
 
 
 def test_batch_limits(client: Any, settings: Any) -> None:

@@ -74,7 +74,13 @@ def api_check_batch(
         )
     # Requests are small and replicas scale out, so a process pool per request would cost
     # more than it saves: check in this worker thread.
-    return {"reports": [check_one(item, edition) for item in batch.posts]}
+    reports = []
+    for i, item in enumerate(batch.posts):
+        try:
+            reports.append(check_one(item, edition))
+        except HTTPException as exc:
+            raise HTTPException(exc.status_code, f"posts.{i}: {exc.detail}") from None
+    return {"reports": reports}
 
 
 @router.get("/api/guidance", tags=["guidance"], summary="Both editions and the rule set")
