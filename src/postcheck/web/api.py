@@ -8,12 +8,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Body, HTTPException, Query, Request
 
 from postcheck import __version__
 from postcheck.guidance import GuidanceError, editions, rule, rules, rules_version
+from postcheck.model import Report
 from postcheck.report.json import report_json
-from postcheck.web.schemas import BatchRequest, CheckRequest, ErrorOut
+from postcheck.web.schemas import (
+    FINE_EXAMPLE,
+    RISKY_EXAMPLE,
+    BatchRequest,
+    CheckRequest,
+    ErrorOut,
+)
 
 router = APIRouter()
 
@@ -25,6 +32,15 @@ EditionParam = Annotated[
         max_length=64,
     ),
 ]
+
+CHECK_EXAMPLES: dict[str, Any] = {
+    "risky": {
+        "summary": "Political comment on LinkedIn by an adviser on that issue",
+        "value": RISKY_EXAMPLE,
+    },
+    "fine": {"summary": "An ordinary personal post", "value": FINE_EXAMPLE},
+    "minimal": {"summary": "Text only (context defaults)", "value": {"text": "Kia ora!"}},
+}
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorOut, "description": "Body over the size limit."},
@@ -48,9 +64,15 @@ def check_one(item: CheckRequest, edition: str | None) -> dict[str, Any]:
     "/api/check",
     tags=["check"],
     summary="Check one post",
-    responses={**ERRORS, 200: {"description": "The Report, as `postcheck check --format json`."}},
+    responses={
+        **ERRORS,
+        200: {"model": Report, "description": "The Report, as `postcheck check --format json`."},
+    },
 )
-def api_check(item: CheckRequest, edition: EditionParam = None) -> dict[str, Any]:
+def api_check(
+    item: Annotated[CheckRequest, Body(openapi_examples=CHECK_EXAMPLES)],
+    edition: EditionParam = None,
+) -> dict[str, Any]:
     """Check one post in its context. The body is one line of `postcheck check --input`
     JSONL; the answer is the same versioned Report JSON the CLI prints."""
     return check_one(item, edition)
