@@ -441,3 +441,39 @@ def test_extra_routers_share_the_security(settings: Any, caplog: pytest.LogCaptu
         assert r.status_code == 500 and r.json() == {"detail": "Internal error."}
     assert "very private" not in caplog.text
     assert "unhandled ValueError" in caplog.text
+
+
+def test_uploads_wait_when_every_slot_is_scanning(client: Any, settings: Any) -> None:
+    import threading
+
+    gate = threading.Event()
+
+    class Slow(FakeScanner):
+        def __call__(self, path: Path, filename: str, progress: Progress) -> Any:
+            gate.wait(10)
+            return super().__call__(path, filename, progress)
+
+    install(client, settings, Slow())
+    token = archive_token(client)
+
+    def send() -> Any:
+        return client.post(
+            "/archive/upload",
+            data={"csrf_token": token},
+            files={"archive": ("a.zip", b"data", "application/zip")},
+            headers={"accept": "application/json"},
+        )
+
+    try:
+        codes = [send().status_code for _ in range(settings.max_jobs + 1)]
+        assert codes[:-1] == [202] * settings.max_jobs
+        assert codes[-1] == 503
+        # Shutting down with scans still queued deletes their uploads.
+        client.app.state.jobs.shutdown()
+    finally:
+        gate.set()
+    for _ in range(100):
+        if not list(settings.upload_dir.iterdir()):
+            break
+        time.sleep(0.05)
+    assert list(settings.upload_dir.iterdir()) == []

@@ -12,7 +12,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,6 +70,7 @@ class JobStore:
         self._lock = threading.Lock()
         # One scan at a time: a scan already uses every core through the engine's pool.
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="postcheck-scan")
+        self._pending: dict[str, tuple[Future[None], Path]] = {}
 
     def scanner(self) -> Scanner:
         if self._scanner is None:
@@ -83,8 +84,16 @@ class JobStore:
         with self._lock:
             self._jobs[job.id] = job
             self._evict()
-        self._pool.submit(self._run, job, path)
+        future = self._pool.submit(self._run, job, path)
+        with self._lock:
+            self._pending[job.id] = (future, path)
         return job
+
+    def busy(self) -> bool:
+        """Every slot holds a scan not yet finished: take no more uploads for now."""
+        with self._lock:
+            pending = sum(j.state in ("queued", "running") for j in self._jobs.values())
+        return pending >= self.settings.max_jobs
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:
@@ -112,10 +121,22 @@ class JobStore:
             job.error = "The scan failed unexpectedly; nothing was kept."
             job.state = "failed"
         finally:
-            with contextlib.suppress(OSError):
-                path.unlink()
-            if path.parent.name.startswith("postcheck-upload-"):
-                shutil.rmtree(path.parent, ignore_errors=True)
+            _remove(path)
+            with self._lock:
+                self._pending.pop(job.id, None)
 
     def shutdown(self) -> None:
+        """Stop taking work; uploads still waiting in the queue are deleted, not left."""
+        with self._lock:
+            pending = list(self._pending.values())
+        for future, path in pending:
+            if future.cancel():
+                _remove(path)
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()
+    if path.parent.name.startswith("postcheck-upload-"):
+        shutil.rmtree(path.parent, ignore_errors=True)

@@ -166,6 +166,12 @@ async def archive_upload(request: Request) -> Response:
     settings = request.app.state.settings
     if not _same_origin(request):
         raise HTTPException(403, "Cross-site upload refused.")
+    if request.app.state.jobs.busy():
+        raise HTTPException(
+            503,
+            "postcheck is busy scanning other archives; try again in a minute.",
+            headers={"retry-after": "60"},
+        )
     try:
         upload = await receive_upload(request, settings.upload_root(), settings.max_upload_bytes)
     except UploadError as exc:
