@@ -172,13 +172,17 @@ async def archive_upload(request: Request) -> Response:
             "postcheck is busy scanning other archives; try again in a minute.",
             headers={"retry-after": "60"},
         )
+    cookie = request.cookies.get(CSRF_COOKIE)
+    if not csrf_valid(settings.secret_key, cookie, cookie):
+        # Checked before reading a byte of the body: no token, no upload.
+        raise HTTPException(
+            403, "The form has expired or did not come from this site: reload the page."
+        )
     try:
         upload = await receive_upload(request, settings.upload_root(), settings.max_upload_bytes)
     except UploadError as exc:
         raise HTTPException(exc.status, str(exc)) from None
-    if not csrf_valid(
-        settings.secret_key, request.cookies.get(CSRF_COOKIE), upload.fields.get(CSRF_FIELD)
-    ):
+    if not csrf_valid(settings.secret_key, cookie, upload.fields.get(CSRF_FIELD)):
         upload.discard()
         raise HTTPException(
             403, "The form has expired or did not come from this site: reload the page."
