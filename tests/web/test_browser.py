@@ -275,3 +275,14 @@ def test_upload_an_archive_and_get_its_report(page: Any, tmp_path: Path) -> None
     assert "Three Waters" in body
     assert "upload.zip" not in body  # our temporary name never shows
     assert not page.js_errors  # the report's inline script and style pass the hashed CSP
+
+
+def test_draft_markup_is_shown_as_text_never_run(page: Any) -> None:
+    hostile = '<img src=x onerror="window.pwned=1"> The Minister is a clueless idiot'
+    page.goto("/")
+    page.fill("#text", hostile)
+    page.wait_for_selector("#result:not([hidden])", timeout=TIMEOUT)
+    page.click("#share-button")
+    assert page.locator("#marked img, #share img").count() == 0
+    assert "<img src=x" in page.locator("#marked").inner_text()
+    assert page.evaluate("window.pwned") is None
