@@ -174,6 +174,10 @@ class FakeScanner:
         }
 
 
+def uploads_left(settings: Any) -> list[Path]:
+    return [p for p in settings.upload_dir.iterdir() if p.name.startswith("postcheck-upload-")]
+
+
 def install(client: Any, settings: Any, scanner: FakeScanner) -> None:
     client.app.state.jobs = JobStore(settings, scanner=scanner)
 
@@ -205,7 +209,7 @@ def test_upload_streams_scans_and_deletes(client: Any, settings: Any) -> None:
     assert data == b"PK\x03\x04 archive bytes"
     assert path.suffix == ".zip" and "my tweets" not in str(path)
     assert not path.exists() and not path.parent.exists()
-    assert list(settings.upload_dir.iterdir()) == []
+    assert uploads_left(settings) == []
     report = client.get(status["report_url"])
     assert report.status_code == 200 and "report" in report.text
     assert "'sha256-" in report.headers["content-security-policy"]
@@ -235,7 +239,7 @@ def test_upload_needs_the_csrf_token(client: Any, settings: Any) -> None:
     assert r.status_code == 403
     r = client.post("/archive/upload", files=files)
     assert r.status_code == 403
-    assert list(settings.upload_dir.iterdir()) == []
+    assert uploads_left(settings) == []
 
 
 def test_upload_refuses_cross_site_origin(client: Any, settings: Any) -> None:
@@ -261,7 +265,7 @@ def test_upload_over_the_limit_is_413_and_leaves_nothing(client: Any, settings: 
         headers={"accept": "application/json"},
     )
     assert r.status_code == 413
-    assert list(settings.upload_dir.iterdir()) == []
+    assert uploads_left(settings) == []
 
 
 def test_upload_needs_a_file(client: Any, settings: Any) -> None:
@@ -305,7 +309,7 @@ def test_bad_archive_fails_with_its_message(client: Any, settings: Any) -> None:
     status = wait_done(client, r.json()["id"])
     assert status["state"] == "failed" and status["error"] == "not a zip we know"
     assert client.get(f"/archive/jobs/{status['id']}/report").status_code == 409
-    assert list(settings.upload_dir.iterdir()) == []
+    assert uploads_left(settings) == []
 
 
 def test_crashing_scan_logs_no_post_text(
@@ -405,7 +409,7 @@ def test_real_scan_of_an_uploaded_archive(client: Any, settings: Any) -> None:
     report = client.get(status["report_url"])
     assert "history.zip" in report.text and "upload.zip" not in report.text
     assert str(settings.upload_dir) not in report.text
-    assert list(settings.upload_dir.iterdir()) == []
+    assert uploads_left(settings) == []
 
 
 def test_real_scan_of_a_broken_archive(client: Any, settings: Any) -> None:
@@ -413,7 +417,7 @@ def test_real_scan_of_a_broken_archive(client: Any, settings: Any) -> None:
     status = _upload(client, "broken.zip", b"PK\x03\x04 this is not really a zip")
     assert status["state"] == "failed"
     assert "broken.zip" in status["error"] and "upload" not in status["error"]
-    assert list(settings.upload_dir.iterdir()) == []
+    assert uploads_left(settings) == []
 
 
 def test_extra_routers_share_the_security(settings: Any, caplog: pytest.LogCaptureFixture) -> None:
@@ -473,7 +477,36 @@ def test_uploads_wait_when_every_slot_is_scanning(client: Any, settings: Any) ->
     finally:
         gate.set()
     for _ in range(100):
-        if not list(settings.upload_dir.iterdir()):
+        if not uploads_left(settings):
             break
         time.sleep(0.05)
-    assert list(settings.upload_dir.iterdir()) == []
+    assert uploads_left(settings) == []
+
+
+def test_jobs_are_shared_between_workers_and_removed_on_shutdown(settings: Any) -> None:
+    upload = settings.upload_dir / "postcheck-upload-x"
+    upload.mkdir()
+    (upload / "upload.zip").write_bytes(b"data")
+    worker_a = JobStore(settings, scanner=FakeScanner())
+    worker_b = JobStore(settings, scanner=FakeScanner())  # another uvicorn worker
+    job = worker_a.submit(upload / "upload.zip", "a.zip")
+    for _ in range(200):
+        seen = worker_b.get(job.id)
+        if seen is not None and seen.finished:
+            break
+        time.sleep(0.02)
+    assert seen is not None and seen.state == "done"
+    assert seen.summary == {"posts": 2, "listed": 1, "worst": "high"}
+    assert "report" in (worker_b.report_html(job.id) or "")
+    assert not upload.exists()
+    worker_b.shutdown()  # not b's job: stays
+    assert worker_a.get(job.id) is not None
+    worker_a.shutdown()
+    assert worker_a.get(job.id) is None
+    assert not worker_a.root.exists()
+
+
+def test_job_ids_cannot_walk_the_disk(client: Any, settings: Any) -> None:
+    store = client.app.state.jobs
+    assert store.get("../../etc") is None and store.report_html("..%2F..") is None
+    assert client.get("/archive/jobs/..%2F..%2Fetc/status").status_code == 404

@@ -27,10 +27,10 @@ def scan_upload(
     from postcheck.report.scan_html import render_html
     from postcheck.scan import scan
 
-    progress.stage = "checking posts"
+    progress.update(stage="checking posts")
 
     def on_progress(n: int, _label: str) -> None:
-        progress.done = n
+        progress.update(done=n)
 
     result = scan([path], processes=processes, progress=on_progress)
     try:
@@ -41,9 +41,9 @@ def scan_upload(
             src.path = filename
         if all(s.error for s in result.sources) and not result.summary.posts:
             raise ScanInputError("; ".join(s.error or "" for s in result.sources))
-        progress.done = result.summary.posts
-        progress.total = result.summary.posts
-        progress.stage = "writing the report"
+        progress.update(
+            done=result.summary.posts, total=result.summary.posts, stage="writing the report"
+        )
         out = io.StringIO()
         render_html(result, out, REPORT_LIMIT)
         summary: dict[str, object] = {

@@ -247,6 +247,7 @@ def hashed_csp(html: str) -> str:
 @router.get("/archive/jobs/{job_id}/report", response_class=HTMLResponse)
 def job_report(request: Request, job_id: str) -> Response:
     job = _job(request, job_id)
-    if job.state != "done" or job.html is None:
+    html = request.app.state.jobs.report_html(job_id) if job.state == "done" else None
+    if html is None:
         raise HTTPException(409, "The scan has not finished yet.")
-    return HTMLResponse(job.html, headers={"content-security-policy": hashed_csp(job.html)})
+    return HTMLResponse(html, headers={"content-security-policy": hashed_csp(html)})
