@@ -191,7 +191,10 @@ def wait_done(client: Any, job_id: str) -> dict[str, Any]:
     raise AssertionError("job did not finish")
 
 
-def test_upload_streams_scans_and_deletes(client: Any, settings: Any) -> None:
+def test_upload_streams_scans_and_deletes(
+    client: Any, settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="postcheck.web")
     scanner = FakeScanner()
     install(client, settings, scanner)
     token = archive_token(client)
@@ -205,6 +208,7 @@ def test_upload_streams_scans_and_deletes(client: Any, settings: Any) -> None:
     job = r.json()
     status = wait_done(client, job["id"])
     assert status["state"] == "done" and status["done"] == 2
+    assert job["id"] not in caplog.text  # the id is the key to the report: never logged
     path, data = scanner.seen[0]
     assert data == b"PK\x03\x04 archive bytes"
     assert path.suffix == ".zip" and "my tweets" not in str(path)
