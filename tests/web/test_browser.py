@@ -75,6 +75,9 @@ def test_risky_draft_shows_verdict_and_highlights_then_linkedin_raises_it(page: 
     assert "public servants" in finding.inner_text()  # clause heading
     assert finding.locator("a[href^='https://']").count() >= 1  # link to the source
 
+    page.click("#signals-box summary")
+    assert "Personal political opinion" in page.locator("#signals").inner_text()
+
     page.select_option("#platform", "linkedin")
     wait_risk_above(page, before)
     assert "LinkedIn" in page.locator("#findings").inner_text()

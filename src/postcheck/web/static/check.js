@@ -320,6 +320,24 @@
     clear(notes);
     (report.notes || []).forEach(function (n) { notes.appendChild(el("li", { text: n })); });
 
+    var SIGNAL_LABELS = {
+      political: "Personal political opinion", political_mention: "Mentions politics",
+      work_link: "Link to your work", grievance: "Workplace grievance", disrespect: "Disrespect",
+      hate: "Hate", threat: "Threat", harassment: "Harassment", sexual: "Sexual content",
+      privacy: "Someone's personal information", confidential: "Confidential information"
+    };
+    var sigs = $("signals");
+    clear(sigs);
+    var seen = (report.signals || []).filter(function (g) { return g.fired || g.uncertain; });
+    seen.forEach(function (g) {
+      var words = (g.spans || []).map(function (sp) { return "“" + sp.text + "”"; }).join(", ");
+      var label = (SIGNAL_LABELS[g.name] || g.name) + ": " + g.score.toFixed(2) +
+        (g.uncertain ? " (borderline)" : "") + (words ? " · " + words : "") +
+        (g.evidence && g.evidence.length ? " · " + g.evidence.join(", ") : "");
+      sigs.appendChild(el("li", { text: label }));
+    });
+    if (!seen.length) { sigs.appendChild(el("li", { text: "Nothing: no detector fired." })); }
+
     $("meta").textContent = "Edition: " + (EDITION_TITLES[report.edition] || report.edition) +
       " · rules " + report.rules_version + " · postcheck " + report.postcheck_version;
 
