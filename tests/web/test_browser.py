@@ -207,10 +207,15 @@ def test_accessibility_of_the_check_page_with_a_result(axe_page: Any) -> None:
     axe_page.fill("#text", RISKY)
     axe_page.wait_for_selector("#result:not([hidden])", timeout=TIMEOUT)
     axe_page.click("#profile-details summary")
+    axe_page.click("#signals-box summary")
     result = run_axe(axe_page)
     _record_axe("check", result)
     assert serious(result) == []
     assert len(result["passes"]) > 20
+    axe_page.click("#share-button")
+    shared = axe_page.evaluate("async () => await axe.run(document)")
+    _record_axe("check-share", shared)
+    assert serious(shared) == []
 
 
 @pytest.mark.parametrize("path", ["/guidance", "/archive"])
