@@ -514,3 +514,16 @@ def test_job_ids_cannot_walk_the_disk(client: Any, settings: Any) -> None:
     store = client.app.state.jobs
     assert store.get("../../etc") is None and store.report_html("..%2F..") is None
     assert client.get("/archive/jobs/..%2F..%2Fetc/status").status_code == 404
+
+
+def test_a_flood_of_form_fields_is_refused(client: Any, settings: Any) -> None:
+    token = archive_token(client)
+    data = {"csrf_token": token, **{f"f{i}": "x" for i in range(50)}}
+    r = client.post(
+        "/archive/upload",
+        data=data,
+        files={"archive": ("a.zip", b"data", "application/zip")},
+        headers={"accept": "application/json"},
+    )
+    assert r.status_code == 413
+    assert uploads_left(settings) == []

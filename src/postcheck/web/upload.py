@@ -19,8 +19,9 @@ from typing import IO
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
-#: Form fields other than the file (the CSRF token) are tiny; anything bigger is hostile.
+#: Form fields other than the file (the CSRF token) are tiny and few; more is hostile.
 MAX_FIELD_BYTES = 4096
+MAX_FIELDS = 8
 
 _SAFE_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,8}$")
 
@@ -99,6 +100,8 @@ async def receive_upload(
             sink = file_path.open("wb")
             state["kind"] = "file"
         else:
+            if len(fields) >= MAX_FIELDS:
+                raise UploadError(413, "Too many form fields.")
             field_buf = bytearray()
             state["kind"] = "field"
             state["name"] = name
