@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
 
 from postcheck import __version__
 from postcheck.guidance import GuidanceError, editions, rule, rules, rules_version
@@ -72,10 +73,12 @@ def check_one(item: CheckRequest, edition: str | None) -> dict[str, Any]:
 def api_check(
     item: Annotated[CheckRequest, Body(openapi_examples=CHECK_EXAMPLES)],
     edition: EditionParam = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Check one post in its context. The body is one line of `postcheck check --input`
     JSONL; the answer is the same versioned Report JSON the CLI prints."""
-    return check_one(item, edition)
+    # report_json is already plain JSON: returning a response skips FastAPI's generic
+    # encoder, which would cost as much again as the check itself.
+    return JSONResponse(check_one(item, edition))
 
 
 @router.post(
@@ -86,7 +89,7 @@ def api_check(
 )
 def api_check_batch(
     request: Request, batch: BatchRequest, edition: EditionParam = None
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Check up to `max_batch_posts` posts (1000 by default) in one call, in order."""
     limit = request.app.state.settings.max_batch_posts
     if len(batch.posts) > limit:
@@ -102,7 +105,7 @@ def api_check_batch(
             reports.append(check_one(item, edition))
         except HTTPException as exc:
             raise HTTPException(exc.status_code, f"posts.{i}: {exc.detail}") from None
-    return {"reports": reports}
+    return JSONResponse({"reports": reports})
 
 
 @router.get("/api/guidance", tags=["guidance"], summary="Both editions and the rule set")
