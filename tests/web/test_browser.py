@@ -294,3 +294,13 @@ def test_draft_markup_is_shown_as_text_never_run(page: Any) -> None:
     assert page.locator("#marked img, #share img").count() == 0
     assert "<img src=x" in page.locator("#marked").inner_text()
     assert page.evaluate("window.pwned") is None
+
+
+def test_highlights_line_up_after_emoji(page: Any) -> None:
+    # The engine counts code points; JavaScript counts UTF-16 units. Astral emoji before the
+    # flagged words would shift every mark if the page mixed them up.
+    page.goto("/")
+    page.fill("#text", "🗳️🔥🇳🇿 " + RISKY)
+    page.wait_for_selector("#marked mark", timeout=TIMEOUT)
+    marks = page.locator("#marked mark").all_inner_texts()
+    assert "Three Waters" in marks

@@ -114,6 +114,8 @@
     timer = null;
     if (!text.value.trim()) {
       if (inflight) { inflight.abort(); inflight = null; }
+      seq++;
+      statusEl.removeAttribute("aria-busy");
       resultEl.hidden = true;
       lastReport = null;
       announce("Type or paste a draft to check it.");
