@@ -126,6 +126,14 @@ def test_share_with_manager_view(page: Any) -> None:
     text = share.inner_text()
     assert RISKY in text and "Take care" in text and "Why:" in text
     assert page.evaluate("document.activeElement.id") == "share"
+    page.fill("#share-note", "Is this OK given my role?")
+    assert "Is this OK given my role?" in page.locator("#share-body").inner_text()
+    page.emulate_media(media="print")
+    assert not page.locator("#check-form").is_visible()
+    assert page.locator("#share-body").is_visible()
+    assert not page.locator("#print-button").is_visible()
+    page.emulate_media(media="screen")
+    page.focus("#share")
     page.keyboard.press("Escape")
     assert not share.is_visible()
     assert page.evaluate("document.activeElement.id") == "share-button"

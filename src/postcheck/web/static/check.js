@@ -361,6 +361,11 @@
     var out = $("share-body");
     clear(out);
     if (!r) { return; }
+    var note = $("share-note").value.trim();
+    if (note) {
+      out.appendChild(el("h3", { text: "My question" }));
+      out.appendChild(el("p", { "class": "note", text: note }));
+    }
     out.appendChild(el("p", { text: contextWords(lastContext) }));
     out.appendChild(el("h3", { text: "The draft" }));
     out.appendChild(el("blockquote", { text: lastText }));
@@ -382,7 +387,9 @@
 
   function shareText() {
     var r = lastReport;
-    var lines = [contextWords(lastContext), "", "Draft:", lastText, "", "postcheck's view: " + verdictText(r), r.summary || ""];
+    var note = $("share-note").value.trim();
+    var lines = (note ? ["My question: " + note, ""] : []).concat(
+      [contextWords(lastContext), "", "Draft:", lastText, "", "postcheck's view: " + verdictText(r), r.summary || ""]);
     (r.findings || []).forEach(function (f, i) {
       lines.push("", (i + 1) + ". " + f.title + " (" + f.level + "): " + f.message);
       lines.push("   Guidance: " + (EDITION_TITLES[f.clause.edition] || f.clause.edition) + ", §" + f.clause.section + " " +
@@ -440,6 +447,7 @@
   $("close-share").addEventListener("click", closeShare);
   $("print-button").addEventListener("click", function () { window.print(); });
   $("copy-button").addEventListener("click", copyShare);
+  $("share-note").addEventListener("input", function () { if (!$("share").hidden) { buildShare(); } });
   $("share").addEventListener("keydown", function (e) { if (e.key === "Escape") { closeShare(); } });
 
   loadProfile();
