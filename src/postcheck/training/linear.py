@@ -1,0 +1,148 @@
+"""Logistic regression on hashed n-grams, calibrated and exported as int8 numpy weights.
+
+Training uses scikit-learn; the shipped artefact is plain numpy (`postcheck.detect.trained`
+reads it), so the package never imports scikit-learn at run time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from postcheck.detect.features import DIM, FEATURES_VERSION, featurise
+from postcheck.training.data import Example
+
+SEED = 20261121
+
+
+@dataclass
+class Fitted:
+    weights: np.ndarray  # float64 (DIM,)
+    bias: float
+    platt_a: float
+    platt_b: float
+    threshold: float
+    C: float
+    val_scores: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _matrix(texts: Sequence[str]) -> Any:
+    return featurise(list(texts)).to_scipy()
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def f1_stats(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
+    tp = float(np.sum((pred == 1) & (y == 1)))
+    fp = float(np.sum((pred == 1) & (y == 0)))
+    fn = float(np.sum((pred == 0) & (y == 1)))
+    tn = float(np.sum((pred == 0) & (y == 0)))
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    p0 = tn / (tn + fn) if tn + fn else 0.0
+    r0 = tn / (tn + fp) if tn + fp else 0.0
+    f0 = 2 * p0 * r0 / (p0 + r0) if p0 + r0 else 0.0
+    return {"precision": p, "recall": r, "f1": f1, "macro_f1": (f1 + f0) / 2}
+
+
+def best_threshold(y: np.ndarray, prob: np.ndarray, metric: str) -> tuple[float, float]:
+    best = (0.5, -1.0)
+    for t in np.round(np.arange(0.05, 0.96, 0.01), 2):
+        s = f1_stats(y, (prob >= t).astype(int))[metric]
+        # Prefer the threshold closest to 0.5 among ties: less over-fitted to val.
+        if s > best[1] + 1e-9 or (abs(s - best[1]) <= 1e-9 and abs(t - 0.5) < abs(best[0] - 0.5)):
+            best = (float(t), s)
+    return best
+
+
+def fit(
+    train: Sequence[Example],
+    val: Sequence[Example],
+    *,
+    metric: str = "f1",
+    grid: Sequence[float] = (0.5, 1.0, 2.0, 4.0, 8.0),
+    class_weight: str | None = "balanced",
+    threshold_metric: str | None = None,
+    log: Any = print,
+) -> Fitted:
+    """Pick C on val, calibrate on out-of-fold train scores, choose the threshold on val."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    xtr = _matrix([e.text for e in train])
+    ytr = np.array([e.label for e in train])
+    xva = _matrix([e.text for e in val])
+    yva = np.array([e.label for e in val])
+    threshold_metric = threshold_metric or metric
+
+    best: tuple[float, float, Any] | None = None
+    for c in grid:
+        clf = LogisticRegression(
+            C=c, solver="liblinear", class_weight=class_weight, max_iter=2000, random_state=SEED
+        )
+        clf.fit(xtr, ytr)
+        z = clf.decision_function(xva)
+        _, score = best_threshold(yva, _sigmoid(z), metric)
+        log(f"    C={c:<5} val {metric}={score:.4f} (best threshold)")
+        if best is None or score > best[1]:
+            best = (c, score, clf)
+    assert best is not None
+    c, _, clf = best
+
+    # Platt scaling on out-of-fold decision values: calibrated on data the model did not see.
+    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=SEED)
+    oof = cross_val_predict(
+        LogisticRegression(
+            C=c, solver="liblinear", class_weight=class_weight, max_iter=2000, random_state=SEED
+        ),
+        xtr,
+        ytr,
+        cv=folds,
+        method="decision_function",
+    )
+    platt = LogisticRegression(C=1e4, solver="lbfgs")
+    platt.fit(oof.reshape(-1, 1), ytr)
+    a, b = float(platt.coef_[0, 0]), float(platt.intercept_[0])
+
+    w = np.asarray(clf.coef_[0], dtype=np.float64)
+    bias = float(clf.intercept_[0])
+    prob = _sigmoid(a * (xva @ w + bias) + b)
+    threshold, _ = best_threshold(yva, prob, threshold_metric)
+    stats = f1_stats(yva, (prob >= threshold).astype(int))
+    stats["brier"] = float(np.mean((prob - yva) ** 2))
+    stats["n"] = float(len(yva))
+    return Fitted(w, bias, a, b, threshold, c, val_scores=stats)
+
+
+def quantise(w: np.ndarray) -> tuple[np.ndarray, float]:
+    scale = float(np.max(np.abs(w))) / 127.0 or 1.0
+    q = np.clip(np.round(w / scale), -127, 127).astype(np.int8)
+    return q, scale
+
+
+def save(path: Any, name: str, version: str, fitted: Fitted, meta: dict[str, Any]) -> None:
+    q, scale = quantise(fitted.weights)
+    if q.shape != (DIM,):
+        raise ValueError(f"weights have shape {q.shape}, features have {DIM}")
+    meta = dict(meta)
+    meta.update(
+        name=name,
+        version=version,
+        kind="linear",
+        features=FEATURES_VERSION,
+        bias=fitted.bias,
+        scale=scale,
+        platt_a=fitted.platt_a,
+        platt_b=fitted.platt_b,
+        threshold=fitted.threshold,
+        C=fitted.C,
+    )
+    np.savez_compressed(path, weights=q, meta=np.array(json.dumps(meta)))
