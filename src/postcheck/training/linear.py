@@ -53,9 +53,19 @@ def f1_stats(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
     return {"precision": p, "recall": r, "f1": f1, "macro_f1": (f1 + f0) / 2}
 
 
-def best_threshold(y: np.ndarray, prob: np.ndarray, metric: str) -> tuple[float, float]:
+def best_threshold(
+    y: np.ndarray,
+    prob: np.ndarray,
+    metric: str,
+    guard: np.ndarray | None = None,
+    max_guard_rate: float = 1.0,
+) -> tuple[float, float]:
+    """The threshold maximising `metric` on val; `guard` scores (texts that must stay quiet)
+    may be flagged at no more than `max_guard_rate`."""
     best = (0.5, -1.0)
     for t in np.round(np.arange(0.05, 0.96, 0.01), 2):
+        if guard is not None and len(guard) and float(np.mean(guard >= t)) > max_guard_rate:
+            continue
         s = f1_stats(y, (prob >= t).astype(int))[metric]
         # Prefer the threshold closest to 0.5 among ties: less over-fitted to val.
         if s > best[1] + 1e-9 or (abs(s - best[1]) <= 1e-9 and abs(t - 0.5) < abs(best[0] - 0.5)):
@@ -71,6 +81,9 @@ def fit(
     grid: Sequence[float] = (0.5, 1.0, 2.0, 4.0, 8.0),
     class_weight: str | None = "balanced",
     threshold_metric: str | None = None,
+    sample_weight: Sequence[float] | None = None,
+    guard: Sequence[str] = (),
+    max_guard_rate: float = 1.0,
     log: Any = print,
 ) -> Fitted:
     """Pick C on val, calibrate on out-of-fold train scores, choose the threshold on val."""
@@ -81,6 +94,8 @@ def fit(
     ytr = np.array([e.label for e in train])
     xva = _matrix([e.text for e in val])
     yva = np.array([e.label for e in val])
+    xg = _matrix(list(guard)) if guard else None
+    sw = np.asarray(sample_weight, dtype=np.float64) if sample_weight is not None else None
     threshold_metric = threshold_metric or metric
 
     best: tuple[float, float, Any] | None = None
@@ -88,9 +103,10 @@ def fit(
         clf = LogisticRegression(
             C=c, solver="liblinear", class_weight=class_weight, max_iter=2000, random_state=SEED
         )
-        clf.fit(xtr, ytr)
+        clf.fit(xtr, ytr, sample_weight=sw)
         z = clf.decision_function(xva)
-        _, score = best_threshold(yva, _sigmoid(z), metric)
+        g = _sigmoid(clf.decision_function(xg)) if xg is not None else None
+        _, score = best_threshold(yva, _sigmoid(z), metric, g, max_guard_rate)
         log(f"    C={c:<5} val {metric}={score:.4f} (best threshold)")
         if best is None or score > best[1]:
             best = (c, score, clf)
@@ -107,6 +123,7 @@ def fit(
         ytr,
         cv=folds,
         method="decision_function",
+        params={"sample_weight": sw} if sw is not None else None,
     )
     platt = LogisticRegression(C=1e4, solver="lbfgs")
     platt.fit(oof.reshape(-1, 1), ytr)
@@ -115,8 +132,11 @@ def fit(
     w = np.asarray(clf.coef_[0], dtype=np.float64)
     bias = float(clf.intercept_[0])
     prob = _sigmoid(a * (xva @ w + bias) + b)
-    threshold, _ = best_threshold(yva, prob, threshold_metric)
+    gprob = _sigmoid(a * (xg @ w + bias) + b) if xg is not None else None
+    threshold, _ = best_threshold(yva, prob, threshold_metric, gprob, max_guard_rate)
     stats = f1_stats(yva, (prob >= threshold).astype(int))
+    if gprob is not None:
+        stats["guard_flag_rate"] = float(np.mean(gprob >= threshold))
     stats["brier"] = float(np.mean((prob - yva) ** 2))
     stats["n"] = float(len(yva))
     return Fitted(w, bias, a, b, threshold, c, val_scores=stats)

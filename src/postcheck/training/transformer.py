@@ -26,7 +26,7 @@ from postcheck.training.data import Example
 from postcheck.training.linear import best_threshold, f1_stats
 
 SEED = 20261121
-MAX_LEN = 96
+MAX_LEN = 64
 SPECIALS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 
 
@@ -86,10 +86,17 @@ class TunedTransformer:
     vocab_size: int
 
 
-def _batches(n: int, size: int, rng: random.Random) -> list[list[int]]:
-    order = list(range(n))
+def _batches(lengths: Sequence[int], size: int, rng: random.Random) -> list[list[int]]:
+    """Shuffled batches of similar length: padding is wasted work on a CPU."""
+    order = list(range(len(lengths)))
     rng.shuffle(order)
-    return [order[i : i + size] for i in range(0, n, size)]
+    chunks = [order[i : i + size * 50] for i in range(0, len(order), size * 50)]
+    batches = []
+    for chunk in chunks:
+        chunk.sort(key=lambda i: lengths[i])
+        batches += [chunk[i : i + size] for i in range(0, len(chunk), size)]
+    rng.shuffle(batches)
+    return batches
 
 
 def fine_tune(
@@ -170,6 +177,7 @@ def fine_tune(
         return res
 
     texts = [e.text for e in train]
+    lengths = [len(e.ids) for e in tok.encode_batch(texts)]
     y = torch.tensor([float(e.label) for e in train])
     pos = float(y.sum())
     pos_weight = torch.tensor((len(y) - pos) / max(pos, 1.0))
@@ -187,7 +195,7 @@ def fine_tune(
     for epoch in range(1, epochs + 1):
         model.train()
         t0 = time.time()
-        for batch in _batches(len(texts), batch_size, rng):
+        for batch in _batches(lengths, batch_size, rng):
             ids, att = encode([texts[i] for i in batch])
             loss = loss_fn(model(ids, att), y[batch])
             loss.backward()

@@ -1,0 +1,302 @@
+"""Trained text models shipped in the package, loaded lazily and run with numpy only.
+
+Each model is a logistic regression over the hashed n-grams of `features.py`, stored as int8
+weights with a scale (`models/<name>.npz`, a Markdown model card beside it). Scores are
+calibrated probabilities (Platt scaling fitted on out-of-fold training scores), and each model
+carries the decision threshold chosen on its validation split.
+
+A model can also name a second, slower stage (`models/<name>.onnx/`: a fine-tuned MiniLM in
+int8 ONNX) that is asked only about posts the linear model is unsure about. That stage needs
+the optional `onnxruntime` and `tokenizers` packages; without them the linear model's score
+stands, so the default install stays small and the fast path never imports them.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from postcheck.detect import features
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+
+
+class ModelError(RuntimeError):
+    """A shipped model file is missing, damaged or built for other features."""
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    name: str
+    version: str
+    weights: np.ndarray  # float32 (DIM,), dequantised once at load
+    bias: float
+    platt_a: float
+    platt_b: float
+    threshold: float
+    meta: dict[str, Any]
+
+    @classmethod
+    def load(cls, path: Path) -> LinearModel:
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                q = z["weights"]
+                meta = json.loads(str(z["meta"]))
+        except (OSError, KeyError, ValueError) as exc:
+            raise ModelError(f"cannot read model {path.name}: {exc}") from exc
+        if meta.get("features") != features.FEATURES_VERSION:
+            raise ModelError(
+                f"model {path.name} was trained on features {meta.get('features')!r}, "
+                f"this build computes {features.FEATURES_VERSION!r}: retrain it"
+            )
+        if q.shape != (features.DIM,):
+            raise ModelError(f"model {path.name} has {q.shape} weights, expected {features.DIM}")
+        return cls(
+            name=meta["name"],
+            version=meta["version"],
+            weights=q.astype(np.float32) * np.float32(meta["scale"]),
+            bias=float(meta["bias"]),
+            platt_a=float(meta["platt_a"]),
+            platt_b=float(meta["platt_b"]),
+            threshold=float(meta["threshold"]),
+            meta=meta,
+        )
+
+    def decision(self, rows: features.SparseRows) -> np.ndarray:
+        contrib = self.weights[rows.indices] * rows.data
+        sums = np.add.reduceat(contrib, rows.indptr[:-1]) if len(contrib) else np.zeros(0)
+        # reduceat gives garbage for empty rows (start == end): zero them explicitly.
+        empty = rows.indptr[:-1] == rows.indptr[1:]
+        out = np.zeros(rows.n_rows, dtype=np.float64)
+        if len(contrib):
+            out[~empty] = sums[~empty]
+        return out + self.bias
+
+    def calibrate(self, z: np.ndarray) -> np.ndarray:
+        return _sigmoid(self.platt_a * z + self.platt_b)
+
+
+class OnnxStage:
+    """The optional accurate stage: a fine-tuned transformer in int8 ONNX."""
+
+    def __init__(self, folder: Path, meta: dict[str, Any]):
+        self.folder = folder
+        self.meta = meta
+        self.low = float(meta["cascade_low"])
+        self.high = float(meta["cascade_high"])
+        self.threshold = float(meta["threshold"])
+        self._session: Any = None
+        self._tokenizer: Any = None
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def available() -> bool:
+        import importlib.util
+
+        return all(importlib.util.find_spec(m) for m in ("onnxruntime", "tokenizers"))
+
+    def _load(self) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        parts = sorted(self.folder.glob("model.onnx.part*"))
+        if not parts:
+            raise ModelError(f"{self.folder.name}: no model.onnx.part* files")
+        blob = b"".join(p.read_bytes() for p in parts)
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = 1
+        opts.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(
+            blob, sess_options=opts, providers=["CPUExecutionProvider"]
+        )
+        tok = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
+        tok.no_padding()
+        tok.enable_truncation(int(self.meta.get("max_len", 96)))
+        self._tokenizer = tok
+
+    def score(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            if self._session is None:
+                self._load()
+        encs = self._tokenizer.encode_batch(list(texts))
+        out = np.zeros(len(texts))
+        order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
+        for s in range(0, len(order), 32):
+            idx = order[s : s + 32]
+            width = max(len(encs[i].ids) for i in idx)
+            ids = np.zeros((len(idx), width), dtype=np.int64)
+            att = np.zeros((len(idx), width), dtype=np.int64)
+            for r, i in enumerate(idx):
+                n = len(encs[i].ids)
+                ids[r, :n] = encs[i].ids
+                att[r, :n] = 1
+            (z,) = self._session.run(None, {"input_ids": ids, "attention_mask": att})
+            out[idx] = z.reshape(-1)
+        return _sigmoid(float(self.meta["platt_a"]) * out + float(self.meta["platt_b"]))
+
+
+class TextModel:
+    """One signal's model: calibrated probability per text, threshold, explanation."""
+
+    def __init__(self, linear: LinearModel, stage: OnnxStage | None = None):
+        self.linear = linear
+        self.stage = stage
+        self.name = linear.name
+        self.version = linear.version + (f"+{stage.meta['version']}" if stage else "")
+        self.threshold = stage.threshold if stage else linear.threshold
+        self.meta = linear.meta
+
+    def score_rows(self, rows: features.SparseRows) -> np.ndarray:
+        return self.linear.calibrate(self.linear.decision(rows))
+
+    def score_many(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated probabilities, one per text."""
+        if not texts:
+            return np.zeros(0)
+        prob = self.score_rows(features.featurise(list(texts)))
+        return self.refine(texts, prob)
+
+    def refine(self, texts: Sequence[str], prob: np.ndarray) -> np.ndarray:
+        """Ask the accurate stage about texts the fast model is unsure about."""
+        if self.stage is None:
+            return prob
+        unsure = np.flatnonzero((prob >= self.stage.low) & (prob <= self.stage.high))
+        if len(unsure):
+            prob = prob.copy()
+            prob[unsure] = self.stage.score([texts[i] for i in unsure])
+        return prob
+
+    def explain(self, text: str, top_k: int = 3) -> list[tuple[int, int, float]]:
+        """Character spans of the words that pushed the score up most, strongest first.
+
+        Every n-gram's weight is shared out over the words it touches; a word's weight is the
+        sum of its shares, so the spans returned are whole words the reader can recognise.
+        """
+        ids, vals, starts, ends = features.feature_spans(text)
+        if not len(ids):
+            return []
+        contrib = self.linear.weights[ids] * vals
+        words = [(m.start(), m.end()) for m in _WORDS.finditer(text)]
+        if not words:
+            return []
+        w_start = np.array([s for s, _ in words])
+        w_end = np.array([e for _, e in words])
+        score = np.zeros(len(words))
+        for c, s, e in zip(contrib, starts, ends, strict=True):
+            lo = np.searchsorted(w_end, s, side="right")
+            hi = np.searchsorted(w_start, e, side="left")
+            if hi > lo:
+                score[lo:hi] += c / (hi - lo)
+        order = np.argsort(-score)
+        return [
+            (int(w_start[i]), int(w_end[i]), round(float(score[i]), 4))
+            for i in order[:top_k]
+            if score[i] > 0
+        ]
+
+
+import re  # noqa: E402  (kept next to its only use)
+
+_WORDS = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]+")
+
+
+def available_models() -> list[str]:
+    return sorted(p.stem for p in MODELS_DIR.glob("*.npz"))
+
+
+_load_lock = threading.Lock()
+
+
+@functools.cache
+def _load(signal: str) -> TextModel | None:
+    path = MODELS_DIR / f"{signal}.npz"
+    if not path.exists():
+        return None
+    linear = LinearModel.load(path)
+    stage = None
+    folder = MODELS_DIR / f"{signal}.onnx"
+    meta_path = folder / "meta.json"
+    if meta_path.exists() and OnnxStage.available():
+        stage = OnnxStage(folder, json.loads(meta_path.read_text(encoding="utf-8")))
+    return TextModel(linear, stage)
+
+
+def model_for(signal: str) -> TextModel | None:
+    """The shipped model for `signal`, loaded once; None when the package has none."""
+    with _load_lock:
+        return _load(signal)
+
+
+@functools.cache
+def _stack(names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    models = [m for m in (model_for(n) for n in names) if m is not None]
+    w = np.stack([m.linear.weights for m in models], axis=1)  # (DIM, k)
+    bias = np.array([m.linear.bias for m in models])
+    a = np.array([m.linear.platt_a for m in models])
+    b = np.array([m.linear.platt_b for m in models])
+    return w, bias, a, b
+
+
+def score_all(texts: Sequence[str], names: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+    """Every model's calibrated score for every text, featurising each text once."""
+    names = tuple(names) if names is not None else tuple(available_models())
+    names = tuple(n for n in names if model_for(n) is not None)
+    if not names or not texts:
+        return {n: np.zeros(len(texts)) for n in names}
+    rows = features.featurise(list(texts))
+    w, bias, a, b = _stack(names)
+    contrib = w[rows.indices] * rows.data[:, None].astype(np.float32)
+    z = np.zeros((rows.n_rows, len(names)), dtype=np.float64)
+    nonempty = np.flatnonzero(rows.indptr[:-1] < rows.indptr[1:])
+    if len(contrib):
+        sums = np.add.reduceat(contrib, rows.indptr[:-1][nonempty], axis=0)
+        z[nonempty] = sums
+    prob = _sigmoid(a * (z + bias) + b)
+    out = {}
+    for j, n in enumerate(names):
+        model = model_for(n)
+        assert model is not None
+        out[n] = model.refine(texts, prob[:, j])
+    return out
+
+
+@functools.lru_cache(maxsize=512)
+def scores_for(text: str) -> dict[str, float]:
+    """All model scores for one text, cached so every detector of a post shares one pass."""
+    return {k: float(v[0]) for k, v in score_all([text]).items()}
+
+
+def prime(texts: Sequence[str]) -> None:
+    """Score many texts in one vectorised pass and cache them for `scores_for`."""
+    if not texts:
+        return
+    scores = score_all(texts)
+    for i, t in enumerate(texts):
+        _prime_one(t, {k: float(v[i]) for k, v in scores.items()})
+
+
+def _prime_one(text: str, values: dict[str, float]) -> None:
+    # lru_cache has no public "put"; a cache miss computes the same values, so priming is
+    # only an optimisation and the single-text path stays the source of truth.
+    _primed[text] = values
+    if len(_primed) > 4096:
+        _primed.pop(next(iter(_primed)))
+
+
+_primed: dict[str, dict[str, float]] = {}
+
+
+def cached_scores(text: str) -> dict[str, float]:
+    hit = _primed.get(text)
+    return hit if hit is not None else scores_for(text)
