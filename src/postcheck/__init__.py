@@ -1,9 +1,9 @@
 """postcheck: check social media posts against the NZ Public Service Commission's guidance.
 
-    >>> from postcheck import check, Context, Author
-    >>> report = check("Kia ora whānau, lovely day for it", context=Context(platform="x"))
-    >>> report.verdict
-    'fine'
+>>> from postcheck import check, Context, Author
+>>> report = check("Kia ora whānau, lovely day for it", context=Context(platform="x"))
+>>> report.verdict
+'fine'
 """
 
 from __future__ import annotations

@@ -1,0 +1,165 @@
+"""Turn signals plus context into findings, by evaluating the rules' `when` conditions.
+
+The condition language is deliberately small (in the spirit of OPA policies): `all`, `any`,
+`not`, and leaf tests on signals, context, author, election phase and derived facts. Rules
+stay data a policy adviser can read; this module is the only interpreter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from postcheck.guidance import Edition, GuidanceError, Rule, law_for
+from postcheck.model import Context, Finding, LawRef, Risk, Signal, Span
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Everything a rule condition may look at, computed once per post."""
+
+    context: Context
+    signals: dict[str, Signal]
+    election_phase: str
+    facts: frozenset[str]
+    day: dt.date
+
+
+LEAF_KEYS = {"signal", "uncertain", "context", "author", "election", "fact"}
+
+
+def _as_list(v: Any) -> list[Any]:
+    return list(v) if isinstance(v, list | tuple | set) else [v]
+
+
+def _enum_value(v: Any) -> Any:
+    return getattr(v, "value", v)
+
+
+def evaluate(cond: dict[str, Any], f: Facts) -> bool:
+    """True when every key of `cond` holds (a mapping is an implicit `all`)."""
+    for key, val in cond.items():
+        if key == "all":
+            if not all(evaluate(c, f) for c in val):
+                return False
+        elif key == "any":
+            if not any(evaluate(c, f) for c in val):
+                return False
+        elif key == "not":
+            if evaluate(val, f):
+                return False
+        elif key == "signal":
+            if not any(f.signals.get(n) and f.signals[n].fired for n in _as_list(val)):
+                return False
+        elif key == "uncertain":
+            names = _as_list(val)
+            if not any(f.signals.get(n) and f.signals[n].uncertain for n in names):
+                return False
+        elif key == "context":
+            for field, want in val.items():
+                if _enum_value(getattr(f.context, field)) not in _as_list(want):
+                    return False
+        elif key == "author":
+            a = f.context.author
+            for field, want in val.items():
+                if field == "has_employer":
+                    have: Any = bool(a.employer)
+                else:
+                    have = _enum_value(getattr(a, field))
+                if have not in _as_list(want):
+                    return False
+        elif key == "election":
+            if f.election_phase not in _as_list(val):
+                return False
+        elif key == "fact":
+            if not any(n in f.facts for n in _as_list(val)):
+                return False
+        else:
+            raise GuidanceError(f"unknown condition {key!r}")
+    return True
+
+
+def signals_named(cond: Any) -> list[str]:
+    """Signal names a condition tests, so a finding can show the spans that caused it."""
+    out: list[str] = []
+    if isinstance(cond, dict):
+        for key, val in cond.items():
+            if key in ("signal",) or key == "uncertain":
+                out += [str(v) for v in _as_list(val)]
+            elif key in ("all", "any"):
+                for c in val:
+                    out += signals_named(c)
+            elif key == "not":
+                continue
+    return list(dict.fromkeys(out))
+
+
+#: Facts whose evidence is visible in the text itself, so the finding can highlight it.
+FACT_SIGNALS = {"employer_named": "work_link", "employer_visible": "work_link"}
+
+
+def fire(rule: Rule, f: Facts, edition: Edition) -> Finding | None:
+    if not rule.in_force(f.day) or not evaluate(rule.when, f):
+        return None
+    level = rule.level
+    escalations = []
+    for esc in rule.escalate:
+        if evaluate(esc.when, f):
+            level = level.raised(esc.by)
+            escalations.append(esc.because)
+    names = signals_named(rule.when)
+    if "employer_named" in f.facts or "employer_visible" in f.facts:
+        names.append("work_link")
+    spans: list[Span] = []
+    for n in dict.fromkeys(names):
+        sig = f.signals.get(n)
+        if sig is not None and (sig.fired or sig.uncertain):
+            spans.extend(sig.spans)
+    spans = sorted(set(spans), key=lambda s: (s.start, s.end))
+    clauses = [edition.ref(c) for c in rule.clauses]
+    law: list[LawRef] = []
+    for ref in rule.law:
+        inst = law_for(ref, f.day)
+        if inst is not None:
+            law.append(inst.ref())
+    return Finding(
+        rule=rule.id,
+        level=level,
+        title=rule.title,
+        clause=clauses[0],
+        also=tuple(clauses[1:]),
+        law=tuple(law),
+        message=_fill(rule.message, f, edition),
+        why=_fill(rule.why, f, edition),
+        fix=tuple(_fill(x, f, edition) for x in rule.fix),
+        spans=tuple(spans),
+        signals=tuple(n for n in dict.fromkeys(names) if n in f.signals),
+        escalations=tuple(escalations),
+    )
+
+
+def _fill(template: str, f: Facts, edition: Edition) -> str:
+    """Rules speak the edition's own terms ("State servants" or "public servants")."""
+    a = f.context.author
+    values = {
+        "servants": edition.terms.get("servants", "public servants"),
+        "service": edition.terms.get("service", "Public Service"),
+        "employer": a.employer or "your employer",
+        "platform": f.context.platform.value,
+    }
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+def assess(rules: Iterable[Rule], f: Facts, edition: Edition) -> list[Finding]:
+    findings = [x for r in rules if (x := fire(r, f, edition)) is not None]
+    findings.sort(key=lambda x: (-x.level.rank, x.rule))
+    return findings
+
+
+def overall(findings: Iterable[Finding]) -> Risk:
+    return Risk.from_rank(max((x.level.rank for x in findings), default=0))

@@ -1,0 +1,106 @@
+"""Many posts through the engine: streaming, in input order, on every core.
+
+Memory stays bounded whatever the input size: posts are read in chunks and only a fixed
+number of chunks are in flight at once. Small inputs never pay for starting a process pool.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing as mp
+import os
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+
+from postcheck.engine import InputError, default_engine
+from postcheck.model import Post, Report
+
+#: Below this many posts the work is done in this process.
+POOL_THRESHOLD = 400
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One post's result: a report, or why it could not be checked."""
+
+    post_id: str | None
+    report: Report | None
+    error: str | None
+
+
+def _check_chunk(posts: list[Post], edition: str | None) -> list[Outcome]:
+    engine = default_engine()
+    out = []
+    for p in posts:
+        try:
+            out.append(Outcome(p.id, engine.check(p, edition=edition), None))
+        except InputError as exc:
+            out.append(Outcome(p.id, None, str(exc)))
+    return out
+
+
+def _warm() -> None:
+    default_engine()
+    from postcheck.detect import default_detectors
+
+    default_detectors()
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def check_outcomes(
+    posts: Iterable[Post],
+    processes: int | None = None,
+    chunksize: int = 64,
+    edition: str | None = None,
+) -> Iterator[Outcome]:
+    it = iter(posts)
+    procs = cpu_count() if processes is None else max(1, processes)
+    head = list(itertools.islice(it, POOL_THRESHOLD))
+    if procs == 1 or len(head) < POOL_THRESHOLD:
+        yield from _check_chunk(head, edition)
+        for chunk in _chunks(it, chunksize):
+            yield from _check_chunk(chunk, edition)
+        return
+    _warm()  # load once in the parent so forked workers share it
+    ctx = mp.get_context("fork") if sys.platform.startswith("linux") else mp.get_context()
+    in_flight: deque[Future[list[Outcome]]] = deque()
+    limit = procs * 4
+    with ProcessPoolExecutor(max_workers=procs, mp_context=ctx, initializer=_warm) as pool:
+        for chunk in _chunks(itertools.chain(head, it), chunksize):
+            in_flight.append(pool.submit(_check_chunk, chunk, edition))
+            while len(in_flight) >= limit:
+                yield from in_flight.popleft().result()
+        while in_flight:
+            yield from in_flight.popleft().result()
+
+
+def check_stream(
+    posts: Iterable[Post],
+    processes: int | None = None,
+    chunksize: int = 64,
+    edition: str | None = None,
+    on_error: Callable[[str | None, str], None] | None = None,
+) -> Iterator[Report]:
+    """Reports in input order. Posts that can't be checked go to `on_error(id, reason)`."""
+    for o in check_outcomes(posts, processes, chunksize, edition):
+        if o.report is not None:
+            yield o.report
+        elif on_error is not None:
+            on_error(o.post_id, o.error or "unknown error")
+        else:
+            raise InputError(f"post {o.post_id or '?'}: {o.error}")
+
+
+def _chunks(it: Iterable[Post], size: int) -> Iterator[list[Post]]:
+    it = iter(it)
+    while chunk := list(itertools.islice(it, size)):
+        yield chunk

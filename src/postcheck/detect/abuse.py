@@ -1,0 +1,109 @@
+"""`disrespect`, `hate`, `threat`, `harassment`, `sexual`: harmful content toward others.
+
+Words are evidence, the target decides: "you idiot" is aimed at someone, "I'm such an
+idiot" is not; a slur or dehumanising language about a group is hate whoever it is aimed at.
+These map onto the Harmful Digital Communications Act principles the rules cite.
+"""
+
+from __future__ import annotations
+
+import re
+
+from postcheck.detect.base import Doc, Hit, make_signal, noisy_or, sentences
+from postcheck.model import Signal
+
+THRESHOLDS = {
+    "disrespect": 0.5,
+    "hate": 0.5,
+    "threat": 0.5,
+    "harassment": 0.5,
+    "sexual": 0.5,
+}
+
+_SECOND_PERSON = re.compile(
+    r"(?<![\w@])(you|your|you're|youre|ur|u|ya|yous|youse|@\w+)(?!\w)", re.IGNORECASE
+)
+_THIRD_PARTY = re.compile(
+    r"(?<!\w)(he|she|they|him|her|them|his|their)\s*('s|'re| is| are| was| were)?(?!\w)",
+    re.IGNORECASE,
+)
+_SELF = re.compile(
+    r"(?<!\w)(i'?m|i am|i was|i feel|myself)\s+(such\s+an?|an?|so|the|a total|a)?\s*$"
+)
+
+
+def _aimed(doc: Doc, s: int, e: int, hit: Hit, named: list[Hit]) -> float:
+    """How clearly the insult in [s, e) is aimed at a person (0.5 unclear .. 1.0 direct)."""
+    before = doc.folded[max(s, hit.start - 25) : hit.start]
+    if _SELF.search(before):
+        return 0.2
+    sentence = doc.text[s:e]
+    if _SECOND_PERSON.search(sentence):
+        return 1.0
+    if any(s <= n.start < e for n in named):
+        return 0.95
+    if _THIRD_PARTY.search(sentence):
+        return 0.8
+    return 0.6
+
+
+class AbuseDetector:
+    signals: tuple[str, ...] = ("disrespect", "hate", "threat", "harassment", "sexual")
+
+    def detect(self, doc: Doc) -> list[Signal]:
+        hits = doc.hits
+        named = [h for h in hits if h.category in ("politician", "party")]
+        parts: dict[str, list[float]] = {n: [] for n in self.signals}
+        spans: dict[str, list[tuple[int, int]]] = {n: [] for n in self.signals}
+        evidence: dict[str, list[str]] = {n: [] for n in self.signals}
+
+        def add(name: str, score: float, hs: list[Hit], why: str) -> None:
+            parts[name].append(score)
+            spans[name].extend((h.start, h.end) for h in hs)
+            evidence[name].append(why)
+
+        for s, e in sentences(doc.text):
+            inside = [h for h in hits if s <= h.start < e]
+            by_cat: dict[str, list[Hit]] = {}
+            for h in inside:
+                by_cat.setdefault(h.category, []).append(h)
+            for h in by_cat.get("insult", []):
+                add(
+                    "disrespect",
+                    0.92 * h.weight * _aimed(doc, s, e, h, named) + 0.08,
+                    [h],
+                    f"insult:{h.entry}",
+                )
+            for h in by_cat.get("profanity", []):
+                aim = _aimed(doc, s, e, h, named)
+                add(
+                    "disrespect",
+                    h.weight * (0.9 if aim >= 0.95 else 0.55 * aim),
+                    [h],
+                    f"profanity:{h.entry}",
+                )
+            for h in by_cat.get("slur", []):
+                add("hate", 0.95, [h], "slur")
+                add("disrespect", 0.9, [h], "slur")
+            groups = by_cat.get("group", [])
+            for h in by_cat.get("dehumanise", []):
+                if groups:
+                    add("hate", 0.9, [h, *groups], f"dehumanise:{groups[0].entry}")
+                else:
+                    add("hate", 0.4, [h], "dehumanise")
+                add("disrespect", 0.7, [h], "dehumanise")
+            if groups and (by_cat.get("insult") or by_cat.get("profanity")):
+                abusive = by_cat.get("insult", []) + by_cat.get("profanity", [])
+                add("hate", 0.62, [*groups, *abusive], "group+insult")
+            for h in by_cat.get("threat", []):
+                aim = _aimed(doc, s, e, h, named)
+                add("threat", 0.75 + 0.25 * min(1.0, aim), [h], f"threat:{h.entry}")
+            for h in by_cat.get("harassment", []):
+                add("harassment", 0.9, [h], f"harassment:{h.entry}")
+            for h in by_cat.get("sexual", []):
+                add("sexual", 0.7 * h.weight + 0.1, [h], f"sexual:{h.entry}")
+
+        return [
+            make_signal(doc, n, noisy_or(parts[n]), THRESHOLDS[n], spans[n], evidence[n])
+            for n in self.signals
+        ]

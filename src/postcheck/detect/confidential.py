@@ -1,0 +1,42 @@
+"""`confidential`: work information that is not public.
+
+Security classifications, embargoes and Cabinet or Budget material are unambiguous.
+Softer markers ("don't tell anyone", "not announced yet", "leaked") are everyday words too,
+so they count fully only in a post that is about the author's work.
+"""
+
+from __future__ import annotations
+
+from postcheck.detect.base import Doc, make_signal, noisy_or
+from postcheck.model import Signal
+
+THRESHOLD = 0.5
+
+STRONG = {"classification", "embargo", "cabinet-material"}
+WORK_CATEGORIES = ("work_ref", "work_role", "work_topic", "agency")
+
+
+class ConfidentialDetector:
+    signals: tuple[str, ...] = ("confidential",)
+
+    def detect(self, doc: Doc) -> list[Signal]:
+        hits = doc.hits_of("confidential")
+        work = any(h.category in WORK_CATEGORIES for h in doc.hits)
+        political = any(h.category in ("polity", "politician", "party") for h in doc.hits)
+        parts: list[float] = []
+        for h in hits:
+            if h.entry in STRONG:
+                parts.append(h.weight * (0.95 if (work or political) else 0.7))
+            else:
+                parts.append(h.weight * (0.8 if work else 0.35))
+        score = noisy_or(parts)
+        return [
+            make_signal(
+                doc,
+                "confidential",
+                score,
+                THRESHOLD,
+                [(h.start, h.end) for h in hits],
+                [f"confidential:{h.entry}" for h in hits],
+            )
+        ]

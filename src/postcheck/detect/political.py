@@ -1,0 +1,82 @@
+"""`political` (a personal political opinion) and `political_mention` (a neutral mention).
+
+The guidance does not forbid mentioning politics: "polls close at 7pm" or a headline quoted
+without comment is a mention. What it asks public servants to keep apart from work is their
+own political *comment*: an evaluative or stance word aimed at a party, a politician, the
+government or a contested policy, or advice on how to vote. So opinion and target must meet
+in one sentence; either alone is at most a mention.
+"""
+
+from __future__ import annotations
+
+from postcheck.detect.base import Doc, Hit, make_signal, noisy_or, sentences
+from postcheck.model import Signal
+
+THRESHOLD = 0.5
+MENTION_THRESHOLD = 0.5
+
+#: How clearly each kind of target is political in itself.
+TARGET_WEIGHT = {
+    ("party", None): 1.0,
+    ("politician", None): 1.0,
+    ("polity", "government"): 1.0,
+    ("polity", "minister"): 0.95,
+    ("polity", "parliament"): 0.9,
+    ("polity", "election"): 0.85,
+    ("polity", "politics"): 0.9,
+    ("polity", "policy"): 0.75,
+    ("topic", None): 0.85,
+}
+
+#: Voting advice needs no explicit target: it is about an election by definition.
+SELF_CONTAINED = {"vote-advice": 0.52}
+
+
+def _target_weight(h: Hit) -> float:
+    return TARGET_WEIGHT.get((h.category, h.entry), TARGET_WEIGHT.get((h.category, None), 0.0))
+
+
+class PoliticalDetector:
+    signals: tuple[str, ...] = ("political", "political_mention")
+
+    def detect(self, doc: Doc) -> list[Signal]:
+        targets = [h for h in doc.hits if h.category in ("party", "politician", "polity", "topic")]
+        opinions = doc.hits_of("opinion")
+        parts: list[float] = []
+        spans: list[tuple[int, int]] = []
+        evidence: list[str] = []
+        for s, e in sentences(doc.text):
+            ts = [h for h in targets if s <= h.start < e]
+            os_ = [h for h in opinions if s <= h.start < e]
+            if ts and os_:
+                t = max(_target_weight(h) for h in ts)
+                o = noisy_or(h.weight for h in os_)
+                parts.append(min(1.0, t * o * 1.05))
+                spans += [(h.start, h.end) for h in ts + os_]
+                evidence += [f"{h.category}:{h.entry}" for h in ts + os_]
+            for h in os_:
+                if h.entry in SELF_CONTAINED and not ts:
+                    parts.append(SELF_CONTAINED[h.entry])
+                    spans.append((h.start, h.end))
+                    evidence.append(f"opinion:{h.entry}")
+        # A political hashtag marks the whole post as political talk; opinion anywhere counts.
+        tagged = [h for h in targets if h.entry == "politics" and doc.text[h.start] == "#"]
+        if tagged and opinions:
+            parts.append(0.8 * max(h.weight for h in opinions))
+            spans += [(h.start, h.end) for h in tagged + opinions]
+            evidence.append("polity:hashtag")
+        score = noisy_or(parts)
+        political = make_signal(doc, "political", score, THRESHOLD, spans, evidence)
+
+        mention_score = max((_target_weight(h) for h in targets), default=0.0)
+        if political.fired:
+            mention_score = min(mention_score, THRESHOLD - 0.01)
+        mention = make_signal(
+            doc,
+            "political_mention",
+            mention_score * 0.9,
+            MENTION_THRESHOLD,
+            [(h.start, h.end) for h in targets],
+            [f"{h.category}:{h.entry}" for h in targets],
+        )
+        return [political, mention]

@@ -1,0 +1,214 @@
+"""`privacy`: someone else's personal information in a post.
+
+Identifiers are validated, not just pattern-matched: IRD numbers and NHI numbers carry check
+digits and card numbers pass Luhn, so a random run of digits (an order number, a date) does
+not read as a tax number. Work-specific disclosure ("my client ... lives at ...") is matched
+as client + personal detail in one sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from postcheck.detect.base import Doc, make_signal, noisy_or, sentences
+from postcheck.model import Signal
+
+THRESHOLD = 0.5
+
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})+")
+ROLE_MAILBOX = re.compile(
+    r"^(info|contact|enquiries|inquiries|hello|help|support|media|admin|office|reception|"
+    r"feedback|complaints|oia|privacy|news|press|sales|service|team)@",
+    re.IGNORECASE,
+)
+PHONE_NZ = re.compile(
+    r"(?<![\w+])(?:\+?64[\s-]?|0)(?:2\d[\s-]?\d{3,4}[\s-]?\d{3,4}|[3-79][\s-]?\d{3}[\s-]?\d{4})(?!\w)"
+)
+PHONE_FREE = re.compile(r"(?<!\d)0(?:800|508)[\s-]?\d{3}[\s-]?\d{3,4}(?!\d)")
+PHONE_INTL = re.compile(
+    r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?:\s?x\d{1,5})?(?!\w)"
+)
+PHONE_PLUS = re.compile(r"(?<![\w+])\+\d{1,3}(?:[\s.-]?\d{1,4}){3,5}(?!\w)")
+IRD = re.compile(r"(?<![\w-])(\d{2,3})[\s-]?(\d{3})[\s-]?(\d{3})(?![\w-])")
+NHI_OLD = re.compile(r"(?<![A-Za-z0-9])([A-HJ-NP-Z]{3})(\d{4})(?![A-Za-z0-9])")
+NHI_NEW = re.compile(r"(?<![A-Za-z0-9])([A-HJ-NP-Z]{3})(\d{2})([A-HJ-NP-Z]{2})(?![A-Za-z0-9])")
+CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
+IBAN = re.compile(
+    r"(?<![A-Z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Z0-9])"
+)
+IPV4 = re.compile(
+    r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.])"
+)
+STREET_TYPES = (
+    "Street|St|Road|Rd|Avenue|Ave|Drive|Dr|Place|Pl|Crescent|Cres|Terrace|Tce|Lane|Ln|Way|"
+    "Close|Grove|Parade|Pde|Boulevard|Blvd|Highway|Hwy|Court|Ct|Quay|Square|Sq|Rise|Heights|"
+    "Esplanade|Mews|Track|Loop|Circle|Cir|Walk|Row|Glen|View|Park"
+)
+ADDRESS = re.compile(
+    r"(?<![\w/])(?:(?:Flat|Unit|Apt\.?|Apartment|Suite)\s*\w+,?\s+)?\d{1,5}[A-Za-z]?(?:/\d{1,5})?\s+"
+    r"(?:[A-Z][\w'’.-]*\s+){1,4}(?:" + STREET_TYPES + r")\b\.?"
+    r"(?:,?\s+(?:Apt\.?|Suite|Unit)\s+\d+)?"
+    r"(?:,\s*[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}){0,3}(?:,?\s+[A-Z]{2})?(?:\s+\d{4,5}(?:-\d{4})?)?"
+)
+CLIENT = re.compile(
+    r"(?<!\w)(my|our|a|the|this|one of (?:my|our))\s+(client|clients|patient|patients|customer|"
+    r"beneficiary|beneficiaries|applicant|case|claimant|student|offender|inmate|prisoner|"
+    r"tenant|caller|service user|whaiora|tamaiti|rangatahi)(?!\w)",
+    re.IGNORECASE,
+)
+PERSONAL_DETAIL = re.compile(
+    r"(?<!\w)(lives at|lives in|address is|home address|phone number|number is|date of birth|"
+    r"dob|born on|birthday is|diagnosed with|diagnosis|hiv|pregnant|miscarriage|mental health|"
+    r"psychiatric|on the benefit|on a benefit|criminal record|convictions?|arrested|in prison|"
+    r"was charged|rehab|addiction|debt of|owes|in debt|abuse history|care and protection|"
+    r"uplifted|custody|name is|called [A-Z]|surname)(?!\w)",
+    re.IGNORECASE,
+)
+NAME = re.compile(r"(?<![\w.])[A-Z][a-z]{1,20}(?:\s+[A-Z][a-z'’-]{1,20})+")
+
+_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # NHI alphabet: no I or O
+
+
+def ird_valid(digits: str) -> bool:
+    """Inland Revenue's published check-digit algorithm (mod 11, two weight sets)."""
+    if not digits.isdigit() or len(digits) not in (8, 9):
+        return False
+    digits = digits.zfill(9)
+    n = int(digits)
+    if not 10_000_000 < n < 150_000_000:
+        return False
+    base, check = digits[:8], int(digits[8])
+    for weights in ((3, 2, 7, 6, 5, 4, 3, 2), (7, 4, 3, 2, 5, 2, 7, 6)):
+        r = sum(int(d) * w for d, w in zip(base, weights, strict=True)) % 11
+        c = 0 if r == 0 else 11 - r
+        if c != 10:
+            return c == check
+    return False
+
+
+def nhi_valid(nhi: str) -> bool:
+    """Ministry of Health NHI check: mod 11 for AAANNNN, mod 23 for AAANNAX."""
+    nhi = nhi.upper()
+    if len(nhi) != 7 or any(c not in _LETTERS for c in nhi[:3]):
+        return False
+    vals = [_LETTERS.index(c) + 1 for c in nhi[:3]]
+    if nhi[3:].isdigit():
+        total = sum(v * w for v, w in zip(vals, (7, 6, 5), strict=True))
+        total += sum(int(d) * w for d, w in zip(nhi[3:6], (4, 3, 2), strict=True))
+        r = total % 11
+        if r == 0:
+            return False
+        check = (11 - r) % 10
+        return check == int(nhi[6])
+    if nhi[3:5].isdigit() and nhi[5] in _LETTERS and nhi[6] in _LETTERS:
+        total = sum(v * w for v, w in zip(vals, (7, 6, 5), strict=True))
+        total += int(nhi[3]) * 4 + int(nhi[4]) * 3 + (_LETTERS.index(nhi[5]) + 1) * 2
+        r = total % 23
+        check = 23 - r
+        return _LETTERS[check - 1] == nhi[6]
+    return False
+
+
+def luhn_valid(number: str) -> bool:
+    digits = [int(c) for c in number if c.isdigit()]
+    if not 13 <= len(digits) <= 19:
+        return False
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+class PrivacyDetector:
+    signals: tuple[str, ...] = ("privacy",)
+
+    def detect(self, doc: Doc) -> list[Signal]:
+        text = doc.text
+        found: list[tuple[float, int, int, str]] = []
+        for m in EMAIL.finditer(text):
+            found.append((0.3 if ROLE_MAILBOX.match(m.group()) else 0.8, *m.span(), "email"))
+        taken: list[tuple[int, int]] = []
+        for rx, score, kind in (
+            (PHONE_FREE, 0.15, "phone-tollfree"),
+            (PHONE_NZ, 0.8, "phone"),
+            (PHONE_INTL, 0.75, "phone"),
+            (PHONE_PLUS, 0.75, "phone"),
+        ):
+            for m in rx.finditer(text):
+                if any(s < m.end() and m.start() < e for s, e in taken):
+                    continue
+                taken.append(m.span())
+                found.append((score, *m.span(), kind))
+        for m in IRD.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            if ird_valid("".join(m.groups())):
+                near = "ird" in doc.folded[max(0, m.start() - 30) : m.start()]
+                found.append((0.95 if near else 0.75, *m.span(), "ird-number"))
+        for rx in (NHI_OLD, NHI_NEW):
+            for m in rx.finditer(text):
+                if nhi_valid(m.group()):
+                    found.append((0.9, *m.span(), "nhi-number"))
+        for m in CARD.finditer(text):
+            if luhn_valid(m.group()):
+                found.append((0.9, *m.span(), "card-number"))
+        for m in IBAN.finditer(text):
+            found.append((0.85, *m.span(), "iban"))
+        for m in IPV4.finditer(text):
+            found.append((0.6, *m.span(), "ip-address"))
+        for m in ADDRESS.finditer(text):
+            found.append((0.8, m.start(), m.end(), "street-address"))
+        for s, e in sentences(text):
+            sent = text[s:e]
+            c = CLIENT.search(sent)
+            if not c:
+                continue
+            details = list(PERSONAL_DETAIL.finditer(sent))
+            names = [n for n in NAME.finditer(sent) if n.start() > 0]
+            if details or names:
+                spans = [(s + c.start(), s + c.end())]
+                spans += [(s + d.start(), s + d.end()) for d in details]
+                spans += [(s + n.start(), s + n.end()) for n in names[:2]]
+                score = 0.85 if details else 0.6
+                for a, b in spans:
+                    found.append((score, a, b, "client-details"))
+        score = noisy_or(f[0] for f in found) if found else 0.0
+        score = min(score, max((f[0] for f in found), default=0.0) + 0.1)
+        return [
+            make_signal(
+                doc,
+                "privacy",
+                score,
+                THRESHOLD,
+                [(f[1], f[2]) for f in found if f[0] >= 0.5],
+                [f[3] for f in found],
+            )
+        ]
+
+
+def entities(text: str) -> list[tuple[str, int, int]]:
+    """Typed personal-information spans (kind, start, end), for evaluation and redaction."""
+    out = []
+    for rx, kind in (
+        (EMAIL, "email"),
+        (PHONE_NZ, "phone"),
+        (PHONE_INTL, "phone"),
+        (PHONE_PLUS, "phone"),
+        (IBAN, "iban"),
+        (IPV4, "ip-address"),
+        (ADDRESS, "street-address"),
+    ):
+        out += [(kind, m.start(), m.end()) for m in rx.finditer(text)]
+    out += [
+        ("card-number", m.start(), m.end()) for m in CARD.finditer(text) if luhn_valid(m.group())
+    ]
+    out += [
+        ("ird-number", m.start(), m.end())
+        for m in IRD.finditer(text)
+        if ird_valid("".join(m.groups()))
+    ]
+    return out

@@ -1,0 +1,214 @@
+"""The one judgement engine every door uses: Post -> signals -> findings -> Report."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Iterator, Sequence
+
+from postcheck import __version__
+from postcheck.assess import Facts, assess, overall
+from postcheck.calendar import phase, to_nz
+from postcheck.detect import Detector, default_detectors, detect
+from postcheck.detect.work_link import names_employer
+from postcheck.guidance import (
+    Edition,
+    Rule,
+    edition_for,
+    policy_pack_dirs,
+    rules,
+    rules_version,
+)
+from postcheck.model import (
+    MAX_TEXT_CHARS,
+    AccountType,
+    ElectionInfo,
+    Finding,
+    Kind,
+    Platform,
+    Post,
+    Report,
+    Risk,
+    Signal,
+)
+
+
+class InputError(ValueError):
+    """The post cannot be checked as given (empty, too long, not text)."""
+
+
+_DISCLAIMER = re.compile(
+    r"(views?|opinions?|tweets?|posts?|thoughts?)\s+(are\s+)?(my\s+own|mine)|personal\s+(account|views)"
+    r"|not\s+(the\s+views\s+of|representing|speaking\s+for)\s+my\s+employer",
+    re.IGNORECASE,
+)
+
+
+def validate_text(text: str) -> str:
+    if not isinstance(text, str):
+        raise InputError("post text must be a string")
+    if not text.strip():
+        raise InputError("post text is empty")
+    if len(text) > MAX_TEXT_CHARS:
+        raise InputError(f"post text is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,}")
+    if "\x00" in text:
+        raise InputError("post text contains NUL bytes: is this a binary file?")
+    return text
+
+
+class Engine:
+    def __init__(
+        self,
+        rules_: Sequence[Rule] | None = None,
+        detectors: Sequence[Detector] | None = None,
+    ):
+        self.rules = tuple(rules_ if rules_ is not None else rules(policy_pack_dirs()))
+        self.detectors = tuple(detectors or default_detectors())
+        self.rules_version = rules_version()
+
+    def check(self, post: Post, edition: str | None = None) -> Report:
+        validate_text(post.text)
+        ctx = post.context
+        day, _ = to_nz(ctx.date)
+        ed = edition_for(day, edition)
+        election = phase(ctx.date)
+        if ctx.account == AccountType.official:
+            return self._out_of_scope(post, ed, election)
+        signals = detect(post, self.detectors)
+        by_name = {s.name: s for s in signals}
+        facts = Facts(
+            context=ctx,
+            signals=by_name,
+            election_phase=election.phase,
+            facts=frozenset(self._facts(post, by_name)),
+            day=day,
+        )
+        findings = assess(self.rules, facts, ed)
+        risk = overall(findings)
+        uncertain = any(f.rule == "unsure-ask-first" for f in findings)
+        return Report(
+            id=post.id,
+            risk=risk,
+            verdict=risk.verdict,
+            summary=_summary(risk, findings),
+            uncertain=uncertain,
+            findings=tuple(findings),
+            signals=tuple(signals),
+            notes=tuple(_notes(post, election.phase, findings)),
+            edition=ed.id,
+            rules_version=self.rules_version,
+            postcheck_version=__version__,
+            election=election,
+            text_length=len(post.text),
+        )
+
+    def check_many(self, posts: Iterable[Post], edition: str | None = None) -> Iterator[Report]:
+        for p in posts:
+            yield self.check(p, edition=edition)
+
+    @staticmethod
+    def _facts(post: Post, sig: dict[str, Signal]) -> set[str]:
+        ctx, author = post.context, post.context.author
+        out: set[str] = set()
+        work = sig.get("work_link")
+        if work is not None and names_employer(work):
+            out.add("employer_named")
+        bio_shows = bool(
+            author.bio and author.employer and author.employer.lower() in author.bio.lower()
+        )
+        if (
+            "employer_named" in out
+            or author.shows_employer
+            or bio_shows
+            or ctx.platform == Platform.linkedin
+            or (ctx.kind == Kind.bio and author.employer)
+        ):
+            out.add("employer_visible")
+        if _topic_overlap(post, sig):
+            out.add("topic_overlap")
+        if _DISCLAIMER.search(post.text) or (author.bio and _DISCLAIMER.search(author.bio)):
+            out.add("disclaimer")
+        if author.seniority.value in ("senior", "executive", "board"):
+            out.add("senior")
+        if author.advises_ministers or author.represents_agency:
+            out.add("close_to_ministers")
+        return out
+
+    def _out_of_scope(self, post: Post, ed: Edition, election: ElectionInfo) -> Report:
+        clause = ed.clause("scope")
+        return Report(
+            id=post.id,
+            risk=Risk.none,
+            verdict="out of scope",
+            summary=(
+                "Out of scope: this is an official account. postcheck covers personal use; "
+                "see the guidance on official use of social media."
+            ),
+            out_of_scope=True,
+            notes=(
+                f"{ed.title}, {clause.heading} ({clause.section}): {clause.paraphrase}",
+                "Official accounts follow the Commission's separate guidance on official use "
+                "of social media and your agency's communications policy.",
+            ),
+            edition=ed.id,
+            rules_version=self.rules_version,
+            postcheck_version=__version__,
+            election=election,
+            text_length=len(post.text),
+        )
+
+
+def _topic_overlap(post: Post, sig: dict[str, Signal]) -> bool:
+    """The post's politics touch a subject the author works on."""
+    topics = [t.lower().strip() for t in post.context.author.topics if t.strip()]
+    if not topics:
+        return False
+    pol = sig.get("political")
+    if pol is None or not (pol.fired or pol.uncertain):
+        return False
+    text = post.text.lower()
+    if any(t in text for t in topics):
+        return True
+    from postcheck.detect.lexicon import shared_matcher
+
+    entries = shared_matcher().entries
+    for ev in pol.evidence:
+        if ev.startswith("topic:"):
+            entry = entries.get(("topic", ev.split(":", 1)[1]), {})
+            names = [str(entry.get("name", "")).lower()] + [
+                str(a).lower() for a in entry.get("ci", [])
+            ]
+            if any(t in n or n in t for t in topics for n in names if n):
+                return True
+    return False
+
+
+def _summary(risk: Risk, findings: Sequence[Finding]) -> str:
+    if risk == Risk.none:
+        return "Fine: nothing here conflicts with the guidance." + (
+            " (postcheck was unsure about part of it: see the note.)" if findings else ""
+        )
+    top = [f for f in findings if f.level == risk]
+    head = {Risk.low: "Take care", Risk.medium: "Reconsider", Risk.high: "Don't post"}[risk]
+    return f"{head}: " + "; ".join(f.title.lower() for f in top) + "."
+
+
+def _notes(post: Post, election_phase: str, findings: Sequence[Finding]) -> list[str]:
+    notes = []
+    if (
+        election_phase == "polling_day"
+        and post.context.date is not None
+        and not hasattr(post.context.date, "hour")
+    ):
+        notes.append(
+            "Only a date was given, so postcheck assumed the post goes out before polls close "
+            "at 7pm."
+        )
+    if not post.is_own_words and findings:
+        notes.append("Sharing or liking someone else's post counts as saying it yourself.")
+    return notes
+
+
+@functools.cache
+def default_engine() -> Engine:
+    return Engine()

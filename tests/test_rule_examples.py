@@ -1,0 +1,54 @@
+"""Every rule carries examples it must flag and examples it must let pass (proselint style).
+
+A rule without both kinds of example fails the suite: a rule nobody has shown firing, or
+shown staying quiet, is not a rule we can trust.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from postcheck import check
+from postcheck.guidance import Example, Rule, rules
+from postcheck.model import Context
+
+RULES = rules()
+
+
+def _context(ex: Example) -> Context:
+    return Context.model_validate(ex.context)
+
+
+def _cases(kind: str) -> list[tuple[str, Rule, int, Example]]:
+    out = []
+    for r in RULES:
+        for i, ex in enumerate(r.examples.flag if kind == "flag" else r.examples.pass_):
+            out.append((f"{r.id}-{kind}-{i}", r, i, ex))
+    return out
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
+def test_every_rule_has_examples(rule: Rule) -> None:
+    assert rule.examples.flag, f"{rule.id} has no flag: examples"
+    assert rule.examples.pass_, f"{rule.id} has no pass: examples"
+
+
+@pytest.mark.parametrize(
+    ("case", "rule", "i", "ex"), _cases("flag"), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_flag_examples_fire(case: str, rule: Rule, i: int, ex: Example) -> None:
+    report = check(ex.text, context=_context(ex))
+    fired = [f.rule for f in report.findings]
+    assert rule.id in fired, f"{case}: expected {rule.id}, got {fired}"
+    finding = next(f for f in report.findings if f.rule == rule.id)
+    if rule.level.rank > 0:
+        assert finding.spans, f"{case}: finding has no spans to highlight"
+
+
+@pytest.mark.parametrize(
+    ("case", "rule", "i", "ex"), _cases("pass"), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_pass_examples_stay_quiet(case: str, rule: Rule, i: int, ex: Example) -> None:
+    report = check(ex.text, context=_context(ex))
+    fired = [f.rule for f in report.findings]
+    assert rule.id not in fired, f"{case}: {rule.id} fired on a pass example"
