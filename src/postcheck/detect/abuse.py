@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from postcheck.detect.base import Doc, Hit, make_signal, noisy_or, sentences
+from postcheck.detect.trained import view
 from postcheck.model import Signal
 
 THRESHOLDS = {
@@ -19,6 +20,9 @@ THRESHOLDS = {
     "harassment": 0.5,
     "sexual": 0.5,
 }
+
+#: Signals with a trained model (the others have no labelled data to learn from).
+MODEL_SIGNALS = frozenset({"disrespect", "hate"})
 
 _SECOND_PERSON = re.compile(
     r"(?<![\w@])(you|your|you're|youre|ur|u|ya|yous|youse|@\w+)(?!\w)", re.IGNORECASE
@@ -103,7 +107,15 @@ class AbuseDetector:
             for h in by_cat.get("sexual", []):
                 add("sexual", 0.7 * h.weight + 0.1, [h], f"sexual:{h.entry}")
 
-        return [
-            make_signal(doc, n, noisy_or(parts[n]), THRESHOLDS[n], spans[n], evidence[n])
-            for n in self.signals
-        ]
+        out = []
+        for n in self.signals:
+            score = noisy_or(parts[n])
+            model = view(n, doc.text) if n in MODEL_SIGNALS else None
+            if model is not None:
+                if model.score > score:
+                    score = model.score
+                    if score >= THRESHOLDS[n] and not spans[n]:
+                        spans[n].extend(model.spans(doc.text))
+                evidence[n].append(model.evidence)
+            out.append(make_signal(doc, n, score, THRESHOLDS[n], spans[n], evidence[n]))
+        return out

@@ -53,14 +53,19 @@ def _subst(m: re.Match[str]) -> str:
     return m.group(4) * 3
 
 
+def _fold(text: str) -> str:
+    # Same result as base.fold; most posts are ASCII, where that is just lower().
+    return text.lower() if text.isascii() else fold(text)
+
+
 def normalise(text: str) -> str:
     """Fold case and diacritics, replace links and handles, squash long letter runs."""
-    return _SUBST.sub(_subst, fold(text))
+    return _SUBST.sub(_subst, _fold(text))
 
 
 def normalise_with_offsets(text: str) -> tuple[str, np.ndarray]:
     """`normalise` plus, for each character of the result, its offset in `text`."""
-    folded = fold(text)
+    folded = _fold(text)
     pieces: list[str] = []
     offsets: list[np.ndarray] = []
     pos = 0
@@ -174,17 +179,67 @@ def featurise_one(text: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def featurise(texts: list[str] | tuple[str, ...]) -> SparseRows:
-    """Features of many posts as one sparse matrix."""
-    indptr = np.zeros(len(texts) + 1, dtype=np.int64)
-    all_idx, all_val = [], []
-    for i, t in enumerate(texts):
-        idx, val = featurise_one(t)
-        all_idx.append(idx)
-        all_val.append(val)
-        indptr[i + 1] = indptr[i] + len(idx)
-    indices = np.concatenate(all_idx) if all_idx else np.zeros(0, dtype=np.int64)
-    data = np.concatenate(all_val) if all_val else np.zeros(0, dtype=np.float64)
-    return SparseRows(indptr, indices.astype(np.int32), data, len(texts))
+    """Features of many posts as one sparse matrix, in one vectorised pass.
+
+    Row i equals `featurise_one(texts[i])` (a test checks it); doing all posts at once turns
+    thousands of small numpy calls into a few large ones.
+    """
+    n_docs = len(texts)
+    norms = [normalise(t) for t in texts]
+    # Word n-grams: regex and crc32 per token in Python, the rest vectorised.
+    crc = zlib.crc32
+    w_hash: list[int] = []
+    n_tok = np.zeros(n_docs, dtype=np.int64)
+    for d, norm in enumerate(norms):
+        toks = _WORD.findall(norm)
+        n_tok[d] = len(toks)
+        w_hash.extend([crc(t.encode("utf-8")) for t in toks])
+    keys = [np.zeros(0, dtype=np.int64)]
+    blocks = [np.zeros(0, dtype=np.int64)]
+    if w_hash:
+        h = np.array(w_hash, dtype=np.uint64)
+        wd = np.repeat(np.arange(n_docs, dtype=np.int64), n_tok)
+        with np.errstate(over="ignore"):
+            uni = _mix(h * _PRIME + np.uint64(1)) >> np.uint64(64 - WORD_BITS)
+            ok = wd[1:] == wd[:-1]  # bigram i-1,i within one doc
+            bi = _mix((h[:-1] * _PRIME) ^ (h[1:] + np.uint64(0x51ED27))) >> np.uint64(
+                64 - WORD_BITS
+            )
+        ids = np.concatenate([uni.astype(np.int64), bi[ok].astype(np.int64)])
+        docs = np.concatenate([wd, wd[1:][ok]])
+        keys.append(docs * DIM + ids)
+        blocks.append(docs * 2)
+    # Character n-grams over all posts at once: each post padded with spaces, n-grams that
+    # would run into the next post dropped.
+    padded = [" " + n + " " for n in norms]
+    lengths = np.array([len(p) for p in padded], dtype=np.int64)
+    if n_docs:
+        cp = _codepoints("".join(padded))
+        ends = np.cumsum(lengths)
+        pos_doc = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+        with np.errstate(over="ignore"):
+            for n in CHAR_NS:
+                m = len(cp) - n + 1
+                if m <= 0:
+                    continue
+                h = np.full(m, _SEED[n], dtype=np.uint64)
+                for k in range(n):
+                    h = (h ^ cp[k : k + m]) * _PRIME
+                docs = pos_doc[:m]
+                ok = np.arange(m, dtype=np.int64) + n <= ends[docs]
+                ids = (_mix(h[ok]) >> np.uint64(64 - CHAR_BITS)).astype(np.int64) + WORD_DIM
+                keys.append(docs[ok] * DIM + ids)
+                blocks.append(docs[ok] * 2 + 1)
+    key = np.concatenate(keys)
+    uniq, first_idx, counts = np.unique(key, return_index=True, return_counts=True)
+    block = np.concatenate(blocks)[first_idx]
+    vals = 1.0 + np.log(counts.astype(np.float64))
+    norm2 = np.bincount(block, weights=vals * vals, minlength=2 * n_docs)
+    vals = vals / np.sqrt(norm2[block])
+    doc = uniq // DIM
+    indptr = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(np.bincount(doc, minlength=n_docs), out=indptr[1:])
+    return SparseRows(indptr, (uniq % DIM).astype(np.int32), vals, n_docs)
 
 
 def feature_spans(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

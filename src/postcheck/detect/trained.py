@@ -300,3 +300,47 @@ _primed: dict[str, dict[str, float]] = {}
 def cached_scores(text: str) -> dict[str, float]:
     hit = _primed.get(text)
     return hit if hit is not None else scores_for(text)
+
+
+def recentre(prob: float, threshold: float) -> float:
+    """Map a calibrated probability so the model's own threshold lands on 0.5.
+
+    Detectors fire at 0.5; each model's best threshold (chosen on validation) differs. The map
+    is monotone and piecewise linear, so ranking and the decision are unchanged.
+    """
+    if threshold <= 0.0 or threshold >= 1.0:
+        return prob
+    if prob < threshold:
+        return 0.5 * prob / threshold
+    return 0.5 + 0.5 * (prob - threshold) / (1.0 - threshold)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelView:
+    """What one model says about one text, ready to blend with lexicon evidence."""
+
+    signal: str
+    prob: float  # calibrated probability
+    score: float  # re-centred: >= 0.5 means the model alone would fire
+    version: str
+
+    def spans(self, text: str, top_k: int = 3) -> list[tuple[int, int]]:
+        model = model_for(self.signal)
+        if model is None:
+            return []
+        return [(s, e) for s, e, _ in model.explain(text, top_k)]
+
+    @property
+    def evidence(self) -> str:
+        return f"model:{self.signal}@{self.version}={self.prob:.2f}"
+
+
+def view(signal: str, text: str) -> ModelView | None:
+    """The model's reading of `text` for `signal`, or None when no model ships for it."""
+    model = model_for(signal)
+    if model is None or not text.strip():
+        return None
+    prob = cached_scores(text).get(signal)
+    if prob is None:
+        return None
+    return ModelView(signal, prob, recentre(prob, model.threshold), model.version)

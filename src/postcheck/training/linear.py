@@ -148,6 +148,31 @@ def quantise(w: np.ndarray) -> tuple[np.ndarray, float]:
     return q, scale
 
 
+#: Fixed sentences whose training-time probabilities are stored in every artefact, so a test
+#: can check that the numpy runtime (int8 weights) reproduces what scikit-learn computed.
+PROBES = (
+    "Kia ora whānau, great hui today.",
+    "The Nats are wrecking the country, vote them out.",
+    "Polls close at 7pm tonight.",
+    "My manager is useless and the restructure is a joke.",
+    "Can't say much but the Budget cuts are massive, not announced yet.",
+    "you are a pathetic idiot",
+    "Go back to where you came from, we don't want your kind here",
+    "Loving the new role, such a supportive team!",
+    "",
+    "🙂🙂🙂",
+    "https://example.org/a/b?c=d @someone #tag",
+    "Ko te reo Māori te taonga o tātou",
+)
+
+
+def reference_probs(fitted: Fitted, texts: Sequence[str]) -> list[float]:
+    """Probabilities from the float64 weights, as scikit-learn would compute them."""
+    x = _matrix(texts)
+    return [float(p) for p in _sigmoid(fitted.platt_a * (x @ fitted.weights + fitted.bias)
+                                       + fitted.platt_b)]
+
+
 def save(path: Any, name: str, version: str, fitted: Fitted, meta: dict[str, Any]) -> None:
     q, scale = quantise(fitted.weights)
     if q.shape != (DIM,):
@@ -164,5 +189,6 @@ def save(path: Any, name: str, version: str, fitted: Fitted, meta: dict[str, Any
         platt_b=fitted.platt_b,
         threshold=fitted.threshold,
         C=fitted.C,
+        probes=list(zip(PROBES, reference_probs(fitted, PROBES), strict=True)),
     )
     np.savez_compressed(path, weights=q, meta=np.array(json.dumps(meta)))
