@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from postcheck.detect.base import Doc, Hit, make_signal, noisy_or, sentences
-from postcheck.detect.trained import view
+from postcheck.detect.trained import blend, view
 from postcheck.model import Signal
 
 THRESHOLDS = {
@@ -112,10 +112,10 @@ class AbuseDetector:
             score = noisy_or(parts[n])
             model = view(n, doc.text) if n in MODEL_SIGNALS else None
             if model is not None:
-                if model.score > score:
-                    score = model.score
-                    if score >= THRESHOLDS[n] and not spans[n]:
-                        spans[n].extend(model.spans(doc.text))
+                lexical = score
+                score = blend(lexical, model)
+                if score >= THRESHOLDS[n] and (not spans[n] or lexical < THRESHOLDS[n]):
+                    spans[n].extend(model.spans(doc.text))
                 evidence[n].append(model.evidence)
             out.append(make_signal(doc, n, score, THRESHOLDS[n], spans[n], evidence[n]))
         return out

@@ -8,7 +8,7 @@ so they count fully only in a post that is about the author's work.
 from __future__ import annotations
 
 from postcheck.detect.base import Doc, make_signal, noisy_or
-from postcheck.detect.trained import view
+from postcheck.detect.trained import blend, view
 from postcheck.model import Signal
 
 THRESHOLD = 0.5
@@ -37,10 +37,10 @@ class ConfidentialDetector:
         evidence = [f"confidential:{h.entry}" for h in hits]
         model = view("confidential", doc.text)
         if model is not None:
-            m = model.score * (1.0 if (work or political or hits) else MODEL_WEIGHT_NO_CONTEXT)
-            if m > score:
-                score = m
-                if score >= THRESHOLD and not spans:
-                    spans = model.spans(doc.text)
+            lexical = score
+            w = 1.0 if (work or political or hits) else MODEL_WEIGHT_NO_CONTEXT
+            score = blend(lexical, model, w)
+            if score >= THRESHOLD and (not spans or lexical < THRESHOLD):
+                spans += model.spans(doc.text)
             evidence.append(model.evidence)
         return [make_signal(doc, "confidential", score, THRESHOLD, spans, evidence)]

@@ -8,7 +8,7 @@ or a complaint in a post that is plainly about the author's work.
 from __future__ import annotations
 
 from postcheck.detect.base import Doc, make_signal, noisy_or, sentences
-from postcheck.detect.trained import view
+from postcheck.detect.trained import blend, view
 from postcheck.model import Signal
 
 THRESHOLD = 0.5
@@ -53,10 +53,9 @@ class GrievanceDetector:
         if model is not None:
             # A complaint with no workplace word anywhere is everyday griping ("the bus was
             # late again"): the model's word counts less there.
-            m = model.score * (1.0 if post_has_work else MODEL_WEIGHT_NO_WORK)
-            if m > score:
-                score = m
-                if score >= THRESHOLD and not spans:
-                    spans += model.spans(doc.text)
+            lexical = score
+            score = blend(lexical, model, 1.0 if post_has_work else MODEL_WEIGHT_NO_WORK)
+            if score >= THRESHOLD and (not spans or lexical < THRESHOLD):
+                spans += model.spans(doc.text)
             evidence.append(model.evidence)
         return [make_signal(doc, "grievance", score, THRESHOLD, spans, evidence)]

@@ -10,7 +10,7 @@ in one sentence; either alone is at most a mention.
 from __future__ import annotations
 
 from postcheck.detect.base import Doc, Hit, make_signal, noisy_or, sentences
-from postcheck.detect.trained import view
+from postcheck.detect.trained import blend, view
 from postcheck.model import Signal
 
 THRESHOLD = 0.5
@@ -74,10 +74,10 @@ class PoliticalDetector:
         model = view("political", doc.text)
         if model is not None:
             w = MODEL_WEIGHT_WITH_TARGET if targets else MODEL_WEIGHT_NO_TARGET
-            if model.score * w > score:
-                score = model.score * w
-                if score >= THRESHOLD and not spans:
-                    spans += model.spans(doc.text)
+            lexical = score
+            score = blend(lexical, model, w)
+            if score >= THRESHOLD and (not spans or lexical < THRESHOLD):
+                spans += model.spans(doc.text)
             evidence.append(model.evidence)
         political = make_signal(doc, "political", score, THRESHOLD, spans, evidence)
 
@@ -87,10 +87,9 @@ class PoliticalDetector:
         mention_model = view("political_mention", doc.text)
         if mention_model is not None:
             w = MODEL_WEIGHT_WITH_TARGET if targets else MODEL_WEIGHT_NO_TARGET
-            if mention_model.score * w > mention_score:
-                mention_score = mention_model.score * w
-                if not mention_spans and mention_score >= MENTION_THRESHOLD:
-                    mention_spans = mention_model.spans(doc.text)
+            mention_score = blend(mention_score, mention_model, w)
+            if not mention_spans and mention_score >= MENTION_THRESHOLD:
+                mention_spans = mention_model.spans(doc.text)
             mention_evidence.append(mention_model.evidence)
         if political.fired:
             mention_score = min(mention_score, THRESHOLD - 0.01)

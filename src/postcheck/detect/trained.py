@@ -344,3 +344,19 @@ def view(signal: str, text: str) -> ModelView | None:
     if prob is None:
         return None
     return ModelView(signal, prob, recentre(prob, model.threshold), model.version)
+
+
+#: How much a lexicon score keeps when the model is sure the post is not an instance (the
+#: model's re-centred score is 0). At a model score of 0.25 or more the lexicon keeps all of
+#: it. Lexicon rules are precise about *what* matched but blind to context ("the worst of
+#: days" in praise); a confident model tempers them without silencing them.
+LEXICON_FLOOR = 0.7
+
+
+def blend(lexicon: float, model: ModelView | None, weight: float = 1.0) -> float:
+    """One score from lexicon evidence and the model: the stronger, the lexicon tempered."""
+    if model is None:
+        return lexicon
+    m = model.score * weight
+    keep = LEXICON_FLOOR + (1.0 - LEXICON_FLOOR) * min(1.0, 4.0 * m)
+    return max(m, lexicon * keep)
