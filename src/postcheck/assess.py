@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from postcheck.guidance import Edition, GuidanceError, Rule, law_for
@@ -25,9 +25,13 @@ class Facts:
     election_phase: str
     facts: frozenset[str]
     day: dt.date
+    text: str = ""
+    #: (category, entry id) -> first span, for rules that test a lexicon directly
+    #: (agency policy packs add sensitive-topic lexicons and rules that use them).
+    lexicon_hits: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
 
 
-LEAF_KEYS = {"signal", "uncertain", "context", "author", "election", "fact"}
+LEAF_KEYS = {"signal", "uncertain", "context", "author", "election", "fact", "lexicon"}
 
 
 def _as_list(v: Any) -> list[Any]:
@@ -76,6 +80,10 @@ def evaluate(cond: dict[str, Any], f: Facts) -> bool:
         elif key == "fact":
             if not any(n in f.facts for n in _as_list(val)):
                 return False
+        elif key == "lexicon":
+            wanted = set(_as_list(val))
+            if not any(cat in wanted for cat, _ in f.lexicon_hits):
+                return False
         else:
             raise GuidanceError(f"unknown condition {key!r}")
     return True
@@ -96,6 +104,18 @@ def signals_named(cond: Any) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def _lexicons_named(cond: Any) -> list[str]:
+    out: list[str] = []
+    if isinstance(cond, dict):
+        for key, val in cond.items():
+            if key == "lexicon":
+                out += [str(v) for v in _as_list(val)]
+            elif key in ("all", "any"):
+                for c in val:
+                    out += _lexicons_named(c)
+    return out
+
+
 #: Facts whose evidence is visible in the text itself, so the finding can highlight it.
 FACT_SIGNALS = {"employer_named": "work_link", "employer_visible": "work_link"}
 
@@ -105,10 +125,13 @@ def fire(rule: Rule, f: Facts, edition: Edition) -> Finding | None:
         return None
     level = rule.level
     escalations = []
+    extra_fix = []
     for esc in rule.escalate:
         if evaluate(esc.when, f):
             level = level.raised(esc.by)
             escalations.append(esc.because)
+            if esc.fix:
+                extra_fix.append(esc.fix)
     names = signals_named(rule.when)
     if "employer_named" in f.facts or "employer_visible" in f.facts:
         names.append("work_link")
@@ -117,6 +140,10 @@ def fire(rule: Rule, f: Facts, edition: Edition) -> Finding | None:
         sig = f.signals.get(n)
         if sig is not None and (sig.fired or sig.uncertain):
             spans.extend(sig.spans)
+    for cat in _lexicons_named(rule.when):
+        for (c, _), (s, e) in f.lexicon_hits.items():
+            if c == cat:
+                spans.append(Span(start=s, end=e, text=f.text[s:e]))
     spans = sorted(set(spans), key=lambda s: (s.start, s.end))
     clauses = [edition.ref(c) for c in rule.clauses]
     law: list[LawRef] = []
@@ -133,7 +160,7 @@ def fire(rule: Rule, f: Facts, edition: Edition) -> Finding | None:
         law=tuple(law),
         message=_fill(rule.message, f, edition),
         why=_fill(rule.why, f, edition),
-        fix=tuple(_fill(x, f, edition) for x in rule.fix),
+        fix=tuple(_fill(x, f, edition) for x in (*extra_fix, *rule.fix)),
         spans=tuple(spans),
         signals=tuple(n for n in dict.fromkeys(names) if n in f.signals),
         escalations=tuple(escalations),
@@ -150,9 +177,11 @@ def _fill(template: str, f: Facts, edition: Edition) -> str:
         "platform": f.context.platform.value,
     }
     try:
-        return template.format(**values)
+        out = template.format(**values)
     except (KeyError, IndexError, ValueError):
         return template
+    # "{servants} are free..." must still start a sentence with a capital.
+    return out[:1].upper() + out[1:] if template.startswith("{") else out
 
 
 def assess(rules: Iterable[Rule], f: Facts, edition: Edition) -> list[Finding]:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from postcheck import __version__
 from postcheck.assess import Facts, assess, overall
 from postcheck.calendar import phase, to_nz
-from postcheck.detect import Detector, default_detectors, detect
+from postcheck.detect import Detector, Doc, default_detectors, detect_doc
 from postcheck.detect.work_link import names_employer
 from postcheck.guidance import (
     Edition,
@@ -74,7 +74,8 @@ class Engine:
         election = phase(ctx.date)
         if ctx.account == AccountType.official:
             return self._out_of_scope(post, ed, election)
-        signals = detect(post, self.detectors)
+        doc = Doc.of(post)
+        signals = detect_doc(doc, self.detectors)
         by_name = {s.name: s for s in signals}
         facts = Facts(
             context=ctx,
@@ -82,6 +83,8 @@ class Engine:
             election_phase=election.phase,
             facts=frozenset(self._facts(post, by_name)),
             day=day,
+            text=post.text,
+            lexicon_hits={(h.category, h.entry): (h.start, h.end) for h in doc.hits},
         )
         findings = assess(self.rules, facts, ed)
         risk = overall(findings)

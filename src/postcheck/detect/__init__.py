@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from postcheck.detect.base import SIGNAL_NAMES, Detector, Doc
 from postcheck.model import Post, Signal
 
-__all__ = ["SIGNAL_NAMES", "Detector", "Doc", "default_detectors", "detect"]
+__all__ = ["SIGNAL_NAMES", "Detector", "Doc", "default_detectors", "detect", "detect_doc"]
 
 
 @functools.cache
@@ -32,7 +32,10 @@ def default_detectors() -> tuple[Detector, ...]:
 
 def detect(post: Post, detectors: Sequence[Detector] | None = None) -> list[Signal]:
     """All signals for one post, in the public order of SIGNAL_NAMES."""
-    doc = Doc.of(post)
+    return detect_doc(Doc.of(post), detectors)
+
+
+def detect_doc(doc: Doc, detectors: Sequence[Detector] | None = None) -> list[Signal]:
     found: dict[str, Signal] = {}
     for d in detectors or default_detectors():
         for sig in d.detect(doc):

@@ -31,10 +31,26 @@ class Term:
     prefix: bool  # pattern ends with '*': no word boundary on the right
     not_followed_by: tuple[str, ...]
     not_preceded_by: tuple[str, ...]
+    not_near: tuple[str, ...]  # words within NEAR_CHARS that mean the everyday sense
+
+
+NEAR_CHARS = 60
 
 
 def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
+
+
+def _has_word(text: str, word: str) -> bool:
+    at = text.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if (at == 0 or not _is_word(text[at - 1])) and (
+            end >= len(text) or not _is_word(text[end])
+        ):
+            return True
+        at = text.find(word, at + 1)
+    return False
 
 
 def _load_yaml(path: Path) -> Any:
@@ -106,6 +122,7 @@ class Matcher:
                             prefix=prefix,
                             not_followed_by=tuple(fold(w) for w in e.get("not_followed_by", ())),
                             not_preceded_by=tuple(fold(w) for w in e.get("not_preceded_by", ())),
+                            not_near=tuple(fold(w) for w in e.get("not_near", ())),
                         )
                         if pat not in index:
                             index[pat] = len(patterns)
@@ -152,6 +169,10 @@ class Matcher:
                     for w in t.not_preceded_by
                 ):
                     continue
+            if t.not_near:
+                window = folded[max(0, start - NEAR_CHARS) : end + NEAR_CHARS]
+                if any(_has_word(window, w) for w in t.not_near):
+                    continue
             end_at = end
             if t.prefix:
                 while end_at < len(folded) and _is_word(folded[end_at]):
@@ -161,7 +182,10 @@ class Matcher:
 
 @functools.cache
 def shared_matcher() -> Matcher:
-    return Matcher([load_lexicon(p) for p in lexicon_files()])
+    from postcheck.guidance import policy_pack_dirs
+
+    packs = tuple(d / "lexicons" for d in policy_pack_dirs() if (d / "lexicons").is_dir())
+    return Matcher([load_lexicon(p) for p in lexicon_files(packs)])
 
 
 @functools.cache

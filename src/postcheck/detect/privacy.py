@@ -51,7 +51,8 @@ ADDRESS = re.compile(
     r"(?:,\s*[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}){0,3}(?:,?\s+[A-Z]{2})?(?:\s+\d{4,5}(?:-\d{4})?)?"
 )
 CLIENT = re.compile(
-    r"(?<!\w)(my|our|a|the|this|one of (?:my|our))\s+(client|clients|patient|patients|customer|"
+    r"(?:(?<!\w)(?:my|our|a|the|this|one of (?:my|our))\s+|^\s*)"
+    r"(client|clients|patient|patients|customer|"
     r"beneficiary|beneficiaries|applicant|case|claimant|student|offender|inmate|prisoner|"
     r"tenant|caller|service user|whaiora|tamaiti|rangatahi)(?!\w)",
     re.IGNORECASE,
@@ -61,7 +62,8 @@ PERSONAL_DETAIL = re.compile(
     r"dob|born on|birthday is|diagnosed with|diagnosis|hiv|pregnant|miscarriage|mental health|"
     r"psychiatric|on the benefit|on a benefit|criminal record|convictions?|arrested|in prison|"
     r"was charged|rehab|addiction|debt of|owes|in debt|abuse history|care and protection|"
-    r"uplifted|custody|name is|called [A-Z]|surname)(?!\w)",
+    r"uplifted|custody|name is|called [A-Z]|surname|off (?:her|his|their) face|drunk|high as|"
+    r"overdosed?|self-harm|suicidal|on parole|on bail)(?!\w)",
     re.IGNORECASE,
 )
 NAME = re.compile(r"(?<![\w.])[A-Z][a-z]{1,20}(?:\s+[A-Z][a-z'’-]{1,20})+")

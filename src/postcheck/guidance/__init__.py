@@ -129,6 +129,7 @@ class Escalation(_Data):
     when: dict[str, Any]
     by: int = 1
     because: str
+    fix: str | None = None  # an extra step that applies only when this escalation does
 
 
 class Rule(_Data):
@@ -238,12 +239,13 @@ def elections() -> tuple[Election, ...]:
 def _rule_files(extra_dirs: tuple[Path, ...]) -> list[tuple[Path, str]]:
     files = [(p, "postcheck") for p in sorted(RULES_DIR.glob("*.yaml"))]
     for d in extra_dirs:
-        files.extend((p, d.name) for p in sorted(d.glob("*.yaml")))
+        rules_dir = d / "rules" if (d / "rules").is_dir() else d
+        files.extend((p, d.name) for p in sorted(rules_dir.glob("*.yaml")))
     return files
 
 
 def policy_pack_dirs() -> tuple[Path, ...]:
-    """Agency policy packs: each a folder of extra rule files under <config>/packs/."""
+    """Agency policy packs under <config>/packs/<name>/: rules/*.yaml and lexicons/*.yaml."""
     root = user_config_dir() / "packs"
     if not root.is_dir():
         return ()
