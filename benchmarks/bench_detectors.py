@@ -29,8 +29,11 @@ def _posts(n: int) -> list[str]:
     from postcheck.training import data
 
     try:
-        texts = [e.text for t in ("offensive", "hate", "emotion", "irony")
-                 for e in data.tweeteval(t, "val")]
+        texts = [
+            e.text
+            for t in ("offensive", "hate", "emotion", "irony")
+            for e in data.tweeteval(t, "val")
+        ]
     except data.DatasetMissing:
         texts = [r.text for s in data.PROJECT_SETS for r in data.project_rows(s, "val")]
     out = []
@@ -138,8 +141,10 @@ def main() -> int:
     path = Path(os.environ.get("TMPDIR", "/tmp")) / "postcheck-bench-posts.json"
     path.write_text(json.dumps(texts), encoding="utf-8")
     cores = os.cpu_count() or 1
-    print(f"postcheck detector benchmark: {len(texts)} posts (TweetEval val tweets), "
-          f"{cores} cores, best of {args.repeat}")
+    print(
+        f"postcheck detector benchmark: {len(texts)} posts (TweetEval val tweets), "
+        f"{cores} cores, best of {args.repeat}"
+    )
 
     def best(code: str) -> dict:
         runs = [_child(code) for _ in range(args.repeat)]
@@ -176,29 +181,47 @@ def main() -> int:
     exe = Path(sys.executable).with_name("postcheck")
     for _ in range(args.repeat):
         t0 = time.perf_counter()
-        subprocess.run([str(exe), "check", "Kia ora, the Nats are useless, vote them out"],
-                       capture_output=True, cwd=ROOT)
+        subprocess.run(
+            [str(exe), "check", "Kia ora, the Nats are useless, vote them out"],
+            capture_output=True,
+            cwd=ROOT,
+        )
         cli.append(time.perf_counter() - t0)
     aimp = []
     for _ in range(args.repeat):
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import profanity_check"], cwd=ROOT,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-c", "import profanity_check"], cwd=ROOT, capture_output=True
+        )
         aimp.append(time.perf_counter() - t0)
     print(f"\ncold `import postcheck`:            {min(imp):.2f} s")
-    print(f"cold `postcheck check \"...\"`:        {min(cli):.2f} s (target < 1 s)")
+    print(f'cold `postcheck check "..."`:        {min(cli):.2f} s (target < 1 s)')
     print(f"cold `import profanity_check`:       {min(aimp):.2f} s")
 
     models = ROOT / "src" / "postcheck" / "models"
     print(f"\nshipped model artefacts:            {_du([models]):.1f} MB")
     print(f"postcheck package (src/postcheck):  {_du([ROOT / 'src' / 'postcheck']):.1f} MB")
-    runtime = ["numpy", "yaml", "pydantic", "pydantic_core", "typer", "rich", "ahocorasick_rs",
-               "click", "tzdata", "platformdirs"]
-    print(f"runtime dependencies installed:     {_du(_pkg_dirs(runtime)):.1f} MB "
-          f"({', '.join(runtime)})")
+    runtime = [
+        "numpy",
+        "yaml",
+        "pydantic",
+        "pydantic_core",
+        "typer",
+        "rich",
+        "ahocorasick_rs",
+        "click",
+        "tzdata",
+        "platformdirs",
+    ]
+    print(
+        f"runtime dependencies installed:     {_du(_pkg_dirs(runtime)):.1f} MB "
+        f"({', '.join(runtime)})"
+    )
     anchor = ["profanity_check", "sklearn", "scipy", "joblib"]
-    print(f"alt-profanity-check + its deps:     {_du(_pkg_dirs(anchor)):.1f} MB "
-          "(profanity_check, scikit-learn, scipy, joblib; numpy shared)")
+    print(
+        f"alt-profanity-check + its deps:     {_du(_pkg_dirs(anchor)):.1f} MB "
+        "(profanity_check, scikit-learn, scipy, joblib; numpy shared)"
+    )
     return 0
 
 

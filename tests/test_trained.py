@@ -70,7 +70,18 @@ def test_featuriser_is_deterministic_and_bounded() -> None:
     c = features.featurise_one("Kia ora koutou! The Nats & Labour... https://z.com @alice")
     assert np.array_equal(a[0], c[0])
     empty = features.featurise([""])
-    assert empty.n_rows == 1 and len(empty.indices) == 0
+    idx, _ = features.featurise_one("")
+    assert empty.n_rows == 1 and np.array_equal(empty.indices, idx)
+
+
+def test_batch_rows_equal_single_rows() -> None:
+    texts = ["", " ", "a", "🙂 kia ora", "Ōtautahi — the Nats!!", "x " * 300, "@a https://b.c d"]
+    rows = features.featurise(texts)
+    for i, t in enumerate(texts):
+        idx, val = features.featurise_one(t)
+        a, b = rows.indptr[i], rows.indptr[i + 1]
+        assert np.array_equal(rows.indices[a:b], idx), t
+        assert np.allclose(rows.data[a:b], val), t
 
 
 def test_feature_spans_point_into_the_original_text() -> None:

@@ -119,9 +119,7 @@ def _anchor_fns() -> dict[str, Callable[[list[str]], np.ndarray]]:
         from better_profanity import profanity
 
         profanity.load_censor_words()
-        fns["better-profanity"] = lambda ts: np.array(
-            [profanity.contains_profanity(t) for t in ts]
-        )
+        fns["better-profanity"] = lambda ts: np.array([profanity.contains_profanity(t) for t in ts])
     except ImportError:
         pass
     return fns
@@ -136,53 +134,106 @@ def build_tasks(include_test: bool = False) -> list[Task]:
         tasks.append(Task(signal, dataset, texts, labels, **kw))
 
     off = data.tweeteval("offensive", "val")
-    add("disrespect", "tweeteval/offensive:val", [(e.text, e.label) for e in off],
-        kind="macro_f1", target="macro-F1 >= 0.80", anchors=True)
+    add(
+        "disrespect",
+        "tweeteval/offensive:val",
+        [(e.text, e.label) for e in off],
+        kind="macro_f1",
+        target="macro-F1 >= 0.80",
+        anchors=True,
+    )
     dav = data.davidson("val")
     add("disrespect", "davidson:val(hash split)", [(t, c != 2) for t, c in dav], anchors=True)
     hate = data.tweeteval("hate", "val")
-    add("hate", "tweeteval/hate:val", [(e.text, e.label) for e in hate],
-        kind="macro_f1", target="macro-F1 >= 0.60", anchors=True)
+    add(
+        "hate",
+        "tweeteval/hate:val",
+        [(e.text, e.label) for e in hate],
+        kind="macro_f1",
+        target="macro-F1 >= 0.60",
+        anchors=True,
+    )
     add("hate", "davidson:val(hash split)", [(t, c == 0) for t, c in dav], anchors=True)
 
     splits = ["val", "test"] if include_test else ["val"]
     for split in splits:
         tag = "" if split == "val" else " (held out)"
-        add("political", f"project/political:{split}{tag}",
+        add(
+            "political",
+            f"project/political:{split}{tag}",
             [(e.text, e.label) for e in data.project("political", split)],
-            target="F1 >= 0.90" if split == "val" else "")
-        add("political_mention", f"project/political:{split}{tag}",
-            [(e.text, e.label) for e in data.project("political_mention", split)])
-        add("grievance", f"project/grievance:{split}{tag}",
+            target="F1 >= 0.90" if split == "val" else "",
+        )
+        add(
+            "political_mention",
+            f"project/political:{split}{tag}",
+            [(e.text, e.label) for e in data.project("political_mention", split)],
+        )
+        add(
+            "grievance",
+            f"project/grievance:{split}{tag}",
             [(e.text, e.label) for e in data.project("grievance", split)],
-            target="F1 >= 0.85" if split == "val" else "")
-        add("confidential", f"project/confidential:{split}{tag}",
-            [(e.text, e.label) for e in data.project("confidential", split)])
+            target="F1 >= 0.85" if split == "val" else "",
+        )
+        add(
+            "confidential",
+            f"project/confidential:{split}{tag}",
+            [(e.text, e.label) for e in data.project("confidential", split)],
+        )
     every = data.everyday("val")
-    add("political", "tweeteval/emotion+irony:val (everyday)", [(e.text, 0) for e in every],
-        kind="flag_rate", target="flag rate <= 0.03")
-    add("political_mention", "tweeteval/emotion+irony:val (everyday)",
-        [(e.text, 0) for e in every], kind="flag_rate")
+    add(
+        "political",
+        "tweeteval/emotion+irony:val (everyday)",
+        [(e.text, 0) for e in every],
+        kind="flag_rate",
+        target="flag rate <= 0.03",
+    )
+    add(
+        "political_mention",
+        "tweeteval/emotion+irony:val (everyday)",
+        [(e.text, 0) for e in every],
+        kind="flag_rate",
+    )
     stance = data.stance("val")
     add("political", "tweeteval/stance:val (side taken = 1)", [(e.text, e.label) for e in stance])
     try:
         ps = data.pstance("val")
-        add("political", "p-stance:val (all take a side)", [(e.text, 1) for e in ps],
-            kind="recall")
+        add("political", "p-stance:val (all take a side)", [(e.text, 1) for e in ps], kind="recall")
     except FileNotFoundError:
         pass
     reviews = data.glassdoor("val")
-    add("grievance", "glassdoor:val cons", [(r.cons, 1) for r in reviews],
-        kind="recall", target="recall >= 0.85")
-    add("grievance", "glassdoor:val pros", [(r.pros, 0) for r in reviews],
-        kind="flag_rate", target="flag rate <= 0.10")
-    add("grievance", "tweeteval/emotion+irony:val (everyday)", [(e.text, 0) for e in every],
-        kind="flag_rate")
-    add("confidential", "tweeteval/emotion+irony:val (everyday)",
-        [(e.text, 0) for e in every], kind="flag_rate")
-    add("disrespect", "project sets:val (work/political posts)",
+    add(
+        "grievance",
+        "glassdoor:val cons",
+        [(r.cons, 1) for r in reviews],
+        kind="recall",
+        target="recall >= 0.85",
+    )
+    add(
+        "grievance",
+        "glassdoor:val pros",
+        [(r.pros, 0) for r in reviews],
+        kind="flag_rate",
+        target="flag rate <= 0.10",
+    )
+    add(
+        "grievance",
+        "tweeteval/emotion+irony:val (everyday)",
+        [(e.text, 0) for e in every],
+        kind="flag_rate",
+    )
+    add(
+        "confidential",
+        "tweeteval/emotion+irony:val (everyday)",
+        [(e.text, 0) for e in every],
+        kind="flag_rate",
+    )
+    add(
+        "disrespect",
+        "project sets:val (work/political posts)",
         [(r.text, 0) for n in data.PROJECT_SETS for r in data.project_rows(n, "val")],
-        kind="flag_rate")
+        kind="flag_rate",
+    )
     return tasks
 
 
@@ -251,8 +302,14 @@ def privacy_spans() -> dict[str, dict[str, float]]:
 def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
-    return {"tp": tp, "fp": fp, "fn": fn, "precision": p, "recall": r,
-            "f1": 2 * p * r / (p + r) if p + r else 0.0}
+    return {
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "precision": p,
+        "recall": r,
+        "f1": 2 * p * r / (p + r) if p + r else 0.0,
+    }
 
 
 def _cell(s: dict[str, float], kind: str) -> str:
@@ -275,19 +332,28 @@ def render(results: list[Result], pii: dict[str, dict[str, float]]) -> str:
     head += " target"
     lines += [head, "-" * len(head)]
     for r in results:
-        row = (f"{r.task.signal:<18} {r.task.dataset:<44} {len(r.task.texts):>5}  "
-               f"{_cell(r.stats, r.task.kind):<40}")
+        row = (
+            f"{r.task.signal:<18} {r.task.dataset:<44} {len(r.task.texts):>5}  "
+            f"{_cell(r.stats, r.task.kind):<40}"
+        )
         for n in anchor_names:
             row += f" {_cell(r.anchors[n], r.task.kind) if n in r.anchors else '-':<40}"
         if r.task.target:
             row += f" {r.task.target}: {'MET' if _met(r) else 'not met'}"
         lines.append(row)
-    lines += ["", "privacy: span P/R/F1 on presidio-synthetic-pii (all 1,500; IoU >= 0.5, same type)"]
+    lines += [
+        "",
+        "privacy: span P/R/F1 on presidio-synthetic-pii (all 1,500; IoU >= 0.5, same type)",
+    ]
     for kind, s in pii.items():
-        lines.append(f"  {kind:<22} tp {s['tp']:>4} fp {s['fp']:>4} fn {s['fn']:>4}  "
-                     f"P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f}")
-    lines.append("  target: F1 >= 0.90 on claimed types (micro): "
-                 + ("MET" if pii["all claimed (micro)"]["f1"] >= 0.9 else "not met"))
+        lines.append(
+            f"  {kind:<22} tp {s['tp']:>4} fp {s['fp']:>4} fn {s['fn']:>4}  "
+            f"P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f}"
+        )
+    lines.append(
+        "  target: F1 >= 0.90 on claimed types (micro): "
+        + ("MET" if pii["all claimed (micro)"]["f1"] >= 0.9 else "not met")
+    )
     lines.append("")
     lines.append("No labelled data here for work_link, threat, harassment, sexual: not measured.")
     return "\n".join(lines)
@@ -341,9 +407,15 @@ def as_json(results: list[Result], pii: dict[str, dict[str, float]]) -> dict[str
     return {
         "schema": "postcheck-evaluate/1",
         "rows": [
-            {"signal": r.task.signal, "dataset": r.task.dataset, "kind": r.task.kind,
-             "target": r.task.target, "met": _met(r) if r.task.target else None,
-             "postcheck": r.stats, "anchors": r.anchors}
+            {
+                "signal": r.task.signal,
+                "dataset": r.task.dataset,
+                "kind": r.task.kind,
+                "target": r.task.target,
+                "met": _met(r) if r.task.target else None,
+                "postcheck": r.stats,
+                "anchors": r.anchors,
+            }
             for r in results
         ],
         "privacy_spans": pii,
@@ -352,12 +424,20 @@ def as_json(results: list[Result], pii: dict[str, dict[str, float]]) -> dict[str
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m postcheck.evaluate", description=__doc__)
-    parser.add_argument("--errors-out", type=Path, default=None,
-                        help="write the ten worst errors per signal/dataset (Markdown) here")
-    parser.add_argument("--no-anchors", action="store_true",
-                        help="skip alt-profanity-check and better-profanity")
-    parser.add_argument("--include-test", action="store_true",
-                        help="also report the project's held-out test files (final report only)")
+    parser.add_argument(
+        "--errors-out",
+        type=Path,
+        default=None,
+        help="write the ten worst errors per signal/dataset (Markdown) here",
+    )
+    parser.add_argument(
+        "--no-anchors", action="store_true", help="skip alt-profanity-check and better-profanity"
+    )
+    parser.add_argument(
+        "--include-test",
+        action="store_true",
+        help="also report the project's held-out test files (final report only)",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     args = parser.parse_args(argv)
     return run(args.errors_out, not args.no_anchors, args.include_test, args.format)

@@ -11,7 +11,7 @@ import re
 
 from postcheck.detect.base import Doc, Hit, make_signal, noisy_or, sentences
 from postcheck.detect.trained import blend, view
-from postcheck.model import Signal
+from postcheck.model import Kind, Signal
 
 THRESHOLDS = {
     "disrespect": 0.5,
@@ -23,6 +23,25 @@ THRESHOLDS = {
 
 #: Signals with a trained model (the others have no labelled data to learn from).
 MODEL_SIGNALS = frozenset({"disrespect", "hate"})
+#: Lexicon categories that make a model's reading plausible. The models learnt from tweets
+#: where hard political criticism and abuse of women or migrants sit close together; without
+#: an abusive word, someone addressed, or (for hate) a group named, only a very confident
+#: model may fire on its own ("The Nats are wrecking the health system" is opinion, not
+#: abuse; "You're a pathetic idiot" is abuse, not hate).
+SUPPORT = {
+    "disrespect": (
+        "insult",
+        "profanity",
+        "slur",
+        "dehumanise",
+        "threat",
+        "harassment",
+        "hate_marker",
+    ),
+    "hate": ("group", "slur", "dehumanise", "hate_marker"),
+}
+MODEL_WEIGHT_UNSUPPORTED = {"disrespect": 0.5, "hate": 0.5}
+_MENTION = re.compile(r"(?<![\w@])@\w+")
 
 _SECOND_PERSON = re.compile(
     r"(?<![\w@])(you|your|you're|youre|ur|u|ya|yous|youse|@\w+)(?!\w)", re.IGNORECASE
@@ -113,7 +132,16 @@ class AbuseDetector:
             model = view(n, doc.text) if n in MODEL_SIGNALS else None
             if model is not None:
                 lexical = score
-                score = blend(lexical, model)
+                # A reply, a comment or an @mention is addressed to someone: offensive
+                # language there is aimed at a person even without a listed insult.
+                supported = any(h.category in SUPPORT[n] for h in hits) or (
+                    n == "disrespect"
+                    and (
+                        doc.post.context.kind in (Kind.reply, Kind.comment)
+                        or _MENTION.search(doc.text) is not None
+                    )
+                )
+                score = blend(lexical, model, 1.0 if supported else MODEL_WEIGHT_UNSUPPORTED[n])
                 if score >= THRESHOLDS[n] and (not spans[n] or lexical < THRESHOLDS[n]):
                     spans[n].extend(model.spans(doc.text))
                 evidence[n].append(model.evidence)

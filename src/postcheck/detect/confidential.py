@@ -13,7 +13,7 @@ from postcheck.model import Signal
 
 THRESHOLD = 0.5
 #: With no work, political or secrecy word in the post the model alone is weak evidence.
-MODEL_WEIGHT_NO_CONTEXT = 0.8
+MODEL_WEIGHT_NO_CONTEXT = 0.45
 
 STRONG = {"classification", "embargo", "cabinet-material"}
 WORK_CATEGORIES = ("work_ref", "work_role", "work_topic", "agency")
@@ -38,7 +38,9 @@ class ConfidentialDetector:
         model = view("confidential", doc.text)
         if model is not None:
             lexical = score
-            w = 1.0 if (work or political or hits) else MODEL_WEIGHT_NO_CONTEXT
+            # Political talk alone is not support: opinions about Cabinet are not leaks.
+            supported = work or bool(hits) or bool(doc.hits_of("secrecy_context"))
+            w = 1.0 if supported else MODEL_WEIGHT_NO_CONTEXT
             score = blend(lexical, model, w)
             if score >= THRESHOLD and (not spans or lexical < THRESHOLD):
                 spans += model.spans(doc.text)

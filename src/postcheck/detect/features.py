@@ -149,7 +149,7 @@ class SparseRows:
     data: np.ndarray
     n_rows: int
 
-    def to_scipy(self):  # type: ignore[no-untyped-def]  # training only
+    def to_scipy(self):  # training only: returns a scipy matrix
         from scipy.sparse import csr_matrix
 
         return csr_matrix((self.data, self.indices, self.indptr), shape=(self.n_rows, DIM))
@@ -256,7 +256,7 @@ def feature_spans(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
     for ids, s, e in ((w_ids, w_s, w_e), (c_ids, c_s, c_e)):
         if not len(ids):
             continue
-        uniq, inv, counts = np.unique(ids, return_inverse=True, return_counts=True)
+        _, inv, counts = np.unique(ids, return_inverse=True, return_counts=True)
         vals = 1.0 + np.log(counts.astype(np.float64))
         vals = vals / np.sqrt(np.dot(vals, vals))
         share = vals[inv] / counts[inv]

@@ -12,7 +12,10 @@ from postcheck.detect.trained import blend, view
 from postcheck.model import Signal
 
 THRESHOLD = 0.5
-MODEL_WEIGHT_NO_WORK = 0.9
+#: With no workplace or complaint word anywhere the model alone cannot fire (it learnt from
+#: reviews, where every text is about work, so news about jobs reads like a complaint to it);
+#: a confident reading still marks the signal uncertain.
+MODEL_WEIGHT_NO_WORK = 0.45
 
 WORK_CATEGORIES = ("work_ref", "work_role", "work_topic")
 
@@ -54,7 +57,8 @@ class GrievanceDetector:
             # A complaint with no workplace word anywhere is everyday griping ("the bus was
             # late again"): the model's word counts less there.
             lexical = score
-            score = blend(lexical, model, 1.0 if post_has_work else MODEL_WEIGHT_NO_WORK)
+            supported = post_has_work or bool(complaints) or bool(doc.hits_of("work_context"))
+            score = blend(lexical, model, 1.0 if supported else MODEL_WEIGHT_NO_WORK)
             if score >= THRESHOLD and (not spans or lexical < THRESHOLD):
                 spans += model.spans(doc.text)
             evidence.append(model.evidence)

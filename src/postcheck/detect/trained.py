@@ -3,18 +3,15 @@
 Each model is a logistic regression over the hashed n-grams of `features.py`, stored as int8
 weights with a scale (`models/<name>.npz`, a Markdown model card beside it). Scores are
 calibrated probabilities (Platt scaling fitted on out-of-fold training scores), and each model
-carries the decision threshold chosen on its validation split.
-
-A model can also name a second, slower stage (`models/<name>.onnx/`: a fine-tuned MiniLM in
-int8 ONNX) that is asked only about posts the linear model is unsure about. That stage needs
-the optional `onnxruntime` and `tokenizers` packages; without them the linear model's score
-stands, so the default install stays small and the fast path never imports them.
+carries the decision threshold chosen on its validation split. Nothing here imports more than
+numpy, and nothing loads until a detector first asks.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -87,74 +84,14 @@ class LinearModel:
         return _sigmoid(self.platt_a * z + self.platt_b)
 
 
-class OnnxStage:
-    """The optional accurate stage: a fine-tuned transformer in int8 ONNX."""
-
-    def __init__(self, folder: Path, meta: dict[str, Any]):
-        self.folder = folder
-        self.meta = meta
-        self.low = float(meta["cascade_low"])
-        self.high = float(meta["cascade_high"])
-        self.threshold = float(meta["threshold"])
-        self._session: Any = None
-        self._tokenizer: Any = None
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def available() -> bool:
-        import importlib.util
-
-        return all(importlib.util.find_spec(m) for m in ("onnxruntime", "tokenizers"))
-
-    def _load(self) -> None:
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
-        parts = sorted(self.folder.glob("model.onnx.part*"))
-        if not parts:
-            raise ModelError(f"{self.folder.name}: no model.onnx.part* files")
-        blob = b"".join(p.read_bytes() for p in parts)
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = 1
-        opts.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(
-            blob, sess_options=opts, providers=["CPUExecutionProvider"]
-        )
-        tok = Tokenizer.from_file(str(self.folder / "tokenizer.json"))
-        tok.no_padding()
-        tok.enable_truncation(int(self.meta.get("max_len", 96)))
-        self._tokenizer = tok
-
-    def score(self, texts: Sequence[str]) -> np.ndarray:
-        with self._lock:
-            if self._session is None:
-                self._load()
-        encs = self._tokenizer.encode_batch(list(texts))
-        out = np.zeros(len(texts))
-        order = sorted(range(len(encs)), key=lambda i: len(encs[i].ids))
-        for s in range(0, len(order), 32):
-            idx = order[s : s + 32]
-            width = max(len(encs[i].ids) for i in idx)
-            ids = np.zeros((len(idx), width), dtype=np.int64)
-            att = np.zeros((len(idx), width), dtype=np.int64)
-            for r, i in enumerate(idx):
-                n = len(encs[i].ids)
-                ids[r, :n] = encs[i].ids
-                att[r, :n] = 1
-            (z,) = self._session.run(None, {"input_ids": ids, "attention_mask": att})
-            out[idx] = z.reshape(-1)
-        return _sigmoid(float(self.meta["platt_a"]) * out + float(self.meta["platt_b"]))
-
-
 class TextModel:
     """One signal's model: calibrated probability per text, threshold, explanation."""
 
-    def __init__(self, linear: LinearModel, stage: OnnxStage | None = None):
+    def __init__(self, linear: LinearModel):
         self.linear = linear
-        self.stage = stage
         self.name = linear.name
-        self.version = linear.version + (f"+{stage.meta['version']}" if stage else "")
-        self.threshold = stage.threshold if stage else linear.threshold
+        self.version = linear.version
+        self.threshold = linear.threshold
         self.meta = linear.meta
 
     def score_rows(self, rows: features.SparseRows) -> np.ndarray:
@@ -164,18 +101,7 @@ class TextModel:
         """Calibrated probabilities, one per text."""
         if not texts:
             return np.zeros(0)
-        prob = self.score_rows(features.featurise(list(texts)))
-        return self.refine(texts, prob)
-
-    def refine(self, texts: Sequence[str], prob: np.ndarray) -> np.ndarray:
-        """Ask the accurate stage about texts the fast model is unsure about."""
-        if self.stage is None:
-            return prob
-        unsure = np.flatnonzero((prob >= self.stage.low) & (prob <= self.stage.high))
-        if len(unsure):
-            prob = prob.copy()
-            prob[unsure] = self.stage.score([texts[i] for i in unsure])
-        return prob
+        return self.score_rows(features.featurise(list(texts)))
 
     def explain(self, text: str, top_k: int = 3) -> list[tuple[int, int, float]]:
         """Character spans of the words that pushed the score up most, strongest first.
@@ -206,8 +132,6 @@ class TextModel:
         ]
 
 
-import re  # noqa: E402  (kept next to its only use)
-
 _WORDS = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]+")
 
 
@@ -223,13 +147,7 @@ def _load(signal: str) -> TextModel | None:
     path = MODELS_DIR / f"{signal}.npz"
     if not path.exists():
         return None
-    linear = LinearModel.load(path)
-    stage = None
-    folder = MODELS_DIR / f"{signal}.onnx"
-    meta_path = folder / "meta.json"
-    if meta_path.exists() and OnnxStage.available():
-        stage = OnnxStage(folder, json.loads(meta_path.read_text(encoding="utf-8")))
-    return TextModel(linear, stage)
+    return TextModel(LinearModel.load(path))
 
 
 def model_for(signal: str) -> TextModel | None:
@@ -263,12 +181,7 @@ def score_all(texts: Sequence[str], names: Sequence[str] | None = None) -> dict[
         sums = np.add.reduceat(contrib, rows.indptr[:-1][nonempty], axis=0)
         z[nonempty] = sums
     prob = _sigmoid(a * (z + bias) + b)
-    out = {}
-    for j, n in enumerate(names):
-        model = model_for(n)
-        assert model is not None
-        out[n] = model.refine(texts, prob[:, j])
-    return out
+    return {n: prob[:, j] for j, n in enumerate(names)}
 
 
 @functools.lru_cache(maxsize=512)

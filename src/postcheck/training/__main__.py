@@ -17,11 +17,6 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="cmd", required=True)
     tr = sub.add_parser("train", help="train every model and write artefacts + model cards")
     tr.add_argument("--only", nargs="*", default=None, help="train only these models")
-    tr.add_argument(
-        "--transformer",
-        action="store_true",
-        help="also fine-tune the MiniLM second stage where a spec asks for it (slow, CPU)",
-    )
     sub.add_parser("list", help="list the model specs")
     args = parser.parse_args(argv)
 
@@ -35,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{spec.name:18} {spec.description}")
         return 0
     try:
-        specs.train_all(args.only, transformer=args.transformer)
+        specs.train_all(args.only)
     except DatasetMissing as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -37,7 +37,9 @@ class SetInfo:
 
 
 SETS: dict[str, SetInfo] = {
-    "tweeteval/offensive": SetInfo("tweeteval/offensive", "TweetEval: no restrictions (OLID)", True),
+    "tweeteval/offensive": SetInfo(
+        "tweeteval/offensive", "TweetEval: no restrictions (OLID)", True
+    ),
     "tweeteval/hate": SetInfo("tweeteval/hate", "TweetEval: no restrictions (HatEval terms)", True),
     "tweeteval/emotion": SetInfo("tweeteval/emotion", "TweetEval: no restrictions", True),
     "tweeteval/irony": SetInfo("tweeteval/irony", "TweetEval: no restrictions", True),
@@ -151,9 +153,7 @@ def political_social_media(split: str) -> list[Example]:
     with path.open(encoding="utf-8-sig", newline="") as fh:
         for row in csv.DictReader(fh):
             if hash_split(row["text"]) == split:
-                out.append(
-                    Example(row["text"], int(row["bias"] == "partisan"), f"psm:{split}")
-                )
+                out.append(Example(row["text"], int(row["bias"] == "partisan"), f"psm:{split}"))
     return out
 
 

@@ -169,8 +169,10 @@ PROBES = (
 def reference_probs(fitted: Fitted, texts: Sequence[str]) -> list[float]:
     """Probabilities from the float64 weights, as scikit-learn would compute them."""
     x = _matrix(texts)
-    return [float(p) for p in _sigmoid(fitted.platt_a * (x @ fitted.weights + fitted.bias)
-                                       + fitted.platt_b)]
+    return [
+        float(p)
+        for p in _sigmoid(fitted.platt_a * (x @ fitted.weights + fitted.bias) + fitted.platt_b)
+    ]
 
 
 def save(path: Any, name: str, version: str, fitted: Fitted, meta: dict[str, Any]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ class Spec:
     sets: tuple[str, ...]  # keys of data.SETS used for training
     guard: Callable[[], list[str]] | None = None  # texts that must stay quiet (val)
     max_guard_rate: float = 1.0
+    guard_name: str = "everyday tweets (TweetEval emotion + irony val)"
     project_weight: float = 1.0  # up-weight the small hand-written sets
     grid: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0)
     notes: list[str] = field(default_factory=list)
@@ -69,15 +71,26 @@ def _mention_train() -> list[Example]:
     return rows
 
 
+#: Review "cons" that say there are none are not complaints, whatever field they sit in.
+_NO_CONS = re.compile(
+    r"^\W*(none|nothing|n/?a|no cons?|not (?:any|really)|no complaints?|can'?t think|"
+    r"cannot think|there are no|i have no|not that i|no negatives?|no bad|nil|na)\b",
+    re.IGNORECASE,
+)
+
+
 def _grievance_train() -> list[Example]:
     rows = data.project("grievance", "train")
     reviews = data.glassdoor("train")
     rng = random.Random(SEED)
     rng.shuffle(reviews)
-    for r in reviews[:2500]:
-        rows.append(Example(r.cons, 1, "glassdoor:train(cons)"))
+    for r in reviews[:3000]:
+        if not _NO_CONS.match(r.cons):
+            rows.append(Example(r.cons, 1, "glassdoor:train(cons)"))
         rows.append(Example(r.pros, 0, "glassdoor:train(pros)"))
     rows += _sample(data.everyday("train"), 2000)
+    # Political talk and news about jobs are not complaints about one's own employer.
+    rows += [Example(e.text, 0, e.source) for e in data.project("political", "train")]
     return rows
 
 
@@ -117,7 +130,7 @@ SPECS: tuple[Spec, ...] = (
         ("project", "tweeteval/stance", "tweeteval/emotion", "tweeteval/irony", "tweettopic"),
         guard=_everyday_val_texts,
         max_guard_rate=0.02,
-        project_weight=6.0,
+        project_weight=12.0,
     ),
     Spec(
         "political_mention",
@@ -137,6 +150,9 @@ SPECS: tuple[Spec, ...] = (
         lambda: data.project("grievance", "val"),
         "f1",
         ("project", "glassdoor", "tweeteval/emotion", "tweeteval/irony"),
+        guard=lambda: [r.pros for r in data.glassdoor("val")],
+        max_guard_rate=0.08,
+        guard_name="Glassdoor pros (our val split)",
         project_weight=4.0,
     ),
     Spec(
@@ -254,7 +270,7 @@ def write_card(spec: Spec, fitted: linear.Fitted, meta: dict[str, Any], path: Pa
     if spec.guard is not None:
         lines += [
             "",
-            f"`guard_flag_rate` is the share of everyday tweets (TweetEval emotion + irony val) "
+            f"`guard_flag_rate` is the share of {spec.guard_name} "
             f"flagged at the threshold; the threshold was chosen with it capped at "
             f"{spec.max_guard_rate:.0%}.",
         ]
@@ -269,7 +285,7 @@ def write_card(spec: Spec, fitted: linear.Fitted, meta: dict[str, Any], path: Pa
     path.with_suffix(".md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def train_all(only: Sequence[str] | None, transformer: bool = False) -> None:
+def train_all(only: Sequence[str] | None) -> None:
     np.random.seed(SEED)
     random.seed(SEED)
     chosen = [s for s in SPECS if not only or s.name in only]
@@ -279,10 +295,4 @@ def train_all(only: Sequence[str] | None, transformer: bool = False) -> None:
     summary = {}
     for spec in chosen:
         summary[spec.name] = train_one(spec)["val_scores"]
-    if transformer:
-        from postcheck.training import cascade
-
-        for name in cascade.CASCADES:
-            if not only or name in only:
-                cascade.train_stage(name)
     print(json.dumps(summary, indent=1))

@@ -27,10 +27,28 @@ LABELS = {
 # --- pieces for generated training variations --------------------------------------------
 
 POL_SUBJECTS = [
-    "The Nats", "National", "Labour", "The Greens", "ACT", "NZ First", "TPM",
-    "Te Pāti Māori", "This government", "The coalition", "Luxon", "Hipkins", "Seymour",
-    "Winston", "Willis", "The Opposition", "The Minister", "Chris Bishop", "Chippy",
-    "Luxon's cabinet", "The Labour caucus", "Swarbrick",
+    "The Nats",
+    "National",
+    "Labour",
+    "The Greens",
+    "ACT",
+    "NZ First",
+    "TPM",
+    "Te Pāti Māori",
+    "This government",
+    "The coalition",
+    "Luxon",
+    "Hipkins",
+    "Seymour",
+    "Winston",
+    "Willis",
+    "The Opposition",
+    "The Minister",
+    "Chris Bishop",
+    "Chippy",
+    "Luxon's cabinet",
+    "The Labour caucus",
+    "Swarbrick",
 ]
 POL_PREDICATES = [
     "{s} should be ashamed of themselves.",
@@ -49,10 +67,20 @@ POL_PREDICATES = [
     "{s} are a disgrace.",
 ]
 POL_TOPICS = [
-    "Three Waters", "co-governance", "the Treaty Principles Bill", "fast-track",
-    "the public service job cuts", "the cost of living crisis", "the tax cuts",
-    "the gang patch ban", "charter schools", "the ferry cancellation", "pay equity changes",
-    "the Regulatory Standards Bill", "the new Māori ward rules", "return to office rules",
+    "Three Waters",
+    "co-governance",
+    "the Treaty Principles Bill",
+    "fast-track",
+    "the public service job cuts",
+    "the cost of living crisis",
+    "the tax cuts",
+    "the gang patch ban",
+    "charter schools",
+    "the ferry cancellation",
+    "pay equity changes",
+    "the Regulatory Standards Bill",
+    "the new Māori ward rules",
+    "return to office rules",
 ]
 POL_TOPIC_OPINION = [
     "{t} is a disaster and everyone knows it.",
@@ -94,13 +122,32 @@ EVERYDAY = [
 ]
 PLACES = ["Tongariro", "Egmont", "Abel Tasman", "Fiordland", "Kahurangi", "Arthur's Pass"]
 CITIES = [
-    "Wellington", "Auckland", "Christchurch", "Dunedin", "Hamilton", "Tauranga", "Napier",
-    "Nelson", "Rotorua", "Whanganui", "Invercargill", "Gisborne",
+    "Wellington",
+    "Auckland",
+    "Christchurch",
+    "Dunedin",
+    "Hamilton",
+    "Tauranga",
+    "Napier",
+    "Nelson",
+    "Rotorua",
+    "Whanganui",
+    "Invercargill",
+    "Gisborne",
 ]
 
 GRIEVANCE_SUBJ = [
-    "My manager", "My boss", "Our director", "Leadership at my work", "HR", "The CE",
-    "My team leader", "Senior management", "My employer", "The Ministry", "Our agency",
+    "My manager",
+    "My boss",
+    "Our director",
+    "Leadership at my work",
+    "HR",
+    "The CE",
+    "My team leader",
+    "Senior management",
+    "My employer",
+    "The Ministry",
+    "Our agency",
 ]
 GRIEVANCE_PRED = [
     "{s} ignored our concerns about workload again.",
@@ -121,9 +168,14 @@ POSITIVE_PRED = [
 ]
 
 CONF_LEAD = [
-    "Not public yet, but", "Can't say much, but", "Embargoed until Friday:",
-    "From the internal briefing:", "Off the record,", "Don't share this, but",
-    "Haven't announced it yet, but", "Saw the draft Cabinet paper at work:",
+    "Not public yet, but",
+    "Can't say much, but",
+    "Embargoed until Friday:",
+    "From the internal briefing:",
+    "Off the record,",
+    "Don't share this, but",
+    "Haven't announced it yet, but",
+    "Saw the draft Cabinet paper at work:",
 ]
 CONF_FACT = [
     "the agency is cutting 90 jobs next month.",
@@ -135,8 +187,11 @@ CONF_FACT = [
     "the fees are going up 30% from April.",
 ]
 PUBLIC_LEAD = [
-    "Published today:", "The Minister announced this morning that", "Per the Beehive release,",
-    "As reported on RNZ,", "Our annual report, now online, says",
+    "Published today:",
+    "The Minister announced this morning that",
+    "Per the Beehive release,",
+    "As reported on RNZ,",
+    "Our annual report, now online, says",
 ]
 
 
