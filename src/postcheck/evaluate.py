@@ -295,7 +295,9 @@ def privacy_spans() -> dict[str, dict[str, float]]:
     for kind, (tp, fp, fn) in counts.items():
         tot = [tot[0] + tp, tot[1] + fp, tot[2] + fn]
         out[kind] = _prf(tp, fp, fn)
-    out["all claimed (micro)"] = _prf(*tot)
+    out["all six (micro)"] = _prf(*tot)
+    a = counts["street-address"]
+    out["all but street-address (micro)"] = _prf(tot[0] - a[0], tot[1] - a[1], tot[2] - a[2])
     return out
 
 
@@ -347,12 +349,15 @@ def render(results: list[Result], pii: dict[str, dict[str, float]]) -> str:
     ]
     for kind, s in pii.items():
         lines.append(
-            f"  {kind:<22} tp {s['tp']:>4} fp {s['fp']:>4} fn {s['fn']:>4}  "
+            f"  {kind:<32} tp {s['tp']:>4} fp {s['fp']:>4} fn {s['fn']:>4}  "
             f"P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f}"
         )
+    for key in ("all six (micro)", "all but street-address (micro)"):
+        met = "MET" if pii[key]["f1"] >= 0.9 else "not met"
+        lines.append(f"  target F1 >= 0.90, {key}: {met}")
     lines.append(
-        "  target: F1 >= 0.90 on claimed types (micro): "
-        + ("MET" if pii["all claimed (micro)"]["f1"] >= 0.9 else "not met")
+        "  (presidio's street addresses are Faker's international formats, often partial such"
+        " as '450' or 'Suite 828'; the detector matches NZ/English 'number name street-type'.)"
     )
     lines.append("")
     lines.append("No labelled data here for work_link, threat, harassment, sexual: not measured.")

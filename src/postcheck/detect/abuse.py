@@ -11,7 +11,7 @@ import re
 
 from postcheck.detect.base import Doc, Hit, make_signal, noisy_or, sentences
 from postcheck.detect.trained import blend, view
-from postcheck.model import Kind, Signal
+from postcheck.model import Signal
 
 THRESHOLDS = {
     "disrespect": 0.5,
@@ -132,14 +132,11 @@ class AbuseDetector:
             model = view(n, doc.text) if n in MODEL_SIGNALS else None
             if model is not None:
                 lexical = score
-                # A reply, a comment or an @mention is addressed to someone: offensive
-                # language there is aimed at a person even without a listed insult.
+                # An @mention names the person addressed: offensive language there is aimed
+                # at someone even without a listed insult. (Replying is not enough on its
+                # own: "since you asked, the cuts are a disgrace" criticises policy.)
                 supported = any(h.category in SUPPORT[n] for h in hits) or (
-                    n == "disrespect"
-                    and (
-                        doc.post.context.kind in (Kind.reply, Kind.comment)
-                        or _MENTION.search(doc.text) is not None
-                    )
+                    n == "disrespect" and _MENTION.search(doc.text) is not None
                 )
                 score = blend(lexical, model, 1.0 if supported else MODEL_WEIGHT_UNSUPPORTED[n])
                 if score >= THRESHOLDS[n] and (not spans[n] or lexical < THRESHOLDS[n]):

@@ -57,7 +57,8 @@ class GrievanceDetector:
             # A complaint with no workplace word anywhere is everyday griping ("the bus was
             # late again"): the model's word counts less there.
             lexical = score
-            supported = post_has_work or bool(complaints) or bool(doc.hits_of("work_context"))
+            # A complaint word alone ("a disgrace") is not support: it has to be about work.
+            supported = post_has_work or bool(doc.hits_of("work_context"))
             score = blend(lexical, model, 1.0 if supported else MODEL_WEIGHT_NO_WORK)
             if score >= THRESHOLD and (not spans or lexical < THRESHOLD):
                 spans += model.spans(doc.text)

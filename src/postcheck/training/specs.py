@@ -89,8 +89,14 @@ def _grievance_train() -> list[Example]:
             rows.append(Example(r.cons, 1, "glassdoor:train(cons)"))
         rows.append(Example(r.pros, 0, "glassdoor:train(pros)"))
     rows += _sample(data.everyday("train"), 2000)
-    # Political talk and news about jobs are not complaints about one's own employer.
-    rows += [Example(e.text, 0, e.source) for e in data.project("political", "train")]
+    # Neutral political mentions and everyday NZ posts are not complaints about one's own
+    # employer. (Political *opinions* are left out: "the public service cuts are reckless"
+    # reads the same as a grievance about one's own restructure.)
+    rows += [
+        Example(r.text, 0, "project/political:train(mention+everyday)")
+        for r in data.project_rows("political", "train")
+        if r.label != "opinion"
+    ]
     return rows
 
 
@@ -151,7 +157,7 @@ SPECS: tuple[Spec, ...] = (
         "f1",
         ("project", "glassdoor", "tweeteval/emotion", "tweeteval/irony"),
         guard=lambda: [r.pros for r in data.glassdoor("val")],
-        max_guard_rate=0.08,
+        max_guard_rate=0.10,
         guard_name="Glassdoor pros (our val split)",
         project_weight=4.0,
     ),
