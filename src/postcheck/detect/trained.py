@@ -118,12 +118,15 @@ class TextModel:
             return []
         w_start = np.array([s for s, _ in words])
         w_end = np.array([e for _, e in words])
-        score = np.zeros(len(words))
-        for c, s, e in zip(contrib, starts, ends, strict=True):
-            lo = np.searchsorted(w_end, s, side="right")
-            hi = np.searchsorted(w_start, e, side="left")
-            if hi > lo:
-                score[lo:hi] += c / (hi - lo)
+        lo = np.searchsorted(w_end, starts, side="right")
+        hi = np.searchsorted(w_start, ends, side="left")
+        ok = hi > lo
+        share = contrib[ok] / (hi[ok] - lo[ok])
+        # Spread each n-gram's share over the words it touches with a difference array.
+        diff = np.zeros(len(words) + 1)
+        np.add.at(diff, lo[ok], share)
+        np.add.at(diff, hi[ok], -share)
+        score = np.cumsum(diff)[:-1]
         order = np.argsort(-score)
         return [
             (int(w_start[i]), int(w_end[i]), round(float(score[i]), 4))
