@@ -185,3 +185,11 @@ def test_law_in_force_on_the_day() -> None:
     after = check(PHRASES[0], context=Context(date=dt.date(2026, 6, 1), platform="linkedin"))
     assert before.findings[0].law[0].id == "standards-of-integrity-2007"
     assert after.findings[0].law[0].id == "code-of-conduct-2026"
+
+
+def test_privacy_act_of_the_day() -> None:
+    text = "Her number is 021 555 0199, give her a ring."
+    old = check(text, context=Context(date=dt.date(2019, 5, 1)))
+    new = check(text, context=Context(date=dt.date(2024, 5, 1)))
+    assert "privacy-act-1993" in [x.id for x in old.findings[0].law]
+    assert "privacy-act-2020" in [x.id for x in new.findings[0].law]
