@@ -45,7 +45,9 @@ def test_runtime_reproduces_training_probabilities(name: str) -> None:
     want = np.array([p for _, p in probes])
     got = model.score_rows(features.featurise(texts))
     assert np.max(np.abs(got - want)) < 0.02, list(zip(texts, got, want, strict=True))
-    assert np.array_equal(got >= model.linear.threshold, want >= model.linear.threshold)
+    t = model.linear.threshold
+    clear = np.abs(want - t) > 0.01  # away from the threshold the decision must not change
+    assert np.array_equal((got >= t)[clear], (want >= t)[clear])
 
 
 def test_scipy_view_of_features_matches_numpy_scoring() -> None:

@@ -85,11 +85,19 @@ class AbuseDetector:
             spans[name].extend((h.start, h.end) for h in hs)
             evidence[name].append(why)
 
+        support = {n: False for n in SUPPORT}
         for s, e in sentences(doc.text):
             inside = [h for h in hits if s <= h.start < e]
             by_cat: dict[str, list[Hit]] = {}
             for h in inside:
                 by_cat.setdefault(h.category, []).append(h)
+                for n, cats in SUPPORT.items():
+                    # An insult at oneself ("I'm such an idiot") supports nothing.
+                    if h.category in cats and (
+                        h.category not in ("insult", "profanity")
+                        or _aimed(doc, s, e, h, named) >= 0.6
+                    ):
+                        support[n] = True
             for h in by_cat.get("insult", []):
                 add(
                     "disrespect",
@@ -135,7 +143,7 @@ class AbuseDetector:
                 # An @mention names the person addressed: offensive language there is aimed
                 # at someone even without a listed insult. (Replying is not enough on its
                 # own: "since you asked, the cuts are a disgrace" criticises policy.)
-                supported = any(h.category in SUPPORT[n] for h in hits) or (
+                supported = support[n] or (
                     n == "disrespect" and _MENTION.search(doc.text) is not None
                 )
                 score = blend(lexical, model, 1.0 if supported else MODEL_WEIGHT_UNSUPPORTED[n])

@@ -19,6 +19,9 @@ MENTION_THRESHOLD = 0.5
 #: US-style stance), but with no political name or topic in the post their word is weaker.
 MODEL_WEIGHT_WITH_TARGET = 1.0
 MODEL_WEIGHT_NO_TARGET = 0.9
+#: A neutral mention with no political name or topic at all ("labour market figures are out")
+#: is news, not politics: the mention model alone needs to be very sure.
+MENTION_MODEL_WEIGHT_NO_TARGET = 0.7
 
 #: How clearly each kind of target is political in itself.
 TARGET_WEIGHT = {
@@ -86,7 +89,7 @@ class PoliticalDetector:
         mention_evidence = [f"{h.category}:{h.entry}" for h in targets]
         mention_model = view("political_mention", doc.text)
         if mention_model is not None:
-            w = MODEL_WEIGHT_WITH_TARGET if targets else MODEL_WEIGHT_NO_TARGET
+            w = MODEL_WEIGHT_WITH_TARGET if targets else MENTION_MODEL_WEIGHT_NO_TARGET
             mention_score = blend(mention_score, mention_model, w)
             if not mention_spans and mention_score >= MENTION_THRESHOLD:
                 mention_spans = mention_model.spans(doc.text)
