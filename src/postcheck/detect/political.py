@@ -22,6 +22,9 @@ MODEL_WEIGHT_NO_TARGET = 0.9
 #: A neutral mention with no political name or topic at all ("labour market figures are out")
 #: is news, not politics: the mention model alone needs to be very sure.
 MENTION_MODEL_WEIGHT_NO_TARGET = 0.7
+#: Share of a lexicon opinion score kept when the model is sure there is no opinion
+#: ("Labour and delivery nurses deserve a medal": a party name and praise, but no politics).
+LEXICON_FLOOR = 0.7
 
 #: How clearly each kind of target is political in itself.
 TARGET_WEIGHT = {
@@ -78,7 +81,7 @@ class PoliticalDetector:
         if model is not None:
             w = MODEL_WEIGHT_WITH_TARGET if targets else MODEL_WEIGHT_NO_TARGET
             lexical = score
-            score = blend(lexical, model, w)
+            score = blend(lexical, model, w, LEXICON_FLOOR)
             if score >= THRESHOLD and (not spans or lexical < THRESHOLD):
                 spans += model.spans(doc.text)
             evidence.append(model.evidence)

@@ -269,10 +269,13 @@ def view(signal: str, text: str) -> ModelView | None:
 LEXICON_FLOOR = 0.7
 
 
-def blend(lexicon: float, model: ModelView | None, weight: float = 1.0) -> float:
+def blend(
+    lexicon: float, model: ModelView | None, weight: float = 1.0, floor: float | None = None
+) -> float:
     """One score from lexicon evidence and the model: the stronger, the lexicon tempered."""
     if model is None:
         return lexicon
     m = model.score * weight
-    keep = LEXICON_FLOOR + (1.0 - LEXICON_FLOOR) * min(1.0, 4.0 * m)
+    floor = LEXICON_FLOOR if floor is None else floor
+    keep = floor + (1.0 - floor) * min(1.0, 4.0 * m)
     return max(m, lexicon * keep)
