@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from postcheck.detect.base import Doc, Hit, make_signal, noisy_or, sentences
+from postcheck.detect.trained import blend, view
 from postcheck.model import Signal
 
 THRESHOLDS = {
@@ -19,6 +20,28 @@ THRESHOLDS = {
     "harassment": 0.5,
     "sexual": 0.5,
 }
+
+#: Signals with a trained model (the others have no labelled data to learn from).
+MODEL_SIGNALS = frozenset({"disrespect", "hate"})
+#: Lexicon categories that make a model's reading plausible. The models learnt from tweets
+#: where hard political criticism and abuse of women or migrants sit close together; without
+#: an abusive word, someone addressed, or (for hate) a group named, only a very confident
+#: model may fire on its own ("The Nats are wrecking the health system" is opinion, not
+#: abuse; "You're a pathetic idiot" is abuse, not hate).
+SUPPORT = {
+    "disrespect": (
+        "insult",
+        "profanity",
+        "slur",
+        "dehumanise",
+        "threat",
+        "harassment",
+        "hate_marker",
+    ),
+    "hate": ("group", "slur", "dehumanise", "hate_marker"),
+}
+MODEL_WEIGHT_UNSUPPORTED = {"disrespect": 0.5, "hate": 0.5}
+_MENTION = re.compile(r"(?<![\w@])@\w+")
 
 _SECOND_PERSON = re.compile(
     r"(?<![\w@])(you|your|you're|youre|ur|u|ya|yous|youse|@\w+)(?!\w)", re.IGNORECASE
@@ -62,11 +85,19 @@ class AbuseDetector:
             spans[name].extend((h.start, h.end) for h in hs)
             evidence[name].append(why)
 
+        support = {n: False for n in SUPPORT}
         for s, e in sentences(doc.text):
             inside = [h for h in hits if s <= h.start < e]
             by_cat: dict[str, list[Hit]] = {}
             for h in inside:
                 by_cat.setdefault(h.category, []).append(h)
+                for n, cats in SUPPORT.items():
+                    # An insult at oneself ("I'm such an idiot") supports nothing.
+                    if h.category in cats and (
+                        h.category not in ("insult", "profanity")
+                        or _aimed(doc, s, e, h, named) >= 0.6
+                    ):
+                        support[n] = True
             for h in by_cat.get("insult", []):
                 add(
                     "disrespect",
@@ -103,7 +134,21 @@ class AbuseDetector:
             for h in by_cat.get("sexual", []):
                 add("sexual", 0.7 * h.weight + 0.1, [h], f"sexual:{h.entry}")
 
-        return [
-            make_signal(doc, n, noisy_or(parts[n]), THRESHOLDS[n], spans[n], evidence[n])
-            for n in self.signals
-        ]
+        out = []
+        for n in self.signals:
+            score = noisy_or(parts[n])
+            model = view(n, doc.text) if n in MODEL_SIGNALS else None
+            if model is not None:
+                lexical = score
+                # An @mention names the person addressed: offensive language there is aimed
+                # at someone even without a listed insult. (Replying is not enough on its
+                # own: "since you asked, the cuts are a disgrace" criticises policy.)
+                supported = support[n] or (
+                    n == "disrespect" and _MENTION.search(doc.text) is not None
+                )
+                score = blend(lexical, model, 1.0 if supported else MODEL_WEIGHT_UNSUPPORTED[n])
+                if score >= THRESHOLDS[n] and (not spans[n] or lexical < THRESHOLDS[n]):
+                    spans[n].extend(model.spans(doc.text))
+                evidence[n].append(model.evidence)
+            out.append(make_signal(doc, n, score, THRESHOLDS[n], spans[n], evidence[n]))
+        return out

@@ -38,6 +38,8 @@ def fold(text: str) -> str:
     Posts mix "Maori" and "Māori", curly and straight quotes; matching on a folded copy with
     the same indices lets spans point straight back into the original text.
     """
+    if text.isascii():  # the common case, and there lower() is already exact
+        return text.lower()
     out = []
     for ch in text:
         low = ch.lower()

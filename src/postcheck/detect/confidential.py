@@ -8,9 +8,12 @@ so they count fully only in a post that is about the author's work.
 from __future__ import annotations
 
 from postcheck.detect.base import Doc, make_signal, noisy_or
+from postcheck.detect.trained import blend, view
 from postcheck.model import Signal
 
 THRESHOLD = 0.5
+#: With no work, political or secrecy word in the post the model alone is weak evidence.
+MODEL_WEIGHT_NO_CONTEXT = 0.45
 
 STRONG = {"classification", "embargo", "cabinet-material"}
 WORK_CATEGORIES = ("work_ref", "work_role", "work_topic", "agency")
@@ -30,13 +33,16 @@ class ConfidentialDetector:
             else:
                 parts.append(h.weight * (0.8 if work else 0.35))
         score = noisy_or(parts)
-        return [
-            make_signal(
-                doc,
-                "confidential",
-                score,
-                THRESHOLD,
-                [(h.start, h.end) for h in hits],
-                [f"confidential:{h.entry}" for h in hits],
-            )
-        ]
+        spans = [(h.start, h.end) for h in hits]
+        evidence = [f"confidential:{h.entry}" for h in hits]
+        model = view("confidential", doc.text)
+        if model is not None:
+            lexical = score
+            # Political talk alone is not support: opinions about Cabinet are not leaks.
+            supported = work or bool(hits) or bool(doc.hits_of("secrecy_context"))
+            w = 1.0 if supported else MODEL_WEIGHT_NO_CONTEXT
+            score = blend(lexical, model, w)
+            if score >= THRESHOLD and (not spans or lexical < THRESHOLD):
+                spans += model.spans(doc.text)
+            evidence.append(model.evidence)
+        return [make_signal(doc, "confidential", score, THRESHOLD, spans, evidence)]

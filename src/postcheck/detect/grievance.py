@@ -8,9 +8,14 @@ or a complaint in a post that is plainly about the author's work.
 from __future__ import annotations
 
 from postcheck.detect.base import Doc, make_signal, noisy_or, sentences
+from postcheck.detect.trained import blend, view
 from postcheck.model import Signal
 
 THRESHOLD = 0.5
+#: With no workplace or complaint word anywhere the model alone cannot fire (it learnt from
+#: reviews, where every text is about work, so news about jobs reads like a complaint to it);
+#: a confident reading still marks the signal uncertain.
+MODEL_WEIGHT_NO_WORK = 0.45
 
 WORK_CATEGORIES = ("work_ref", "work_role", "work_topic")
 
@@ -47,4 +52,15 @@ class GrievanceDetector:
         score = noisy_or(parts)
         if positive and score:
             score *= 0.6
+        model = view("grievance", doc.text)
+        if model is not None:
+            # A complaint with no workplace word anywhere is everyday griping ("the bus was
+            # late again"): the model's word counts less there.
+            lexical = score
+            # A complaint word alone ("a disgrace") is not support: it has to be about work.
+            supported = post_has_work or bool(doc.hits_of("work_context"))
+            score = blend(lexical, model, 1.0 if supported else MODEL_WEIGHT_NO_WORK)
+            if score >= THRESHOLD and (not spans or lexical < THRESHOLD):
+                spans += model.spans(doc.text)
+            evidence.append(model.evidence)
         return [make_signal(doc, "grievance", score, THRESHOLD, spans, evidence)]

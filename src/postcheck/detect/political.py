@@ -10,10 +10,21 @@ in one sentence; either alone is at most a mention.
 from __future__ import annotations
 
 from postcheck.detect.base import Doc, Hit, make_signal, noisy_or, sentences
+from postcheck.detect.trained import blend, view
 from postcheck.model import Signal
 
 THRESHOLD = 0.5
 MENTION_THRESHOLD = 0.5
+#: The trained models generalise past the lexicons (a policy nobody listed, sarcasm, a
+#: US-style stance), but with no political name or topic in the post their word is weaker.
+MODEL_WEIGHT_WITH_TARGET = 1.0
+MODEL_WEIGHT_NO_TARGET = 0.9
+#: A neutral mention with no political name or topic at all ("labour market figures are out")
+#: is news, not politics: the mention model alone needs to be very sure.
+MENTION_MODEL_WEIGHT_NO_TARGET = 0.7
+#: Share of a lexicon opinion score kept when the model is sure there is no opinion
+#: ("Labour and delivery nurses deserve a medal": a party name and praise, but no politics).
+LEXICON_FLOOR = 0.7
 
 #: How clearly each kind of target is political in itself.
 TARGET_WEIGHT = {
@@ -66,17 +77,34 @@ class PoliticalDetector:
             spans += [(h.start, h.end) for h in tagged + opinions]
             evidence.append("polity:hashtag")
         score = noisy_or(parts)
+        model = view("political", doc.text)
+        if model is not None:
+            w = MODEL_WEIGHT_WITH_TARGET if targets else MODEL_WEIGHT_NO_TARGET
+            lexical = score
+            score = blend(lexical, model, w, LEXICON_FLOOR)
+            if score >= THRESHOLD and (not spans or lexical < THRESHOLD):
+                spans += model.spans(doc.text)
+            evidence.append(model.evidence)
         political = make_signal(doc, "political", score, THRESHOLD, spans, evidence)
 
-        mention_score = max((_target_weight(h) for h in targets), default=0.0)
+        mention_score = max((_target_weight(h) for h in targets), default=0.0) * 0.9
+        mention_spans = [(h.start, h.end) for h in targets]
+        mention_evidence = [f"{h.category}:{h.entry}" for h in targets]
+        mention_model = view("political_mention", doc.text)
+        if mention_model is not None:
+            w = MODEL_WEIGHT_WITH_TARGET if targets else MENTION_MODEL_WEIGHT_NO_TARGET
+            mention_score = blend(mention_score, mention_model, w)
+            if not mention_spans and mention_score >= MENTION_THRESHOLD:
+                mention_spans = mention_model.spans(doc.text)
+            mention_evidence.append(mention_model.evidence)
         if political.fired:
             mention_score = min(mention_score, THRESHOLD - 0.01)
         mention = make_signal(
             doc,
             "political_mention",
-            mention_score * 0.9,
+            mention_score,
             MENTION_THRESHOLD,
-            [(h.start, h.end) for h in targets],
-            [f"{h.category}:{h.entry}" for h in targets],
+            mention_spans,
+            mention_evidence,
         )
         return [political, mention]

@@ -29,6 +29,33 @@ PHONE_INTL = re.compile(
     r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?:\s?x\d{1,5})?(?!\w)"
 )
 PHONE_PLUS = re.compile(r"(?<![\w+])\+\d{1,3}(?:[\s.-]?\d{1,4}){3,5}(?!\w)")
+# Any other phone format (European, Asian, odd groupings) is too like other numbers to match
+# on shape alone; it counts when a phone cue sits just before it or a line label just after.
+PHONE_GENERIC = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?\(?\d[\d\s().-]{5,17}\d(?![\w-])")
+PHONE_CUE_BEFORE = re.compile(
+    r"(phone|ph|call|tel|telephone|mobile|mob|cell|fax|contact|reach|text|txt|"
+    r"whatsapp|ring|dial|landline|messages to|registered)\W{0,3}(?:\w+\W{1,3}){0,4}$",
+    re.IGNORECASE,
+)
+PHONE_CUE_AFTER = re.compile(r"^\s*-?\s*\(?(office|mobile|cell|home|work|fax|landline)\b", re.I)
+
+
+def cued_phones(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Phone numbers in any format that the words around them mark as phone numbers."""
+    out = []
+    for m in PHONE_GENERIC.finditer(text):
+        digits = "".join(ch for ch in m.group() if ch.isdigit())
+        if not 7 <= len(digits) <= 15 or any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        if digits.startswith(("0800", "0508")):  # NZ freephone numbers are public lines
+            continue
+        before = text[max(0, m.start() - 40) : m.start()]
+        after = text[m.end() : m.end() + 15]
+        if PHONE_CUE_BEFORE.search(before) or PHONE_CUE_AFTER.match(after):
+            out.append(m.span())
+    return out
+
+
 IRD = re.compile(r"(?<![\w-])(\d{2,3})[\s-]?(\d{3})[\s-]?(\d{3})(?![\w-])")
 NHI_OLD = re.compile(r"(?<![A-Za-z0-9])([A-HJ-NP-Z]{3})(\d{4})(?![A-Za-z0-9])")
 NHI_NEW = re.compile(r"(?<![A-Za-z0-9])([A-HJ-NP-Z]{3})(\d{2})([A-HJ-NP-Z]{2})(?![A-Za-z0-9])")
@@ -145,6 +172,9 @@ class PrivacyDetector:
                     continue
                 taken.append(m.span())
                 found.append((score, *m.span(), kind))
+        for span in cued_phones(text, taken):
+            taken.append(span)
+            found.append((0.75, *span, "phone"))
         for m in IRD.finditer(text):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
@@ -205,6 +235,8 @@ def entities(text: str) -> list[tuple[str, int, int]]:
         (ADDRESS, "street-address"),
     ):
         out += [(kind, m.start(), m.end()) for m in rx.finditer(text)]
+    phones = [(s, e) for kind, s, e in out if kind == "phone"]
+    out += [("phone", s, e) for s, e in cued_phones(text, phones)]
     out += [
         ("card-number", m.start(), m.end()) for m in CARD.finditer(text) if luhn_valid(m.group())
     ]

@@ -1,0 +1,229 @@
+"""Speed and size of the full detector set, next to alt-profanity-check in the same run.
+
+    python benchmarks/bench_detectors.py [--posts N] [--repeat R]
+
+Reports posts/s (one process; all cores via the engine's process pool), cold import time of
+`postcheck` and of a cold `postcheck check`, peak RSS of a process that checks posts, and
+installed size. The baseline is alt-profanity-check (one shipped linear model; it answers
+one question where postcheck answers eleven) measured on the same posts in the same run.
+
+Posts are TweetEval validation tweets from the shared datasets when present, else the
+project's own labelled sets. Not a test: numbers depend on the machine and its load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _posts(n: int) -> list[str]:
+    sys.path.insert(0, str(ROOT / "src"))
+    from postcheck.training import data
+
+    try:
+        texts = [
+            e.text
+            for t in ("offensive", "hate", "emotion", "irony")
+            for e in data.tweeteval(t, "val")
+        ]
+    except data.DatasetMissing:
+        texts = [r.text for s in data.PROJECT_SETS for r in data.project_rows(s, "val")]
+    out = []
+    while len(out) < n:
+        out.extend(texts)
+    return out[:n]
+
+
+def _child(code: str) -> dict:
+    """Run `code` in a fresh interpreter; it prints one JSON line."""
+    res = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+SINGLE = """
+import json, resource, sys, time
+texts = json.load(open(sys.argv[1] if len(sys.argv) > 1 else {path!r}))
+t0 = time.perf_counter()
+from postcheck.detect import Doc, default_detectors
+from postcheck.detect.trained import prime
+from postcheck.model import Post
+dets = default_detectors()
+prime(texts[:1]); [d.detect(Doc.of(Post(text="warm up"))) for d in dets]
+t1 = time.perf_counter()
+{body}
+t2 = time.perf_counter()
+print(json.dumps({{"load_s": t1 - t0, "run_s": t2 - t1, "n": len(texts),
+  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+PER_POST = """
+for t in texts:
+    doc = Doc.of(Post(text=t))
+    for d in dets:
+        d.detect(doc)
+"""
+
+BATCHED = """
+for i in range(0, len(texts), 256):
+    chunk = texts[i:i + 256]
+    prime(chunk)
+    for t in chunk:
+        doc = Doc.of(Post(text=t))
+        for d in dets:
+            d.detect(doc)
+"""
+
+ENGINE = """
+from postcheck.engine import default_engine
+eng = default_engine()
+for t in texts:
+    eng.check(Post(text=t))
+"""
+
+POOL = """
+from postcheck.batch import check_stream
+n = sum(1 for _ in check_stream((Post(text=t) for t in texts), processes={procs}))
+"""
+
+ANCHOR = """
+import json, resource, sys, time
+texts = json.load(open({path!r}))
+t0 = time.perf_counter()
+from profanity_check import predict_prob
+predict_prob(["warm up"])
+t1 = time.perf_counter()
+{body}
+t2 = time.perf_counter()
+print(json.dumps({{"load_s": t1 - t0, "run_s": t2 - t1, "n": len(texts),
+  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+
+def _du(paths: list[Path]) -> float:
+    total = 0
+    for p in paths:
+        if p.is_file():
+            total += p.stat().st_size
+        elif p.is_dir():
+            total += sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
+    return total / 1e6
+
+
+def _pkg_dirs(names: list[str]) -> list[Path]:
+    import importlib.util
+
+    out = []
+    for n in names:
+        spec = importlib.util.find_spec(n)
+        if spec and spec.submodule_search_locations:
+            out.extend(Path(p) for p in spec.submodule_search_locations)
+        elif spec and spec.origin:
+            out.append(Path(spec.origin))
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--posts", type=int, default=4000)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    texts = _posts(args.posts)
+    path = Path(os.environ.get("TMPDIR", "/tmp")) / "postcheck-bench-posts.json"
+    path.write_text(json.dumps(texts), encoding="utf-8")
+    cores = os.cpu_count() or 1
+    print(
+        f"postcheck detector benchmark: {len(texts)} posts (TweetEval val tweets), "
+        f"{cores} cores, best of {args.repeat}"
+    )
+
+    def best(code: str) -> dict:
+        runs = [_child(code) for _ in range(args.repeat)]
+        return min(runs, key=lambda r: r["run_s"])
+
+    rows = []
+    r = best(SINGLE.format(path=str(path), body=PER_POST))
+    rows.append(("postcheck detectors, 1 process, post by post", r))
+    r = best(SINGLE.format(path=str(path), body=BATCHED))
+    rows.append(("postcheck detectors, 1 process, batches of 256", r))
+    r = best(SINGLE.format(path=str(path), body=ENGINE))
+    rows.append(("postcheck engine.check (detect + rules), 1 process", r))
+    r = best(SINGLE.format(path=str(path), body=POOL.format(procs=cores)))
+    rows.append((f"postcheck batch.check_stream, {cores} processes", r))
+    try:
+        r = best(ANCHOR.format(path=str(path), body="predict_prob(texts)"))
+        rows.append(("alt-profanity-check predict_prob, batched", r))
+        r = best(ANCHOR.format(path=str(path), body="[predict_prob([t]) for t in texts]"))
+        rows.append(("alt-profanity-check predict_prob, post by post", r))
+    except subprocess.CalledProcessError:
+        print("alt-profanity-check not installed: pip install -e '.[test]'")
+
+    print(f"\n{'what':<55} {'posts/s':>9} {'load s':>7} {'peak RSS MB':>12}")
+    for name, r in rows:
+        print(f"{name:<55} {r['n'] / r['run_s']:>9.0f} {r['load_s']:>7.2f} {r['rss_mb']:>12.0f}")
+
+    # Cold start: a fresh interpreter importing the package, and a whole `postcheck check`.
+    imp = []
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import postcheck"], check=True, cwd=ROOT)
+        imp.append(time.perf_counter() - t0)
+    cli = []
+    exe = Path(sys.executable).with_name("postcheck")
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        subprocess.run(
+            [str(exe), "check", "Kia ora, the Nats are useless, vote them out"],
+            capture_output=True,
+            cwd=ROOT,
+        )
+        cli.append(time.perf_counter() - t0)
+    aimp = []
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-c", "import profanity_check"], cwd=ROOT, capture_output=True
+        )
+        aimp.append(time.perf_counter() - t0)
+    print(f"\ncold `import postcheck`:            {min(imp):.2f} s")
+    print(f'cold `postcheck check "..."`:        {min(cli):.2f} s (target < 1 s)')
+    print(f"cold `import profanity_check`:       {min(aimp):.2f} s")
+
+    models = ROOT / "src" / "postcheck" / "models"
+    print(f"\nshipped model artefacts:            {_du([models]):.1f} MB")
+    print(f"postcheck package (src/postcheck):  {_du([ROOT / 'src' / 'postcheck']):.1f} MB")
+    runtime = [
+        "numpy",
+        "yaml",
+        "pydantic",
+        "pydantic_core",
+        "typer",
+        "rich",
+        "ahocorasick_rs",
+        "click",
+        "tzdata",
+        "platformdirs",
+    ]
+    print(
+        f"runtime dependencies installed:     {_du(_pkg_dirs(runtime)):.1f} MB "
+        f"({', '.join(runtime)})"
+    )
+    anchor = ["profanity_check", "sklearn", "scipy", "joblib"]
+    print(
+        f"alt-profanity-check + its deps:     {_du(_pkg_dirs(anchor)):.1f} MB "
+        "(profanity_check, scikit-learn, scipy, joblib; numpy shared)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

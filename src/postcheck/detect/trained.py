@@ -1,0 +1,281 @@
+"""Trained text models shipped in the package, loaded lazily and run with numpy only.
+
+Each model is a logistic regression over the hashed n-grams of `features.py`, stored as int8
+weights with a scale (`models/<name>.npz`, a Markdown model card beside it). Scores are
+calibrated probabilities (Platt scaling fitted on out-of-fold training scores), and each model
+carries the decision threshold chosen on its validation split. Nothing here imports more than
+numpy, and nothing loads until a detector first asks.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from postcheck.detect import features
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+
+
+class ModelError(RuntimeError):
+    """A shipped model file is missing, damaged or built for other features."""
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -40.0, 40.0)))
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    name: str
+    version: str
+    weights: np.ndarray  # float32 (DIM,), dequantised once at load
+    bias: float
+    platt_a: float
+    platt_b: float
+    threshold: float
+    meta: dict[str, Any]
+
+    @classmethod
+    def load(cls, path: Path) -> LinearModel:
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                q = z["weights"]
+                meta = json.loads(str(z["meta"]))
+        except (OSError, KeyError, ValueError) as exc:
+            raise ModelError(f"cannot read model {path.name}: {exc}") from exc
+        if meta.get("features") != features.FEATURES_VERSION:
+            raise ModelError(
+                f"model {path.name} was trained on features {meta.get('features')!r}, "
+                f"this build computes {features.FEATURES_VERSION!r}: retrain it"
+            )
+        if q.shape != (features.DIM,):
+            raise ModelError(f"model {path.name} has {q.shape} weights, expected {features.DIM}")
+        return cls(
+            name=meta["name"],
+            version=meta["version"],
+            weights=q.astype(np.float32) * np.float32(meta["scale"]),
+            bias=float(meta["bias"]),
+            platt_a=float(meta["platt_a"]),
+            platt_b=float(meta["platt_b"]),
+            threshold=float(meta["threshold"]),
+            meta=meta,
+        )
+
+    def decision(self, rows: features.SparseRows) -> np.ndarray:
+        contrib = self.weights[rows.indices] * rows.data
+        sums = np.add.reduceat(contrib, rows.indptr[:-1]) if len(contrib) else np.zeros(0)
+        # reduceat gives garbage for empty rows (start == end): zero them explicitly.
+        empty = rows.indptr[:-1] == rows.indptr[1:]
+        out = np.zeros(rows.n_rows, dtype=np.float64)
+        if len(contrib):
+            out[~empty] = sums[~empty]
+        return out + self.bias
+
+    def calibrate(self, z: np.ndarray) -> np.ndarray:
+        return _sigmoid(self.platt_a * z + self.platt_b)
+
+
+class TextModel:
+    """One signal's model: calibrated probability per text, threshold, explanation."""
+
+    def __init__(self, linear: LinearModel):
+        self.linear = linear
+        self.name = linear.name
+        self.version = linear.version
+        self.threshold = linear.threshold
+        self.meta = linear.meta
+
+    def score_rows(self, rows: features.SparseRows) -> np.ndarray:
+        return self.linear.calibrate(self.linear.decision(rows))
+
+    def score_many(self, texts: Sequence[str]) -> np.ndarray:
+        """Calibrated probabilities, one per text."""
+        if not texts:
+            return np.zeros(0)
+        return self.score_rows(features.featurise(list(texts)))
+
+    def explain(self, text: str, top_k: int = 3) -> list[tuple[int, int, float]]:
+        """Character spans of the words that pushed the score up most, strongest first.
+
+        Every n-gram's weight is shared out over the words it touches; a word's weight is the
+        sum of its shares, so the spans returned are whole words the reader can recognise.
+        """
+        ids, vals, starts, ends = features.feature_spans(text)
+        if not len(ids):
+            return []
+        contrib = self.linear.weights[ids] * vals
+        words = [(m.start(), m.end()) for m in _WORDS.finditer(text)]
+        if not words:
+            return []
+        w_start = np.array([s for s, _ in words])
+        w_end = np.array([e for _, e in words])
+        lo = np.searchsorted(w_end, starts, side="right")
+        hi = np.searchsorted(w_start, ends, side="left")
+        ok = hi > lo
+        share = contrib[ok] / (hi[ok] - lo[ok])
+        # Spread each n-gram's share over the words it touches with a difference array.
+        diff = np.zeros(len(words) + 1)
+        np.add.at(diff, lo[ok], share)
+        np.add.at(diff, hi[ok], -share)
+        score = np.cumsum(diff)[:-1]
+        order = np.argsort(-score)
+        return [
+            (int(w_start[i]), int(w_end[i]), round(float(score[i]), 4))
+            for i in order[:top_k]
+            if score[i] > 0
+        ]
+
+
+_WORDS = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]+")
+
+
+def available_models() -> list[str]:
+    return sorted(p.stem for p in MODELS_DIR.glob("*.npz"))
+
+
+_load_lock = threading.Lock()
+
+
+@functools.cache
+def _load(signal: str) -> TextModel | None:
+    path = MODELS_DIR / f"{signal}.npz"
+    if not path.exists():
+        return None
+    return TextModel(LinearModel.load(path))
+
+
+def model_for(signal: str) -> TextModel | None:
+    """The shipped model for `signal`, loaded once; None when the package has none."""
+    with _load_lock:
+        return _load(signal)
+
+
+@functools.cache
+def _stack(names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    models = [m for m in (model_for(n) for n in names) if m is not None]
+    w = np.stack([m.linear.weights for m in models], axis=1)  # (DIM, k)
+    bias = np.array([m.linear.bias for m in models])
+    a = np.array([m.linear.platt_a for m in models])
+    b = np.array([m.linear.platt_b for m in models])
+    return w, bias, a, b
+
+
+def score_all(texts: Sequence[str], names: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+    """Every model's calibrated score for every text, featurising each text once."""
+    names = tuple(names) if names is not None else tuple(available_models())
+    names = tuple(n for n in names if model_for(n) is not None)
+    if not names or not texts:
+        return {n: np.zeros(len(texts)) for n in names}
+    rows = features.featurise(list(texts))
+    w, bias, a, b = _stack(names)
+    contrib = w[rows.indices] * rows.data[:, None].astype(np.float32)
+    z = np.zeros((rows.n_rows, len(names)), dtype=np.float64)
+    nonempty = np.flatnonzero(rows.indptr[:-1] < rows.indptr[1:])
+    if len(contrib):
+        sums = np.add.reduceat(contrib, rows.indptr[:-1][nonempty], axis=0)
+        z[nonempty] = sums
+    prob = _sigmoid(a * (z + bias) + b)
+    return {n: prob[:, j] for j, n in enumerate(names)}
+
+
+@functools.lru_cache(maxsize=512)
+def scores_for(text: str) -> dict[str, float]:
+    """All model scores for one text, cached so every detector of a post shares one pass."""
+    return {k: float(v[0]) for k, v in score_all([text]).items()}
+
+
+def prime(texts: Sequence[str]) -> None:
+    """Score many texts in one vectorised pass and cache them for `scores_for`."""
+    if not texts:
+        return
+    scores = score_all(texts)
+    for i, t in enumerate(texts):
+        _prime_one(t, {k: float(v[i]) for k, v in scores.items()})
+
+
+def _prime_one(text: str, values: dict[str, float]) -> None:
+    # lru_cache has no public "put"; a cache miss computes the same values, so priming is
+    # only an optimisation and the single-text path stays the source of truth.
+    _primed[text] = values
+    if len(_primed) > 4096:
+        _primed.pop(next(iter(_primed)))
+
+
+_primed: dict[str, dict[str, float]] = {}
+
+
+def cached_scores(text: str) -> dict[str, float]:
+    hit = _primed.get(text)
+    return hit if hit is not None else scores_for(text)
+
+
+def recentre(prob: float, threshold: float) -> float:
+    """Map a calibrated probability so the model's own threshold lands on 0.5.
+
+    Detectors fire at 0.5; each model's best threshold (chosen on validation) differs. The map
+    is monotone and piecewise linear, so ranking and the decision are unchanged.
+    """
+    if threshold <= 0.0 or threshold >= 1.0:
+        return prob
+    if prob < threshold:
+        return 0.5 * prob / threshold
+    return 0.5 + 0.5 * (prob - threshold) / (1.0 - threshold)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelView:
+    """What one model says about one text, ready to blend with lexicon evidence."""
+
+    signal: str
+    prob: float  # calibrated probability
+    score: float  # re-centred: >= 0.5 means the model alone would fire
+    version: str
+
+    def spans(self, text: str, top_k: int = 3) -> list[tuple[int, int]]:
+        model = model_for(self.signal)
+        if model is None:
+            return []
+        return [(s, e) for s, e, _ in model.explain(text, top_k)]
+
+    @property
+    def evidence(self) -> str:
+        return f"model:{self.signal}@{self.version}={self.prob:.2f}"
+
+
+def view(signal: str, text: str) -> ModelView | None:
+    """The model's reading of `text` for `signal`, or None when no model ships for it."""
+    model = model_for(signal)
+    if model is None or not text.strip():
+        return None
+    prob = cached_scores(text).get(signal)
+    if prob is None:
+        return None
+    return ModelView(signal, prob, recentre(prob, model.threshold), model.version)
+
+
+#: How much a lexicon score keeps when the model is sure the post is not an instance (the
+#: model's re-centred score is 0). At a model score of 0.25 or more the lexicon keeps all of
+#: it. Lexicon rules are precise about *what* matched but blind to context ("the worst of
+#: days" in praise); a confident model tempers them without silencing them.
+LEXICON_FLOOR = 0.7
+
+
+def blend(
+    lexicon: float, model: ModelView | None, weight: float = 1.0, floor: float | None = None
+) -> float:
+    """One score from lexicon evidence and the model: the stronger, the lexicon tempered."""
+    if model is None:
+        return lexicon
+    m = model.score * weight
+    floor = LEXICON_FLOOR if floor is None else floor
+    keep = floor + (1.0 - floor) * min(1.0, 4.0 * m)
+    return max(m, lexicon * keep)

@@ -1,0 +1,120 @@
+"""The measurement harness: metrics, the report, the CLI command and the labelled sets."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from postcheck import evaluate as ev
+from postcheck.cli_evaluate import register
+
+LABELLED = Path(__file__).parent / "data" / "labelled"
+
+
+def test_stats_match_hand_counts() -> None:
+    y = np.array([1, 1, 1, 0, 0, 0, 0, 0])
+    p = np.array([1, 1, 0, 1, 0, 0, 0, 0])
+    s = ev.stats(y, p)
+    assert s["precision"] == pytest.approx(2 / 3)
+    assert s["recall"] == pytest.approx(2 / 3)
+    assert s["f1"] == pytest.approx(2 / 3)
+    # Negative class: P 4/5, R 4/5 -> F1 0.8; macro = (2/3 + 0.8) / 2.
+    assert s["macro_f1"] == pytest.approx((2 / 3 + 0.8) / 2)
+    assert s["flag_rate"] == pytest.approx(3 / 8)
+    none = ev.stats(np.zeros(3), np.zeros(3))
+    assert none["f1"] == 0.0 and none["flag_rate"] == 0.0
+
+
+def _result(kind: str, target: str, labels: list[int], fired: list[int]) -> ev.Result:
+    task = ev.Task(
+        "disrespect", "toy:val", [f"t{i}" for i in labels], np.array(labels), kind, target
+    )
+    f = np.array(fired, dtype=bool)
+    return ev.Result(task, f.astype(float), f, ev.stats(task.labels, f))
+
+
+def test_render_marks_targets_and_lists_worst_errors() -> None:
+    good = _result("macro_f1", "macro-F1 >= 0.80", [1, 0, 1, 0], [1, 0, 1, 0])
+    bad = _result("flag_rate", "flag rate <= 0.03", [0, 0, 0, 0], [1, 0, 0, 0])
+    pii = {
+        k: ev._prf(9, 1, 1) for k in ("phone", "all six (micro)", "all but street-address (micro)")
+    }
+    out = ev.render([good, bad], pii)
+    assert "macro-F1 >= 0.80: MET" in out and "flag rate <= 0.03: not met" in out
+    errors = ev.worst_errors([good, bad])
+    assert "False positives (1" in errors and "`t0`" in errors
+    data = ev.as_json([good, bad], pii)
+    assert data["schema"] == "postcheck-evaluate/1" and data["rows"][1]["met"] is False
+
+
+def test_cli_command_registers_with_help() -> None:
+    app = typer.Typer()
+    register(app)
+
+    @app.command("noop")
+    def noop() -> None:  # a second command so Typer keeps sub-command names
+        """Nothing."""
+
+    res = CliRunner().invoke(app, ["evaluate", "--help"])
+    assert res.exit_code == 0
+    assert "--errors-out" in res.output and "--no-anchors" in res.output
+
+
+def test_missing_datasets_give_one_line_error_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("POSTCHECK_DATASETS", str(tmp_path / "nowhere"))
+    monkeypatch.setattr("postcheck.training.data.REPO_ROOT", tmp_path)
+    from postcheck.training import data
+
+    def missing() -> Path:
+        raise data.DatasetMissing("shared datasets not found")
+
+    monkeypatch.setattr(data, "datasets_dir", missing)
+    assert ev.main(["--no-anchors"]) == 2
+    assert "shared datasets not found" in capsys.readouterr().err
+
+
+def test_privacy_span_scores_on_presidio() -> None:
+    try:
+        from postcheck.training.data import datasets_dir
+
+        datasets_dir()
+    except Exception:
+        if os.environ.get("CI") == "true":
+            pytest.fail("shared datasets missing in CI")
+        pytest.skip("shared datasets not present")
+    spans = ev.privacy_spans()
+    for kind in ("email", "card-number", "iban", "ip-address", "phone"):
+        assert spans[kind]["f1"] >= 0.9, (kind, spans[kind])
+
+
+@pytest.mark.parametrize("name", ["political", "grievance", "confidential"])
+def test_labelled_sets_are_well_formed(name: str) -> None:
+    labels = {
+        "political": {"opinion", "mention", "everyday"},
+        "grievance": {"grievance", "work_positive", "neutral"},
+        "confidential": {"confidential", "public", "neutral"},
+    }[name]
+    seen: dict[str, str] = {}
+    for split in ("train", "train-gen", "val", "test"):
+        rows = [
+            json.loads(x) for x in (LABELLED / f"{name}.{split}.jsonl").read_text().splitlines()
+        ]
+        assert rows, split
+        for r in rows:
+            assert r["label"] in labels and r["text"].strip()
+            key = r["text"].strip().lower()
+            assert seen.get(key, split) == split, f"{r['text']!r} in {seen.get(key)} and {split}"
+            seen[key] = split
+            if split in ("val", "test"):
+                assert r["note"] == "hand-written"
+        if split == "val":
+            counts = {lab: sum(r["label"] == lab for r in rows) for lab in labels}
+            assert min(counts.values()) >= 10, counts

@@ -1,0 +1,89 @@
+"""New Zealand English: te reo words and everyday senses of party names stay quiet."""
+
+from __future__ import annotations
+
+import pytest
+
+from postcheck.detect import detect
+from postcheck.model import Post
+
+TE_REO = [
+    "Kia ora",
+    "Kia ora koutou",
+    "Kia ora whānau!",
+    "Ngā mihi nui",
+    "Mōrena e hoa",
+    "hui at 10",
+    "Great mahi everyone",
+    "Ka pai",
+    "Ka kite anō",
+    "Our kaupapa this year is manaakitanga",
+    "Whānau day at the marae",
+    "Tēnā koe",
+    "Nau mai, haere mai",
+    "Kia kaha",
+    "Aroha nui to the whole whānau",
+    "Let's korero about it at the hui",
+    "Mahi tahi, everyone",
+    "Kai's ready!",
+    "Matariki celebrations at the kura",
+    "Karakia to open the hui",
+]
+
+
+@pytest.mark.parametrize("text", TE_REO)
+def test_te_reo_raises_no_signal(text: str) -> None:
+    fired = [s.name for s in detect(Post(text=text)) if s.fired]
+    assert fired == [], f"{text!r} raised {fired}"
+
+
+HARD_NEGATIVES = [
+    "Heading to Tongariro National Park for the weekend",
+    "The labour market is tight for builders right now",
+    "Act now! Sale ends Sunday",
+    "ACT now and save 20% on winter jackets",
+    "Labour Day weekend at the bach",
+    "The All Blacks were unreal last night",
+    "Snow to 300 metres in Canterbury tomorrow, stay safe",
+    "Our national netball team were brilliant",
+    "The greens at the golf course are immaculate",
+    "Kill this bug before the release please",
+    "This weather is killing me",
+    "My labour was 14 hours but she's here and perfect",
+    "Loving my new job, such a supportive team",
+    "Proud of my team for shipping the new website",
+    "National Library has a great exhibition on",
+    "Nats are biting at the lake tonight, bring repellent",
+    "Quoting RNZ: Parliament resumes on Tuesday.",
+    "Polls close at 7pm tonight.",
+]
+
+
+@pytest.mark.parametrize("text", HARD_NEGATIVES)
+def test_hard_negatives_raise_no_opinion_or_abuse(text: str) -> None:
+    fired = {s.name for s in detect(Post(text=text)) if s.fired}
+    bad = fired & {"political", "grievance", "disrespect", "hate", "threat", "confidential"}
+    assert not bad, f"{text!r} raised {sorted(bad)}"
+
+
+NZ_OPINIONS = [
+    "The Nats are gutting the public service, vote them out",
+    "Labour wasted six years, Chippy should go",
+    "The Treaty Principles Bill is a divisive stunt, kill it",
+    "Good riddance to Three Waters",
+    "This coalition government is a disaster for the environment",
+    "Party vote Green this year!",
+]
+
+
+@pytest.mark.parametrize("text", NZ_OPINIONS)
+def test_nz_political_opinion_is_recognised(text: str) -> None:
+    sig = {s.name: s for s in detect(Post(text=text))}
+    assert sig["political"].fired, text
+    assert sig["political"].spans
+
+
+def test_neutral_mention_is_a_mention_not_an_opinion() -> None:
+    sig = {s.name: s for s in detect(Post(text="Luxon will hold a press conference at 4pm."))}
+    assert sig["political_mention"].fired
+    assert not sig["political"].fired
