@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # System packages the scan tests need in CI: Debian's Chromium, driven by Playwright for
-# Python (pip extra `browser`; never `playwright install`, browser downloads fail here).
+# Python (pip package `playwright`, in the `test` extra; never run `playwright install`:
+# browser downloads fail here).
 # Idempotent: safe to run on every CI run.
 set -euo pipefail
 if ! command -v chromium >/dev/null 2>&1; then

@@ -158,7 +158,7 @@ def detect(archive: Archive) -> Detected:
 
     # Folder names are a shortcut, never the only evidence: Meta's two exports share
     # most JSON shapes, and their top folders tell them apart.
-    for name in names[:MAX_SNIFF * 10]:
+    for name in names[: MAX_SNIFF * 10]:
         low = name.lower()
         if "your_instagram_activity/" in low or low.startswith("instagram-"):
             hit("instagram", f"{name}: Instagram folder", 3)
