@@ -277,7 +277,6 @@ def small_archive(folder: Path) -> Path:
 
 
 def test_upload_an_archive_and_get_its_report(page: Any, tmp_path: Path) -> None:
-    pytest.importorskip("postcheck.scan", reason="the scan door (postcheck.scan) is not merged")
     page.goto("/archive")
     page.set_input_files("#archive", str(small_archive(tmp_path)))
     page.click("#upload-button")

@@ -400,7 +400,6 @@ def _upload(client: Any, name: str, data: bytes) -> dict[str, Any]:
 
 
 def test_real_scan_of_an_uploaded_archive(client: Any, settings: Any) -> None:
-    pytest.importorskip("postcheck.scan", reason="the scan door (postcheck.scan) is not merged")
     data = _zip_of_posts(
         [
             {"text": "Vote Labour out, Three Waters is a disaster", "date": "2026-03-01"},
@@ -417,7 +416,6 @@ def test_real_scan_of_an_uploaded_archive(client: Any, settings: Any) -> None:
 
 
 def test_real_scan_of_a_broken_archive(client: Any, settings: Any) -> None:
-    pytest.importorskip("postcheck.scan", reason="the scan door (postcheck.scan) is not merged")
     status = _upload(client, "broken.zip", b"PK\x03\x04 this is not really a zip")
     assert status["state"] == "failed"
     assert "broken.zip" in status["error"] and "upload" not in status["error"]
