@@ -68,6 +68,9 @@ class LoadResult:
     baseline_throughput: float = 0.0
     baseline_p99_ms: float = 0.0
     server_peak_rss_mb: float = 0.0
+    #: Server CPU per answered request: independent of how busy the machine is otherwise.
+    server_cpu_ms_per_comment: float = 0.0
+    baseline_server_cpu_ms: float = 0.0
     stored_rows: int | None = None
     missing: int | None = None
     duplicates: int | None = None
@@ -150,6 +153,16 @@ def server(db_url: str, *, workers: int = 1) -> Iterator[tuple[str, subprocess.P
                 proc.kill()
                 proc.wait()
         log.close()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (and its reaped children), from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -346,8 +359,15 @@ def bench(db_url: str, clients: int, seconds: float, database: str, workers: int
     site = "bench"
     key = prepare(db_url, site)
     with server(db_url, workers=workers) as (base, proc):
+        c0 = cpu_seconds(proc.pid)
         b_tp, b_p99 = run_baseline(base, clients, min(10.0, seconds / 3))
+        c1 = cpu_seconds(proc.pid)
         res = run_load(base, site, key, clients, seconds, database)
+        c2 = cpu_seconds(proc.pid)
+        b_n = b_tp * min(10.0, seconds / 3)
+        res.baseline_server_cpu_ms = (c1 - c0) / b_n * 1000 if b_n else 0.0
+        answered = res.requests - res.errors
+        res.server_cpu_ms_per_comment = (c2 - c1) / answered * 1000 if answered else 0.0
         res.baseline_throughput, res.baseline_p99_ms = b_tp, b_p99
         res.server_peak_rss_mb = peak_rss_mb(proc.pid)
     res.stored_rows, res.missing, res.duplicates = count_stored(db_url, site, res.acked_ids)
@@ -394,7 +414,11 @@ def main() -> int:
             f"errors {res.errors}  acked ids {len(res.acked_ids)}  stored {res.stored_rows}  "
             f"missing {res.missing}  duplicates {res.duplicates}"
         )
-        print(f"server peak RSS: {res.server_peak_rss_mb:.0f} MB")
+        print(
+            f"server CPU per request: comment {res.server_cpu_ms_per_comment:.1f} ms, "
+            f"baseline {res.baseline_server_cpu_ms:.1f} ms;  "
+            f"server peak RSS: {res.server_peak_rss_mb:.0f} MB"
+        )
         if res.error_samples:
             print("error samples:", *res.error_samples, sep="\n  ")
         if "kill_test" in out:

@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # PostgreSQL for the moderation tests: install the server, or start/stop a throwaway cluster.
 #
-#   bash ci/postgres.sh                 install if missing, start a cluster in /tmp/postcheck-pg
-#                                       and print `export POSTCHECK_TEST_DATABASE_URL=...`
-#   bash ci/postgres.sh install         only make sure initdb/pg_ctl exist (apt-get on Debian)
+#   bash ci/postgres.sh                 (what .ci/run does) make sure initdb/pg_ctl exist,
+#                                       installing Debian's postgresql if not; the test suite
+#                                       then starts its own throwaway cluster
+#   bash ci/postgres.sh install         the same
+#   bash ci/postgres.sh serve           install, start a cluster in /tmp/postcheck-pg and print
+#                                       `export POSTCHECK_TEST_DATABASE_URL=...` (to reuse one
+#                                       server across test runs, or for the benchmark)
 #   bash ci/postgres.sh start DIR       start a cluster in DIR on a free loopback port; the URL
 #                                       is the last line printed and is written to DIR/url
 #   bash ci/postgres.sh stop DIR        stop that cluster
 #
 # Idempotent: `start` on a running cluster only prints its URL again. The test suite calls
 # `start`/`stop` itself when it finds the binaries (tests/moderation/conftest.py), so CI only
-# needs `bash ci/postgres.sh install` before pytest; with CI=true the PostgreSQL tests fail
-# instead of skipping when no server can be had. PostgreSQL refuses to run as root, so as root
+# needs the install; with CI=true the PostgreSQL tests fail instead of skipping when no
+# server can be had. PostgreSQL refuses to run as root, so as root
 # the cluster runs as the `postgres` user (created if missing).
 set -euo pipefail
 
@@ -87,10 +91,10 @@ stop() {
 }
 
 case "${1:-}" in
-  install) install ;;
+  "" | install) install ;;
   start) start "${2:?usage: postgres.sh start DIR}" ;;
   stop) stop "${2:?usage: postgres.sh stop DIR}" ;;
-  "")
+  serve)
     install
     url=$(start /tmp/postcheck-pg | tail -n 1)
     echo "export POSTCHECK_TEST_DATABASE_URL=$url"

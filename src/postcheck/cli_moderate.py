@@ -165,6 +165,9 @@ def serve(
     except ImportError:
         _fail("serving needs extra packages: pip install 'postcheck[moderate]'")
     store = _store(db, migrate=True)
+    if store.owner() is None:
+        store.dispose()
+        _fail("no owner account yet: run `postcheck moderate init` first")
     url = store.url
     store.dispose()
     # Workers build the app from the environment (uvicorn imports the factory by name).

@@ -119,3 +119,10 @@ def test_reset_password(run, tmp_path: Path) -> None:
         env={"POSTCHECK_OWNER_PASSWORD": "another long password"},
     )
     assert r.exit_code == 0 and "Password changed" in r.output
+
+
+def test_serve_needs_an_owner(run, tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/no-owner.sqlite3"
+    Store(db, migrate_now=True).dispose()
+    r = run("serve", "--db", db)
+    assert r.exit_code == 2 and "moderate init" in r.output

@@ -120,6 +120,8 @@ def test_approve_publishes_and_is_audited(harness: Harness) -> None:
             f"/moderate/comments/{cid}/decide", data={"action": "approve", "csrf": bad}
         )
         assert r.status_code == 403
+        assert "CSRF token mismatch" in r.text
+        assert r.headers["content-type"].startswith("text/html")
     r = harness.client.post(
         f"/moderate/comments/{cid}/decide",
         data={"action": "approve", "csrf": csrf},

@@ -192,3 +192,50 @@ def test_policy_file_round_trip_and_errors() -> None:
             Policy.from_file(bad)
     with pytest.raises(PolicyError, match="line 2"):
         parse_word_lines("ok | fine\nbad | reason | delete", block=True)
+
+
+def test_two_replicas_racing_on_the_same_ids(db_url: str) -> None:
+    """Two stores on one database (two app replicas): each id is stored once, and the
+    replica that lost the race answers with the winner's decision."""
+    a = Store(db_url, migrate_now=True)
+    b = Store(db_url)
+    try:
+        a.add_site("blog")
+        site_id = a.site("blog").id
+        results: list = []
+        errors: list = []
+        barrier = threading.Barrier(20)
+
+        def send(store: Store, i: int) -> None:
+            barrier.wait()
+            try:
+                results.append(
+                    store.submit(
+                        site_id,
+                        client_id=f"race-{i % 4}",
+                        author_name="A",
+                        text_=f"same {i % 4}",
+                        author_email=None,
+                        url=None,
+                        screening=_screening("hold" if i % 2 else "publish"),
+                    )
+                )
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=send, args=(a if i % 2 else b, i)) for i in range(20)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        assert sum(r.created for r in results) == 4
+        by_id: dict[int, set[str]] = {}
+        for r in results:
+            by_id.setdefault(r.comment_id, set()).add(r.decision)
+        assert len(by_id) == 4 and all(len(d) == 1 for d in by_id.values())
+        with a.read() as s:
+            assert s.scalar(select(func.count()).select_from(Comment)) == 4
+    finally:
+        a.dispose()
+        b.dispose()

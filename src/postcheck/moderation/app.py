@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import html
+
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from postcheck import __version__
 from postcheck.moderation.api import comments_router
-from postcheck.moderation.pages import pages_router
+from postcheck.moderation.pages import SECURITY_HEADERS, pages_router
 from postcheck.moderation.screening import Screener
 from postcheck.moderation.service import Moderation
 from postcheck.moderation.settings import Settings
@@ -48,6 +51,22 @@ def create_app(settings: Settings | None = None, *, screener: Screener | None = 
     app.include_router(router)
     app.state.moderation = router.moderation  # type: ignore[attr-defined]
     prefix = settings.pages_prefix.rstrip("/")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        # The owner's pages answer errors with a page, the API with {"detail": ...}.
+        if request.url.path.startswith(prefix + "/") and request.method != "OPTIONS":
+            body = (
+                "<!doctype html><html lang=en><meta charset=utf-8>"
+                f"<title>{exc.status_code}</title>"
+                f'<link rel="stylesheet" href="{prefix}/static/moderate.css">'
+                f"<main><h1>{exc.status_code}</h1><p>{html.escape(str(exc.detail))}</p>"
+                f'<p><a href="{prefix}/">Back to the queue</a></p></main></html>'
+            )
+            return HTMLResponse(body, status_code=exc.status_code, headers=SECURITY_HEADERS)
+        return JSONResponse(
+            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+        )
 
     @app.get("/", include_in_schema=False)
     async def root(request: Request) -> Response:

@@ -520,9 +520,13 @@ _POLITICAL_WORDS = re.compile(
 
 
 def _clause_ref(clause_id: str) -> dict[str, Any] | None:
+    """The clause in the edition in force today (the comment is answered, or not, now)."""
+    import datetime as dt
+
     from postcheck import guidance
 
-    for edition in (guidance.CURRENT_EDITION, *guidance.editions()):
+    today = guidance.edition_for(dt.date.today()).id
+    for edition in (today, *guidance.editions()):
         ed = guidance.editions().get(edition)
         if ed is None:
             continue
@@ -551,7 +555,7 @@ class PoliticalBait:
         best = 0.0
         spans: list[Span] = []
         for sm in _SENTENCE.finditer(text):
-            sentence, start, end = sm.group(0), sm.start(), sm.end()
+            start, end = sm.start(), sm.end()
             fsent = folded[start:end]
             if not _YOU.search(fsent):
                 continue
@@ -572,7 +576,6 @@ class PoliticalBait:
                 continue
             spans.extend(pol_spans)
             best = max(best, score)
-            del sentence
         if best < 0.5:
             return
         state.add(

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import anyio.to_thread
 from sqlalchemy import (
     Engine,
     create_engine,
@@ -38,7 +37,7 @@ from sqlalchemy import (
     text,
     tuple_,
 )
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from postcheck.moderation.models import (
@@ -233,7 +232,8 @@ class _Pending:
 class _GroupCommitter:
     """One writer thread that commits whatever submissions are waiting in one transaction.
 
-    With SQLite every commit is an fsync (synchronous=FULL); committing the comments that
+    Every commit is an fsync (SQLite with synchronous=FULL, PostgreSQL's WAL); committing the
+    comments that
     arrived meanwhile together turns fifty fsyncs into one under load and costs nothing when
     idle. Each caller blocks until the transaction holding its comment has committed, so an
     acknowledgement still means "on disk". If the transaction fails, every caller in it gets
@@ -327,7 +327,7 @@ class Store:
         self._write_lock: threading.Lock | None = (
             threading.Lock() if self.dialect == "sqlite" else None
         )
-        self._committer = _GroupCommitter(self) if self.dialect == "sqlite" else None
+        self._committer = _GroupCommitter(self)
         self._site_cache: dict[str, tuple[float, Site]] = {}
         if migrate_now:
             migrate(self.engine)
@@ -337,8 +337,7 @@ class Store:
         return self.engine.dialect.name
 
     def dispose(self) -> None:
-        if self._committer is not None:
-            self._committer.close()
+        self._committer.close()
         self.engine.dispose()
 
     @contextmanager
@@ -527,79 +526,74 @@ class Store:
         """Store a screened comment once per (site, client id); returns what is stored.
 
         The row and its audit entry are committed (on disk) before this returns, so the
-        caller may acknowledge the comment. On SQLite, concurrent submissions are committed
-        together by one writer thread (group commit: one fsync for many comments); on
-        PostgreSQL each is its own transaction and a concurrent duplicate that loses the
-        unique-constraint race gets the stored row back, as if it had arrived second.
+        caller may acknowledge the comment. Concurrent submissions are committed together by
+        one writer thread per process (group commit: one fsync for many comments); a
+        duplicate that loses a race, here or in another replica, gets the stored row back, as
+        if it had arrived second.
         """
         item = _Pending(site_id, client_id, author_name, text_, author_email, url, screening)
         return self.submit_pending(item)
 
     def submit_pending(self, item: _Pending) -> Submitted:
-        if self._committer is not None:
-            return self._committer.submit(item)
-        return self._submit_one(item)
+        return self._committer.submit(item)
 
-    def _submit_one(self, item: _Pending) -> Submitted:
-        site_id, client_id = item.site_id, item.client_id
-        try:
-            with self.write() as s:
-                out = self._insert(s, item, {})
-        except IntegrityError:
-            dup = self.existing(site_id, client_id)
-            if dup is None:
-                raise
-            return self._replay(dup, item.text, item.author_name)
-        return out
+    async def submit_async(self, item: _Pending) -> Submitted:
+        """`submit` for async callers: waits for the group commit without holding a thread."""
+        return await asyncio.wrap_future(self._committer.enqueue(item))
 
     def _insert_many(self, s: Session, items: list[_Pending]) -> list[Submitted | BaseException]:
         """Insert a batch with a few multi-row statements (the group commit's path).
 
         Statement count, not row count, is what costs here: each statement hands the GIL
         back and forth with the request threads, so one INSERT of fifty rows beats fifty.
+        `ON CONFLICT DO NOTHING` settles races with other processes or replicas writing the
+        same (site, client id): the row that lost is read back and answered as a retry.
         """
-        pairs = list(dict.fromkeys((i.site_id, i.client_id) for i in items))
-        stored: dict[tuple[int, str], _Stored] = {}
-        for chunk in (pairs[n : n + 200] for n in range(0, len(pairs), 200)):
-            rows = s.execute(
-                select(Comment.site_id, Comment.client_id, *_STORED_COLUMNS).where(
-                    tuple_(Comment.site_id, Comment.client_id).in_(chunk)
-                )
-            )
-            for row in rows:
-                stored[(row[0], row[1])] = _Stored(*row[2:])
+        keys = list(dict.fromkeys((i.site_id, i.client_id) for i in items))
+        stored = self._stored_for(s, keys)
         now = utcnow()
-        new: list[_Pending] = []
         first: dict[tuple[int, str], _Pending] = {}
         for item in items:
             key = (item.site_id, item.client_id)
             if key not in stored and key not in first:
                 first[key] = item
-                new.append(item)
-        ids: list[int] = []
-        if new:
-            ids = list(
-                s.execute(
-                    insert(Comment).returning(Comment.id, sort_by_parameter_order=True),
-                    [_comment_values(item, now) for item in new],
-                ).scalars()
-            )
-            s.execute(
-                insert(AuditEntry),
-                [_audit_values(item, cid, now) for item, cid in zip(new, ids, strict=True)],
-            )
         created: dict[tuple[int, str], Submitted] = {}
-        for item, cid in zip(new, ids, strict=True):
-            key = (item.site_id, item.client_id)
-            reasons, advice = item.screening.get("reasons", []), item.screening.get("advice", [])
-            created[key] = Submitted(cid, item.screening["decision"], reasons, advice, True)
-            stored[key] = _Stored(
-                cid, item.text, None, item.author_name, item.screening["decision"], reasons, advice
-            )
+        if first:
+            new = list(first.values())
+            ids = {
+                (site_id, client_id): cid
+                for cid, site_id, client_id in s.execute(
+                    self._insert_ignoring_duplicates().returning(
+                        Comment.id, Comment.site_id, Comment.client_id
+                    ),
+                    [_comment_values(item, now) for item in new],
+                )
+            }
+            inserted = [item for item in new if (item.site_id, item.client_id) in ids]
+            if inserted:
+                s.execute(
+                    insert(AuditEntry),
+                    [
+                        _audit_values(item, ids[(item.site_id, item.client_id)], now)
+                        for item in inserted
+                    ],
+                )
+            for item in inserted:
+                key = (item.site_id, item.client_id)
+                reasons = item.screening.get("reasons", [])
+                advice = item.screening.get("advice", [])
+                decision = item.screening["decision"]
+                created[key] = Submitted(ids[key], decision, reasons, advice, True)
+                stored[key] = _Stored(
+                    ids[key], item.text, None, item.author_name, decision, reasons, advice
+                )
+            lost = [k for k in first if k not in ids]
+            if lost:
+                stored.update(self._stored_for(s, lost))
         out: list[Submitted | BaseException] = []
         for item in items:
             key = (item.site_id, item.client_id)
-            if first.get(key) is item:
+            if key in created and first.get(key) is item:
                 out.append(created[key])
                 continue
             try:
@@ -608,38 +602,26 @@ class Store:
                 out.append(exc)
         return out
 
-    async def submit_async(self, item: _Pending) -> Submitted:
-        """`submit` for async callers: waits for the group commit without holding a thread."""
-        if self._committer is not None:
-            return await asyncio.wrap_future(self._committer.enqueue(item))
-        return await anyio.to_thread.run_sync(self._submit_one, item)
+    def _insert_ignoring_duplicates(self) -> Any:
+        from sqlalchemy.dialects import postgresql, sqlite
 
-    def _insert(
-        self, s: Session, item: _Pending, batch: dict[tuple[int, str], _Stored]
-    ) -> Submitted:
-        # Core statements rather than ORM objects: this is the hot path of every comment,
-        # and the unit-of-work bookkeeping would cost more than the inserts themselves.
-        key = (item.site_id, item.client_id)
-        dup = batch.get(key) or _stored(
-            s.execute(
-                select(*_STORED_COLUMNS).where(
-                    Comment.site_id == item.site_id, Comment.client_id == item.client_id
+        module: Any = postgresql if self.dialect == "postgresql" else sqlite
+        return module.insert(Comment).on_conflict_do_nothing(
+            index_elements=["site_id", "client_id"]
+        )
+
+    @staticmethod
+    def _stored_for(s: Session, keys: list[tuple[int, str]]) -> dict[tuple[int, str], _Stored]:
+        found: dict[tuple[int, str], _Stored] = {}
+        for n in range(0, len(keys), 200):
+            rows = s.execute(
+                select(Comment.site_id, Comment.client_id, *_STORED_COLUMNS).where(
+                    tuple_(Comment.site_id, Comment.client_id).in_(keys[n : n + 200])
                 )
-            ).first()
-        )
-        if dup is not None:
-            return self._replay(dup, item.text, item.author_name)
-        now = utcnow()
-        decision = item.screening["decision"]
-        reasons, advice = item.screening.get("reasons", []), item.screening.get("advice", [])
-        comment_id = s.execute(
-            insert(Comment).values(**_comment_values(item, now)).returning(Comment.id)
-        ).scalar_one()
-        batch[key] = _Stored(
-            comment_id, item.text, None, item.author_name, decision, reasons, advice
-        )
-        s.execute(insert(AuditEntry).values(**_audit_values(item, comment_id, now)))
-        return Submitted(comment_id, decision, reasons, advice, created=True)
+            )
+            for row in rows:
+                found[(row[0], row[1])] = _Stored(*row[2:])
+        return found
 
     @staticmethod
     def _replay(dup: Comment | _Stored, text_: str, author_name: str) -> Submitted:
