@@ -277,13 +277,13 @@ def small_archive(folder: Path) -> Path:
 
 
 def test_upload_an_archive_and_get_its_report(page: Any, tmp_path: Path) -> None:
-    pytest.importorskip("postcheck.scan", reason="the scan door (postcheck.scan) is not merged")
     page.goto("/archive")
     page.set_input_files("#archive", str(small_archive(tmp_path)))
     page.click("#upload-button")
     page.wait_for_url("**/archive/jobs/*", timeout=TIMEOUT)
     page.wait_for_selector("#report-link", state="visible", timeout=30_000)
     assert "3 posts checked" in page.locator("#job-status").inner_text()
+    assert page.locator("h1").inner_text().startswith("Scanned")
     page.click("#report-link")
     page.wait_for_load_state()
     body = page.locator("body").inner_text()

@@ -399,25 +399,41 @@ def _upload(client: Any, name: str, data: bytes) -> dict[str, Any]:
     return wait_done(client, r.json()["id"])
 
 
-def test_real_scan_of_an_uploaded_archive(client: Any, settings: Any) -> None:
-    pytest.importorskip("postcheck.scan", reason="the scan door (postcheck.scan) is not merged")
-    data = _zip_of_posts(
-        [
-            {"text": "Vote Labour out, Three Waters is a disaster", "date": "2026-03-01"},
-            {"text": "Lovely walk up Maungawhau today", "date": "2026-03-02"},
-        ]
-    )
-    status = _upload(client, "history.zip", data)
+POSTS = [
+    {"text": "Vote Labour out, Three Waters is a disaster", "date": "2026-03-01"},
+    {"text": "Lovely walk up Maungawhau today", "date": "2026-03-02"},
+]
+
+
+def _tar_gz_of_posts(posts: list[dict[str, str]]) -> bytes:
+    import io
+    import json
+    import tarfile
+
+    data = "\n".join(json.dumps(p) for p in posts).encode()
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as t:
+        info = tarfile.TarInfo("export/posts.jsonl")
+        info.size = len(data)
+        t.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "make"),
+    [("history.zip", _zip_of_posts), ("history.tar.gz", _tar_gz_of_posts)],
+)
+def test_real_scan_of_an_uploaded_archive(client: Any, settings: Any, name: str, make: Any) -> None:
+    status = _upload(client, name, make(POSTS))
     assert status["state"] == "done", status
     assert status["summary"]["posts"] == 2
     report = client.get(status["report_url"])
-    assert "history.zip" in report.text and "upload.zip" not in report.text
+    assert name in report.text and "upload." not in report.text
     assert str(settings.upload_dir) not in report.text
     assert uploads_left(settings) == []
 
 
 def test_real_scan_of_a_broken_archive(client: Any, settings: Any) -> None:
-    pytest.importorskip("postcheck.scan", reason="the scan door (postcheck.scan) is not merged")
     status = _upload(client, "broken.zip", b"PK\x03\x04 this is not really a zip")
     assert status["state"] == "failed"
     assert "broken.zip" in status["error"] and "upload" not in status["error"]

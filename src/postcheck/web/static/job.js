@@ -19,6 +19,7 @@
         var s = r.d;
         if (s.total) { bar.max = s.total; bar.value = s.done; }
         if (s.state === "done") {
+          document.getElementById("job-verb").textContent = "Scanned";
           bar.hidden = true;
           report.hidden = false;
           var sum = s.summary || {};
@@ -27,7 +28,7 @@
           document.getElementById("report-link").focus();
           return;
         }
-        if (s.state === "failed") { bar.hidden = true; say("The scan did not finish: " + s.error); return; }
+        if (s.state === "failed") { document.getElementById("job-verb").textContent = "Could not scan"; bar.hidden = true; say("The scan did not finish: " + s.error); return; }
         say("Working: " + s.stage + (s.done ? ", " + s.done + (s.total ? " of " + s.total : "") + " posts checked" : "") + "…");
         window.setTimeout(poll, 700);
       })
