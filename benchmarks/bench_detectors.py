@@ -36,6 +36,7 @@ def _posts(n: int) -> list[str]:
         ]
     except data.DatasetMissing:
         texts = [r.text for s in data.PROJECT_SETS for r in data.project_rows(s, "val")]
+    texts = [t for t in texts if t.strip()]  # the engine refuses empty posts by design
     out = []
     while len(out) < n:
         out.extend(texts)
