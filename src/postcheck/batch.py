@@ -42,6 +42,26 @@ def _check_chunk(posts: list[Post], edition: str | None) -> list[Outcome]:
     return out
 
 
+def _check_chunk_wire(
+    posts: list[Post], edition: str | None
+) -> list[tuple[str | None, str | None, str | None]]:
+    """`_check_chunk` for a worker process: reports travel back as JSON text.
+
+    Unpickling a Report (dozens of nested pydantic objects) costs the parent about five
+    times what validating its JSON does, and the parent is the one serial step of a pooled
+    run; JSON round-trips a Report exactly (tested).
+    """
+    return [
+        (o.post_id, o.report.model_dump_json() if o.report is not None else None, o.error)
+        for o in _check_chunk(posts, edition)
+    ]
+
+
+def _from_wire(wire: list[tuple[str | None, str | None, str | None]]) -> Iterator[Outcome]:
+    for post_id, report, error in wire:
+        yield Outcome(post_id, Report.model_validate_json(report) if report else None, error)
+
+
 def _warm() -> None:
     default_engine()
     from postcheck.detect import default_detectors
@@ -72,15 +92,15 @@ def check_outcomes(
         return
     _warm()  # load once in the parent so forked workers share it
     ctx = mp.get_context("fork") if sys.platform.startswith("linux") else mp.get_context()
-    in_flight: deque[Future[list[Outcome]]] = deque()
+    in_flight: deque[Future[list[tuple[str | None, str | None, str | None]]]] = deque()
     limit = procs * 4
     with ProcessPoolExecutor(max_workers=procs, mp_context=ctx, initializer=_warm) as pool:
         for chunk in _chunks(itertools.chain(head, it), chunksize):
-            in_flight.append(pool.submit(_check_chunk, chunk, edition))
+            in_flight.append(pool.submit(_check_chunk_wire, chunk, edition))
             while len(in_flight) >= limit:
-                yield from in_flight.popleft().result()
+                yield from _from_wire(in_flight.popleft().result())
         while in_flight:
-            yield from in_flight.popleft().result()
+            yield from _from_wire(in_flight.popleft().result())
 
 
 def check_stream(

@@ -533,9 +533,9 @@ def schema() -> None:
 
 
 def _register_doors() -> None:
-    from postcheck import cli_moderate, cli_scan, cli_web
+    from postcheck import cli_evaluate, cli_moderate, cli_scan, cli_web
 
-    for door in (cli_scan, cli_web, cli_moderate):
+    for door in (cli_scan, cli_web, cli_moderate, cli_evaluate):
         door.register(app)
 
 

@@ -1,0 +1,250 @@
+"""A site's moderation policy: how strict, per-category thresholds, allow and block lists.
+
+A policy is data: stored as JSON beside the site, edited in the owner's pages, and exported
+or imported as a YAML file so an owner can keep it under version control or copy it between
+sites. Thresholds compare against category scores in 0..1 (engine signal scores and the
+moderation phases' own scores): at or above `hold_at` a comment waits for the owner, at or
+above `reject_at` it is refused outright.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+POLICY_FILE_KIND = "postcheck-moderation-policy"
+POLICY_FILE_VERSION = 1
+
+
+class PolicyError(ValueError):
+    """A policy file or form is invalid; the message says what and where."""
+
+
+class Level(StrEnum):
+    strict = "strict"
+    normal = "normal"
+    relaxed = "relaxed"
+
+
+#: Categories scored by the shared engine (signal names, see postcheck.detect.base).
+ENGINE_CATEGORIES: tuple[str, ...] = (
+    "disrespect",
+    "hate",
+    "threat",
+    "harassment",
+    "sexual",
+    "privacy",
+    "confidential",
+)
+#: Categories scored by the moderation phases themselves.
+MODERATION_CATEGORIES: tuple[str, ...] = ("allegation", "spam", "bait")
+CATEGORIES: tuple[str, ...] = ENGINE_CATEGORIES + MODERATION_CATEGORIES
+
+CATEGORY_LABELS: dict[str, str] = {
+    "disrespect": "Abuse or disrespect",
+    "hate": "Hate (denigrating a group)",
+    "threat": "Threats",
+    "harassment": "Harassment",
+    "sexual": "Sexual content",
+    "privacy": "Someone's personal information",
+    "confidential": "Confidential information",
+    "allegation": "Allegation against a named person (defamation risk)",
+    "spam": "Spam (links, repetition)",
+    "bait": "Political bait aimed at you",
+}
+
+
+class Threshold(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    hold_at: float | None = Field(None, ge=0.0, le=1.0)
+    reject_at: float | None = Field(None, ge=0.0, le=1.0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Threshold:
+        if (
+            self.hold_at is not None
+            and self.reject_at is not None
+            and self.reject_at < self.hold_at
+        ):
+            raise ValueError("reject_at must not be below hold_at")
+        return self
+
+    def action(self, score: float) -> Literal["reject", "hold", "publish"]:
+        if self.reject_at is not None and score >= self.reject_at:
+            return "reject"
+        if self.hold_at is not None and score >= self.hold_at:
+            return "hold"
+        return "publish"
+
+
+def _t(hold: float | None, reject: float | None) -> Threshold:
+    return Threshold(hold_at=hold, reject_at=reject)
+
+
+#: Defaults per level. Things the law makes the owner answerable for (allegations, others'
+#: personal information) are held for a human rather than rejected: a person can tell fair
+#: comment from defamation; a threshold cannot. Threats and hate can be refused outright.
+PRESETS: dict[Level, dict[str, Threshold]] = {
+    Level.strict: {
+        "disrespect": _t(0.35, 0.85),
+        "hate": _t(0.3, 0.6),
+        "threat": _t(0.3, 0.6),
+        "harassment": _t(0.35, 0.75),
+        "sexual": _t(0.35, 0.75),
+        "privacy": _t(0.35, None),
+        "confidential": _t(0.35, None),
+        "allegation": _t(0.35, None),
+        "spam": _t(0.35, 0.7),
+        "bait": _t(0.4, None),
+    },
+    Level.normal: {
+        "disrespect": _t(0.5, None),
+        "hate": _t(0.45, 0.8),
+        "threat": _t(0.45, 0.8),
+        "harassment": _t(0.5, 0.9),
+        "sexual": _t(0.5, 0.9),
+        "privacy": _t(0.5, None),
+        "confidential": _t(0.5, None),
+        "allegation": _t(0.5, None),
+        "spam": _t(0.5, 0.85),
+        "bait": _t(0.55, None),
+    },
+    Level.relaxed: {
+        "disrespect": _t(0.7, None),
+        "hate": _t(0.6, 0.9),
+        "threat": _t(0.6, 0.9),
+        "harassment": _t(0.7, None),
+        "sexual": _t(0.7, None),
+        "privacy": _t(0.6, None),
+        "confidential": _t(0.6, None),
+        "allegation": _t(0.65, None),
+        "spam": _t(0.65, 0.95),
+        # Relaxed sites publish bait; the owner still gets the advice not to answer it.
+        "bait": _t(None, None),
+    },
+}
+
+
+class WordRule(BaseModel):
+    """A word or phrase on an allow or block list, with the owner's reason for it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    term: str = Field(min_length=1, max_length=200)
+    reason: str = Field("", max_length=500)
+    #: For block-list entries: what a match does.
+    action: Literal["hold", "reject"] = "hold"
+
+    @field_validator("term")
+    @classmethod
+    def _term(cls, v: str) -> str:
+        v = " ".join(v.split())
+        if not v:
+            raise ValueError("empty term")
+        return v
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    level: Level = Level.normal
+    #: Per-category overrides of the level's preset.
+    thresholds: dict[str, Threshold] = {}
+    #: Words that are fine on this site even though a detector flags them (a surname, a
+    #: place, the site's own subject); engine spans inside an allowed term don't count.
+    allow: tuple[WordRule, ...] = ()
+    block: tuple[WordRule, ...] = ()
+    max_chars: int = Field(5000, ge=1, le=100_000)
+    #: Links a comment may carry before it looks like spam.
+    max_links: int = Field(2, ge=0, le=100)
+
+    @field_validator("thresholds")
+    @classmethod
+    def _known(cls, v: dict[str, Threshold]) -> dict[str, Threshold]:
+        unknown = sorted(set(v) - set(CATEGORIES))
+        if unknown:
+            raise ValueError(f"unknown categor(y/ies) {unknown}; known: {', '.join(CATEGORIES)}")
+        return v
+
+    def threshold(self, category: str) -> Threshold:
+        if category in self.thresholds:
+            return self.thresholds[category]
+        return PRESETS[self.level].get(category, Threshold(hold_at=0.5))
+
+    # -- storage and files -------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_defaults=False)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Policy:
+        try:
+            return cls.model_validate(data or {})
+        except ValidationError as exc:
+            raise PolicyError(_first_error(exc)) from None
+
+    def to_file(self, site: str | None = None) -> str:
+        doc: dict[str, Any] = {"kind": POLICY_FILE_KIND, "version": POLICY_FILE_VERSION}
+        if site:
+            doc["site"] = site
+        doc.update(self.to_json())
+        return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+
+    @classmethod
+    def from_file(cls, content: str | bytes) -> Policy:
+        if isinstance(content, bytes):
+            try:
+                content = content.decode("utf-8")
+            except UnicodeDecodeError:
+                raise PolicyError("policy file is not UTF-8 text") from None
+        try:
+            doc = yaml.safe_load(content)
+        except yaml.YAMLError as exc:
+            raise PolicyError(f"policy file is not valid YAML ({exc.__class__.__name__})") from None
+        if not isinstance(doc, dict) or doc.get("kind") != POLICY_FILE_KIND:
+            raise PolicyError(f"not a policy file (expected 'kind: {POLICY_FILE_KIND}')")
+        if doc.get("version") != POLICY_FILE_VERSION:
+            raise PolicyError(f"unsupported policy file version {doc.get('version')!r}")
+        body = {k: v for k, v in doc.items() if k not in ("kind", "version", "site")}
+        return cls.from_json(body)
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err.get("loc", ())) or "policy"
+    return f"{where}: {err.get('msg', 'invalid')}"
+
+
+def parse_word_lines(text: str, *, block: bool) -> tuple[WordRule, ...]:
+    """Parse the owner's textarea: one entry a line, `term | reason` or `term | reason | reject`."""
+    out = []
+    for n, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        term, reason = parts[0], parts[1] if len(parts) > 1 else ""
+        action = "hold"
+        if block and len(parts) > 2 and parts[2]:
+            if parts[2] not in ("hold", "reject"):
+                raise PolicyError(f"line {n}: action must be hold or reject, not {parts[2]!r}")
+            action = parts[2]
+        try:
+            out.append(WordRule(term=term, reason=reason, action=action))
+        except ValidationError as exc:
+            raise PolicyError(f"line {n}: {_first_error(exc)}") from None
+    return tuple(out)
+
+
+def format_word_lines(rules: tuple[WordRule, ...], *, block: bool) -> str:
+    lines = []
+    for r in rules:
+        parts = [r.term, r.reason]
+        if block and r.action != "hold":
+            parts.append(r.action)
+        lines.append(" | ".join(parts).rstrip(" |"))
+    return "\n".join(lines)

@@ -1,0 +1,65 @@
+"""The moderation service: one object holding the store, the screener and the owner's auth.
+
+Built once per process by `postcheck.moderation.app` and shared by the API and the pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from postcheck.moderation.auth import Auth
+from postcheck.moderation.policy import Policy
+from postcheck.moderation.screening import CommentInput, Screener, default_screener
+from postcheck.moderation.settings import Settings
+from postcheck.moderation.store import Store, Submitted
+from postcheck.moderation.store import _Pending as Pending
+
+
+@dataclass
+class Moderation:
+    settings: Settings
+    store: Store
+    screener: Screener = field(default_factory=default_screener)
+
+    def __post_init__(self) -> None:
+        self.auth = Auth(self.store, self.settings)
+
+    @classmethod
+    def open(cls, settings: Settings, screener: Screener | None = None) -> Moderation:
+        store = Store(settings.database_url, migrate_now=settings.migrate_on_start)
+        mod = cls(settings=settings, store=store, screener=screener or default_screener())
+        # Load the engine's lexicons and models now, not on the first comment: a server that
+        # answers its first comments seconds late looks down. A failure here is not fatal;
+        # screening holds comments it cannot check.
+        mod.screener.screen(CommentInput(text="Kia ora, warming up."))
+        return mod
+
+    def prepare(
+        self,
+        site_id: int,
+        policy_json: dict[str, Any],
+        *,
+        client_id: str,
+        author_name: str,
+        text: str,
+        author_email: str | None = None,
+        url: str | None = None,
+    ) -> Submitted | Pending:
+        """Screen a comment: the stored answer for a repeated id, or what to store."""
+        existing, seen = self.store.lookup(site_id, client_id, text)
+        if existing is not None:
+            return self.store._replay(existing, text, author_name)
+        policy = Policy.from_json(policy_json)
+        result = self.screener.screen(
+            CommentInput(text=text, author_name=author_name, url=url, same_text_seen=seen),
+            policy,
+        )
+        return Pending(site_id, client_id, author_name, text, author_email, url, result.to_json())
+
+    def receive(self, site_id: int, policy_json: dict[str, Any], **fields: Any) -> Submitted:
+        """Screen and store one comment (or return the stored one for a repeated id)."""
+        prepared = self.prepare(site_id, policy_json, **fields)
+        if isinstance(prepared, Submitted):
+            return prepared
+        return self.store.submit_pending(prepared)

@@ -1,0 +1,361 @@
+"""Audit a whole history: read exports, check every post with the one engine, keep the worst.
+
+Memory stays bounded whatever the archive size: readers stream, the batch layer keeps a fixed
+number of posts in flight, and the posts worth reporting are spooled to a temporary SQLite
+file and read back worst first. Counters (by risk, clause, rule, month) are all that grows
+with the input, and they grow with months and rules, not posts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import tempfile
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from postcheck.model import Post, Report, Risk
+from postcheck.sources import ReadStats, SourceError, open_source
+from postcheck.sources.base import Profile
+
+#: Bumped when the JSON shape of a scan changes; see docs/scan-schema.md.
+SCAN_SCHEMA_VERSION = "1.0"
+
+
+@dataclass
+class SourceResult:
+    """One path given to `scan`: what was read from it and how its profile fared."""
+
+    path: str
+    format: str | None = None
+    label: str | None = None
+    stats: ReadStats = field(default_factory=ReadStats)
+    profile: Profile | None = None
+    profile_report: Report | None = None
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        from postcheck.report.json import report_json
+
+        prof = None
+        if self.profile is not None:
+            prof = {
+                "platform": self.profile.platform.value,
+                "handle": self.profile.handle,
+                "name": self.profile.name,
+                "url": self.profile.url,
+                "texts": [{"label": k, "text": v} for k, v in self.profile.texts],
+                "author": self.profile.author.model_dump(mode="json"),
+                "report": report_json(self.profile_report) if self.profile_report else None,
+            }
+        return {
+            "path": self.path,
+            "format": self.format,
+            "label": self.label,
+            "error": self.error,
+            "stats": self.stats.to_dict(),
+            "profile": prof,
+        }
+
+
+@dataclass
+class Summary:
+    posts: int = 0
+    checked: int = 0
+    failed: Counter[str] = field(default_factory=Counter)
+    by_risk: Counter[str] = field(default_factory=Counter)
+    by_rule: Counter[str] = field(default_factory=Counter)
+    by_clause: Counter[str] = field(default_factory=Counter)
+    clauses: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rule_titles: dict[str, str] = field(default_factory=dict)
+    by_month: dict[str, Counter[str]] = field(default_factory=dict)
+    by_platform: Counter[str] = field(default_factory=Counter)
+    by_kind: Counter[str] = field(default_factory=Counter)
+    kept: int = 0
+    worst: Risk = Risk.none
+    first: dt.date | None = None
+    last: dt.date | None = None
+    complete: bool = True
+
+    def add(self, post: Post, report: Report) -> None:
+        self.checked += 1
+        risk = report.risk
+        self.by_risk[risk.value] += 1
+        if risk.rank > self.worst.rank:
+            self.worst = risk
+        self.by_platform[post.context.platform.value] += 1
+        self.by_kind[post.context.kind.value] += 1
+        for f in report.findings:
+            self.by_rule[f.rule] += 1
+            self.rule_titles.setdefault(f.rule, f.title)
+            key = f"{f.clause.edition}:{f.clause.id}"
+            self.by_clause[key] += 1
+            if key not in self.clauses:
+                self.clauses[key] = {
+                    "edition": f.clause.edition,
+                    "id": f.clause.id,
+                    "section": f.clause.section,
+                    "heading": f.clause.heading,
+                    "heading_mi": f.clause.heading_mi,
+                    "url": f.clause.url,
+                }
+        day = _day(post)
+        if day is not None:
+            self.first = day if self.first is None or day < self.first else self.first
+            self.last = day if self.last is None or day > self.last else self.last
+            month = self.by_month.setdefault(f"{day.year:04d}-{day.month:02d}", Counter())
+            month["posts"] += 1
+            month[risk.value] += 1
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "posts_read": self.posts,
+            "posts_checked": self.checked,
+            "posts_failed": dict(self.failed),
+            "posts_listed": self.kept,
+            "worst_risk": self.worst.value,
+            "by_risk": {r.value: self.by_risk.get(r.value, 0) for r in Risk},
+            "by_rule": [
+                {"rule": k, "title": self.rule_titles.get(k), "findings": n}
+                for k, n in self.by_rule.most_common()
+            ],
+            "by_clause": [
+                {**self.clauses[k], "findings": n} for k, n in self.by_clause.most_common()
+            ],
+            "by_month": {
+                m: {r.value: c.get(r.value, 0) for r in Risk} | {"posts": c["posts"]}
+                for m, c in sorted(self.by_month.items())
+            },
+            "by_platform": dict(self.by_platform.most_common()),
+            "by_kind": dict(self.by_kind.most_common()),
+            "first_date": self.first.isoformat() if self.first else None,
+            "last_date": self.last.isoformat() if self.last else None,
+            "complete": self.complete,
+        }
+
+
+def _day(post: Post) -> dt.date | None:
+    d = post.context.date
+    if d is None:
+        return None
+    if isinstance(d, dt.datetime):
+        from postcheck.calendar import to_nz
+
+        return to_nz(d)[0]
+    return d
+
+
+def post_json(post: Post) -> dict[str, Any]:
+    c = post.context
+    return {
+        "id": post.id,
+        "url": post.url,
+        "platform": c.platform.value,
+        "kind": c.kind.value,
+        "visibility": c.visibility.value,
+        "date": c.date.isoformat() if c.date else None,
+        "text": post.text,
+    }
+
+
+def item_json(seq: int, source: int, post: Post, report: Report) -> dict[str, Any]:
+    from postcheck.report.json import report_json
+
+    return {"n": seq, "source": source, "post": post_json(post), "report": report_json(report)}
+
+
+def severity(report: Report) -> tuple[int, int, int]:
+    """Sort key, worst first: risk, then the highest finding level, then how many."""
+    top = max((f.level.rank for f in report.findings), default=0)
+    return report.risk.rank, top, len(report.findings)
+
+
+class Spool:
+    """Reported items on disk (SQLite in a temp dir), read back worst first."""
+
+    def __init__(self) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="postcheck-scan-")
+        self._db = sqlite3.connect(Path(self._dir.name) / "items.sqlite")
+        self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.execute(
+            "CREATE TABLE items (seq INTEGER PRIMARY KEY, risk INT, top INT, nfind INT,"
+            " day TEXT, body TEXT)"
+        )
+        self._pending: list[tuple[Any, ...]] = []
+        self.count = 0
+
+    def add(self, item: dict[str, Any], key: tuple[int, int, int], day: str | None) -> None:
+        self._pending.append((item["n"], *key, day or "", json.dumps(item, ensure_ascii=False)))
+        self.count += 1
+        if len(self._pending) >= 500:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            self._db.executemany("INSERT INTO items VALUES (?,?,?,?,?,?)", self._pending)
+            self._pending.clear()
+
+    def worst_first(self, limit: int | None = None) -> Iterator[dict[str, Any]]:
+        self.flush()
+        sql = "SELECT body FROM items ORDER BY risk DESC, top DESC, nfind DESC, day DESC, seq"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        for (body,) in self._db.execute(sql):
+            yield json.loads(body)
+
+    def close(self) -> None:
+        self._db.close()
+        self._dir.cleanup()
+
+
+@dataclass
+class ScanResult:
+    sources: list[SourceResult]
+    summary: Summary
+    spool: Spool
+    min_risk: Risk
+    edition: str | None
+    started: dt.datetime
+    finished: dt.datetime | None = None
+    rules_version: str = ""
+
+    @property
+    def worst(self) -> Risk:
+        risks = [self.summary.worst] + [
+            s.profile_report.risk for s in self.sources if s.profile_report is not None
+        ]
+        return max(risks, key=lambda r: r.rank)
+
+    def head_json(self) -> dict[str, Any]:
+        from postcheck import __version__
+
+        return {
+            "schema": "postcheck.scan",
+            "schema_version": SCAN_SCHEMA_VERSION,
+            "postcheck_version": __version__,
+            "rules_version": self.rules_version,
+            "edition": self.edition,
+            "min_risk": self.min_risk.value,
+            "started": self.started.isoformat(),
+            "finished": self.finished.isoformat() if self.finished else None,
+            "sources": [s.to_json() for s in self.sources],
+            "summary": self.summary.to_json(),
+        }
+
+    def close(self) -> None:
+        self.spool.close()
+
+
+Progress = Callable[[int, str], None]
+
+
+def scan(
+    paths: Sequence[str | Path],
+    *,
+    source_format: str | None = None,
+    processes: int | None = None,
+    edition: str | None = None,
+    min_risk: Risk = Risk.low,
+    declared: dict[str, Any] | None = None,
+    on_item: Callable[[dict[str, Any]], None] | None = None,
+    progress: Progress | None = None,
+) -> ScanResult:
+    """Read and check everything under `paths`; the result holds the worst items on disk.
+
+    `declared` holds Author fields the person states (role, seniority, ...) to complete
+    what the exports show. `on_item` sees every reported item as soon as it is checked
+    (for streaming output); `progress(n, label)` is called every few hundred posts.
+    KeyboardInterrupt stops the scan but returns what was done, marked incomplete.
+    """
+    from postcheck.batch import check_outcomes
+    from postcheck.engine import default_engine
+    from postcheck.profile_audit import audit_profile
+
+    engine = default_engine()
+    result = ScanResult(
+        sources=[],
+        summary=Summary(),
+        spool=Spool(),
+        min_risk=min_risk,
+        edition=edition,
+        started=dt.datetime.now(dt.UTC),
+        rules_version=engine.rules_version,
+    )
+    summary = result.summary
+    seq = 0
+    try:
+        for index, path in enumerate(paths):
+            src = SourceResult(path=str(path))
+            result.sources.append(src)
+            try:
+                reader = open_source(path, source_format, src.stats)
+            except SourceError as exc:
+                src.error = str(exc)
+                continue
+            with reader:
+                src.format, src.label = reader.format, reader.label
+                if declared:
+                    reader.declare(declared)
+                try:
+                    src.profile = reader.profile()
+                    if src.profile is not None:
+                        if declared:
+                            src.profile = replace(src.profile, author=reader.author)
+                        src.profile_report = audit_profile(src.profile, edition)
+                except SourceError as exc:
+                    src.stats.skip(f"profile: {exc}")
+                in_flight: deque[Post] = deque()
+
+                def feed(
+                    reader: Any = reader, in_flight: deque[Post] = in_flight
+                ) -> Iterator[Post]:
+                    for post in reader.posts():
+                        in_flight.append(post)
+                        yield post
+
+                try:
+                    for outcome in check_outcomes(feed(), processes=processes, edition=edition):
+                        post = in_flight.popleft()
+                        summary.posts += 1
+                        if outcome.report is None:
+                            summary.failed[outcome.error or "could not be checked"] += 1
+                            continue
+                        report = outcome.report
+                        summary.add(post, report)
+                        seq += 1
+                        if report.risk.rank >= min_risk.rank:
+                            item = item_json(seq, index, post, report)
+                            day = _day(post)
+                            result.spool.add(
+                                item, severity(report), day.isoformat() if day else None
+                            )
+                            summary.kept += 1
+                            if on_item is not None:
+                                on_item(item)
+                        if progress is not None and summary.posts % 250 == 0:
+                            progress(summary.posts, src.path)
+                except SourceError as exc:
+                    src.error = str(exc)
+                except (KeyboardInterrupt, MemoryError):
+                    raise
+                except Exception as exc:  # a reader bug must not lose the rest of the scan
+                    src.error = (
+                        f"{Path(src.path).name}: reading stopped after {src.stats.read} posts "
+                        f"(internal error {exc.__class__.__name__}; please report it)"
+                    )
+            if src.error is None and src.stats.read == 0 and src.stats.total_skipped:
+                src.error = "nothing could be read: " + "; ".join(list(src.stats.skipped)[:3])
+            elif src.error is None and src.stats.read == 0 and src.profile is None:
+                src.error = f"{Path(src.path).name}: no posts or profile found in this export"
+    except KeyboardInterrupt:
+        summary.complete = False
+    result.spool.flush()
+    result.finished = dt.datetime.now(dt.UTC)
+    if progress is not None:
+        progress(summary.posts, "")
+    return result

@@ -1,0 +1,208 @@
+"""Which export is this? Decided from file contents, with file names only as a shortcut.
+
+A renamed zip, a folder unpacked under another name or a single file saved as `data.bin`
+are still recognised: each candidate file's opening bytes are sniffed (JavaScript wrapper,
+CAR header, JSON keys, CSV header) and every format scores the evidence it recognises.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from postcheck.sources.archive import Archive
+from postcheck.sources.base import SourceError
+
+TEXT_EXT = (".js", ".json", ".csv", ".jsonl", ".ndjson", ".car", ".txt", ".tsv", "")
+#: Most exports hold thousands of media files; only this many text files are sniffed.
+MAX_SNIFF = 400
+HEAD = 4096
+
+_JSON_MARKERS = {
+    "mastodon": (
+        r'"orderedItems"',
+        r"activitystreams",
+        r'"OrderedCollection"',
+        r'"preferredUsername"',
+    ),
+    "facebook": (
+        r'"comments_v2"',
+        r'"profile_v2"',
+        r'"status_updates_v2"',
+        r'"group_posts_v2"',
+        r'"group_comments_v2"',
+        r'"data"\s*:\s*\[\s*\{\s*"post"',
+        r'"timestamp"\s*:\s*\d+\s*,\s*"data"',
+        r'"work_experiences"',
+        r'"comment"\s*:\s*\{\s*"timestamp"',
+    ),
+    "instagram": (
+        r'"string_map_data"',
+        r'"ig_stories"',
+        r'"text_post_app_text_posts"',
+        r'"profile_user"',
+        r'"media"\s*:\s*\[\s*\{\s*"uri"',
+        r'"ig_reels_media"',
+    ),
+}
+_CSV_MARKERS = {
+    "linkedin": (
+        "sharecommentary",
+        "sharelink",
+        "companyname,title",
+        "startedon",
+        "headline",
+        "date,link,message",
+        "date,type,link",
+    ),
+}
+_TEXT_COLS = ("text", "content", "body", "message", "post", "fulltext", "status")
+
+
+def is_car(archive: Archive, name: str) -> bool:
+    try:
+        with archive.open(name) as fh:
+            head = fh.read(HEAD)
+    except SourceError:
+        return False
+    return _car_head(head)
+
+
+def _car_head(head: bytes) -> bool:
+    if len(head) < 4 or head[0] == 0 or head[0] > 0x7F:
+        return False  # CAR headers are small: a one-byte varint
+    hlen = head[0]
+    body = head[1 : 1 + hlen]
+    if len(body) < hlen or not body or body[0] >> 5 != 5:  # CBOR major type 5: map
+        return False
+    try:
+        import libipld
+
+        header = libipld.decode_dag_cbor(bytes(body))
+    except Exception:  # any decode failure means: not a CAR
+        return False
+    return isinstance(header, dict) and "roots" in header and header.get("version") == 1
+
+
+def _head(archive: Archive, name: str) -> bytes:
+    with archive.open(name) as fh:
+        return fh.read(HEAD)
+
+
+def sniff_file(archive: Archive, name: str) -> str | None:
+    """A file's shape: xjs, car, json, jsonl, csv, or None (binary or unknown)."""
+    try:
+        head = _head(archive, name)
+    except SourceError:
+        return None
+    if not head:
+        return None
+    if _car_head(head):
+        return "car"
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    if b"\x00" in head:
+        return None
+    text = head.decode("utf-8", "replace").lstrip()
+    if re.match(r"window\.YTD\.", text):
+        return "xjs"
+    if text[:1] in "[{":
+        first, _, rest = text.partition("\n")
+        if first.strip().startswith("{") and (not rest.strip() or rest.lstrip().startswith("{")):
+            try:
+                json.loads(first)
+                return "jsonl"
+            except ValueError:
+                pass
+        return "json"
+    first = text.split("\n", 1)[0]
+    if "," in first or "\t" in first or ";" in first:
+        return "csv"
+    return None
+
+
+@dataclass(frozen=True)
+class Detected:
+    format: str
+    evidence: tuple[str, ...]
+
+
+def _candidates(archive: Archive) -> list[str]:
+    names = archive.names()
+    if len(names) > 20:  # a real export: skip media by extension; a few files: sniff all
+        names = [n for n in names if _ext(n) in TEXT_EXT]
+    # Never even sniff message folders: direct messages are out of bounds.
+    names = [n for n in names if not re.search(r"(^|/)(messages|inbox|direct-messages)", n.lower())]
+    names.sort(key=lambda n: (n.count("/"), n))
+    return names[:MAX_SNIFF]
+
+
+def _ext(name: str) -> str:
+    base = name.rsplit("/", 1)[-1]
+    return "." + base.rsplit(".", 1)[-1].lower() if "." in base else ""
+
+
+def detect(archive: Archive) -> Detected:
+    """The export format of an archive, folder or file; SourceError if none fits."""
+    names = archive.names()
+    if not names:
+        raise SourceError(f"{archive.path.name}: empty archive (no files)")
+    score: Counter[str] = Counter()
+    evidence: dict[str, list[str]] = {}
+
+    def hit(fmt: str, why: str, weight: int = 1) -> None:
+        score[fmt] += weight
+        evidence.setdefault(fmt, []).append(why)
+
+    # Folder names are a shortcut, never the only evidence: Meta's two exports share
+    # most JSON shapes, and their top folders tell them apart.
+    for name in names[:MAX_SNIFF * 10]:
+        low = name.lower()
+        if "your_instagram_activity/" in low or low.startswith("instagram-"):
+            hit("instagram", f"{name}: Instagram folder", 3)
+            break
+        if "your_facebook_activity/" in low or "your_activity_across_facebook/" in low:
+            hit("facebook", f"{name}: Facebook folder", 3)
+            break
+    for name in _candidates(archive):
+        shape = sniff_file(archive, name)
+        if shape is None:
+            continue
+        if shape == "xjs":
+            hit("x", f"{name}: window.YTD wrapper", 3)
+        elif shape == "car":
+            hit("bluesky", f"{name}: CAR repository header", 5)
+        elif shape in ("json", "jsonl"):
+            head = _head(archive, name).decode("utf-8", "replace")
+            matched = False
+            for fmt, markers in _JSON_MARKERS.items():
+                n = sum(1 for m in markers if re.search(m, head))
+                if n:
+                    matched = True
+                    hit(fmt, f"{name}: {fmt} JSON keys", n)
+            if (not matched and shape == "jsonl") or re.search(r'^\s*\{\s*"text"', head):
+                hit("plain", f"{name}: JSON lines of posts")
+            elif not matched and shape == "json" and re.search(r'"(text|content)"\s*:', head):
+                hit("plain", f"{name}: JSON posts")
+        elif shape == "csv":
+            header = _head(archive, name).decode("utf-8", "replace").lstrip("\ufeff")
+            cols = re.sub(r"[^a-z0-9,]", "", header.split("\n", 1)[0].lower())
+            matched = False
+            for fmt, markers in _CSV_MARKERS.items():
+                n = sum(1 for m in markers if m in cols)
+                if n:
+                    matched = True
+                    hit(fmt, f"{name}: {fmt} CSV columns", 2 * n)
+            if not matched and any(c in cols.split(",") for c in _TEXT_COLS):
+                hit("plain", f"{name}: CSV with a text column")
+    if not score:
+        sample = ", ".join(names[:3]) + (" ..." if len(names) > 3 else "")
+        raise SourceError(
+            f"{archive.path.name}: unknown format (looked at {len(names)} file(s): {sample}); "
+            "expected an X, Facebook, LinkedIn, Instagram/Threads, Mastodon or Bluesky export, "
+            "or a CSV/JSONL with a text column"
+        )
+    fmt = score.most_common(1)[0][0]
+    return Detected(fmt, tuple(evidence[fmt][:5]))

@@ -1,0 +1,172 @@
+"""Facebook "Download your information" (JSON): posts, comments, group posts, profile.
+
+Two folder layouts are in circulation: the older one (`posts/your_posts_1.json`,
+`comments/comments.json`, `profile_information/profile_information.json`) and the newer one
+under `your_activity_across_facebook/` and `personal_information/`. Files are matched by
+their tail so both (and zips with an extra top folder) work. Every string is repaired for
+Meta's mojibake. The export doesn't record a post's audience; posts are taken as `friends`
+(the default for personal profiles; the guidance is clear that privacy settings don't
+protect). Messages (`messages/`, `inbox/`) are never opened; reactions carry no text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from postcheck.model import Kind, Platform, Post, Visibility
+from postcheck.sources.authors import Position, author_from
+from postcheck.sources.base import (
+    Profile,
+    Reader,
+    SourceError,
+    from_timestamp,
+    json_items,
+)
+from postcheck.sources.mojibake import repair, repair_all
+
+POST_FILES = ("posts/your_posts*.json", "posts/your_posts__check_ins*.json")
+GROUP_POST_FILES = ("groups/your_posts_in_groups*.json", "groups/your_group_posts*.json")
+COMMENT_FILES = ("comments/comments*.json", "comments_and_reactions/comments*.json")
+GROUP_COMMENT_FILES = ("groups/your_comments_in_groups*.json",)
+PROFILE_FILES = ("profile_information/profile_information.json",)
+_REPLY = re.compile(r"\breplied to\b", re.I)
+_SHARED = re.compile(r"\bshared (a|an|\w+'s) (post|link|video|photo|memory|reel|event)", re.I)
+
+
+def _never_private(name: str) -> bool:
+    low = name.lower()
+    return "/messages/" not in f"/{low}" and "/inbox/" not in f"/{low}"
+
+
+class FacebookReader(Reader):
+    format = "facebook"
+    platform = Platform.facebook
+    label = "Facebook (Download your information, JSON)"
+
+    def read_profile(self) -> Profile | None:
+        files = [n for n in self.archive.find(*PROFILE_FILES) if _never_private(n)]
+        for name in files:
+            for key in ("profile_v2", "profile"):
+                data = self._object(name, key)
+                if data:
+                    return self._profile_from(data)
+        return None
+
+    def _object(self, name: str, key: str) -> dict[str, Any] | None:
+        import ijson
+
+        with self.archive.open(name) as fh:
+            try:
+                for obj in ijson.items(fh, key, use_float=True):
+                    return repair_all(obj) if isinstance(obj, dict) else None
+            except ijson.JSONError:
+                raise SourceError(f"{name}: malformed or truncated JSON") from None
+        return None
+
+    def _profile_from(self, data: dict[str, Any]) -> Profile:
+        name = (data.get("name") or {}).get("full_name")
+        bio = data.get("intro_bio") or data.get("about_me") or data.get("bio") or ""
+        if isinstance(bio, dict):
+            bio = bio.get("value") or bio.get("text") or ""
+        work = data.get("work") or data.get("work_experiences") or data.get("work_experience")
+        positions = []
+        for w in work or []:
+            if not isinstance(w, dict) or not w.get("employer"):
+                continue
+            start = from_timestamp(w.get("start_timestamp"))
+            end = from_timestamp(w.get("end_timestamp"))
+            positions.append(
+                Position(
+                    company=str(w["employer"]),
+                    title=str(w.get("title") or ""),
+                    started=start.date() if start else None,
+                    finished=end.date() if end else None,
+                    description=str(w.get("description") or ""),
+                )
+            )
+        texts = [("bio", str(bio))] if bio else []
+        texts += [("position", p.line()) for p in positions if p.current]
+        return Profile(
+            platform=Platform.facebook,
+            author=author_from(bio=str(bio) or None, positions=positions),
+            handle=data.get("username"),
+            name=name,
+            texts=tuple(texts),
+        )
+
+    def posts(self) -> Iterator[Post]:
+        found = False
+        groups = (
+            (POST_FILES, ("status_updates_v2", "status_updates"), self._post, Visibility.friends),
+            (GROUP_POST_FILES, ("group_posts_v2", "group_posts"), self._post, Visibility.group),
+            (COMMENT_FILES, ("comments_v2", "comments"), self._comment, Visibility.friends),
+            (GROUP_COMMENT_FILES, ("group_comments_v2",), self._comment, Visibility.group),
+        )
+        for patterns, keys, convert, visibility in groups:
+            for name in self.archive.find(*patterns):
+                if not _never_private(name):
+                    continue
+                found = True
+                self.stats.files.append(name)
+                try:
+                    for item in json_items(self.archive, name, keys):
+                        try:
+                            post = convert(repair_all(item), visibility)
+                        except (AttributeError, TypeError, ValueError, KeyError):
+                            self.stats.skip(f"{name}: record of unexpected shape")
+                            continue
+                        if post is not None:
+                            yield post
+                except SourceError as exc:
+                    self.stats.skip(str(exc))
+        for name in self.archive.names():
+            if not _never_private(name):
+                self.stats.ignore("message files (never read)")
+        if not found:
+            raise SourceError("Facebook export without posts or comments files")
+
+    def _post(self, item: dict[str, Any], visibility: Visibility) -> Post | None:
+        texts = [d["post"] for d in item.get("data") or [] if isinstance(d, dict) and d.get("post")]
+        title = str(item.get("title") or "")
+        kind = Kind.post
+        text = "\n".join(texts)
+        url = None
+        for att in item.get("attachments") or []:
+            for d in att.get("data") or []:
+                ext = d.get("external_context") if isinstance(d, dict) else None
+                if isinstance(ext, dict) and ext.get("url"):
+                    url = url or ext["url"]
+                    if not text and _SHARED.search(title):
+                        kind = Kind.share
+                        text = " ".join(str(x) for x in (ext.get("name"), ext["url"]) if x)
+        if " in " in title and visibility is Visibility.friends and "group" in title.lower():
+            visibility = Visibility.group
+        return self.make_post(
+            text,
+            kind=kind,
+            date=from_timestamp(item.get("timestamp")),
+            url=url if kind is Kind.share else None,
+            visibility=visibility,
+        )
+
+    def _comment(self, item: dict[str, Any], visibility: Visibility) -> Post | None:
+        title = str(item.get("title") or "")
+        for d in item.get("data") or []:
+            c = d.get("comment") if isinstance(d, dict) else None
+            if isinstance(c, dict) and c.get("comment"):
+                if c.get("group"):
+                    visibility = Visibility.group
+                return self.make_post(
+                    c["comment"],
+                    kind=Kind.reply if _REPLY.search(title) else Kind.comment,
+                    date=from_timestamp(c.get("timestamp") or item.get("timestamp")),
+                    visibility=visibility,
+                    what="comment",
+                )
+        self.stats.ignore("comment without text")
+        return None
+
+
+__all__ = ["FacebookReader", "repair"]

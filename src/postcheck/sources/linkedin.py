@@ -1,0 +1,275 @@
+"""LinkedIn data export (CSV): Shares, Comments, Reactions, Profile, Positions.
+
+The basic export puts the CSVs at the top of the zip; the complete one adds folders and more
+files around them; both are matched by file name anywhere in the tree. Files start with a
+UTF-8 BOM. Two quoting styles occur: RFC 4180 (quotes doubled inside quoted fields) and
+backslash-escaped quotes; the style is chosen per file by which one parses the opening rows
+into the header's width. Lines that aren't UTF-8 (edited on Windows) are decoded alone.
+Long-form articles (complete export, `Articles/Articles/*.html`) are checked as posts.
+Messages (messages.csv) are never opened; reactions carry only a link, not the post text.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+from postcheck.model import Kind, Platform, Post, Visibility
+from postcheck.sources.authors import Position, author_from
+from postcheck.sources.base import (
+    Profile,
+    Reader,
+    SourceError,
+    decode_lines,
+    decode_text,
+    parse_date,
+)
+
+csv.field_size_limit(min(sys.maxsize, 1 << 27))
+
+
+class _Backslash(csv.Dialect):
+    delimiter = ","
+    quotechar = '"'
+    escapechar = "\\"
+    doublequote = False
+    skipinitialspace = False
+    lineterminator = "\n"
+    quoting = csv.QUOTE_MINIMAL
+    strict = False
+
+
+DIALECTS: tuple[type[csv.Dialect], ...] = (csv.excel, _Backslash)
+
+
+def _key(col: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", col.lower())
+
+
+def pick_dialect(sample: str, partial: bool = False) -> type[csv.Dialect]:
+    """The dialect that parses the sample into rows as wide as the header."""
+    best: tuple[int, type[csv.Dialect]] | None = None
+    lines = sample.splitlines(keepends=True)
+    if partial and len(lines) > 1:
+        lines = lines[:-1]  # the sample ends mid-row
+    for dialect in DIALECTS:
+        try:
+            rows = list(csv.reader(lines, dialect))
+        except csv.Error:
+            continue
+        if not rows:
+            continue
+        width = len(rows[0])
+        good = sum(1 for r in rows[1:] if len(r) == width)
+        bad = sum(1 for r in rows[1:] if len(r) != width)
+        score = good - 3 * bad
+        if best is None or score > best[0]:
+            best = (score, dialect)
+    return best[1] if best else csv.excel
+
+
+def csv_rows(reader: Reader, name: str, required: tuple[str, ...]) -> Iterator[dict[str, str]]:
+    """Stream a CSV's rows as dicts keyed by normalised column name ('sharecommentary')."""
+    with reader.archive.open(name) as fh:
+        head = fh.read(1 << 16)
+    sample = decode_text(head, reader.stats, name)
+    dialect = pick_dialect(sample, partial=len(head) == 1 << 16)
+    with reader.archive.open(name) as fh:
+        lines = decode_lines(fh, reader.stats, name)
+        rows = csv.reader(lines, dialect)
+        try:
+            header = next(rows)
+        except StopIteration:
+            raise SourceError(f"{name}: empty file") from None
+        except csv.Error as exc:
+            raise SourceError(f"{name}: not a CSV file ({exc})") from None
+        keys = [_key(c) for c in header]
+        missing = [c for c in required if _key(c) not in keys]
+        if missing:
+            found = ", ".join(c.strip() for c in header[:8] if c.strip()) or "none"
+            raise SourceError(
+                f"{name}: wrong columns, missing {', '.join(missing)} (found: {found})"
+            )
+        line = 1
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                reader.stats.skip(f"{name}: unreadable CSV row ({exc})")
+                continue
+            line += 1
+            if not any(c.strip() for c in row):
+                continue
+            if len(row) != len(keys):
+                reader.stats.skip(f"{name}: row with {len(row)} fields, header has {len(keys)}")
+                continue
+            yield dict(zip(keys, row, strict=True))
+
+
+def _month(value: str) -> dt.date | None:
+    value = (value or "").strip()
+    for fmt in ("%b %Y", "%B %Y", "%Y", "%m/%Y", "%Y-%m", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+_ARTICLE_DATE = re.compile(r"(Published|Created) on (\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?)")
+_ARTICLE_META = re.compile(r"^(Created|Published) on \d{4}-\d{2}-\d{2}.*$", re.M)
+
+_VISIBILITY = {
+    "membernetwork": Visibility.followers,
+    "connections": Visibility.followers,
+    "connectionsonly": Visibility.followers,
+    "public": Visibility.public,
+    "anyone": Visibility.public,
+    "member_network": Visibility.followers,
+    "group": Visibility.group,
+}
+
+
+class LinkedInReader(Reader):
+    format = "linkedin"
+    platform = Platform.linkedin
+    label = "LinkedIn data export (CSV)"
+
+    def _files(self, fname: str) -> list[str]:
+        return self.archive.find(fname)
+
+    def read_profile(self) -> Profile | None:
+        headline = summary = name = None
+        for f in self._files("profile.csv"):
+            try:
+                for row in csv_rows(self, f, ("Headline",)):
+                    headline = row.get("headline") or None
+                    summary = row.get("summary") or None
+                    name = " ".join(x for x in (row.get("firstname"), row.get("lastname")) if x)
+                    break
+            except SourceError as exc:
+                self.stats.skip(str(exc))
+        positions = []
+        for f in self._files("positions.csv"):
+            try:
+                for row in csv_rows(self, f, ("Company Name", "Title")):
+                    positions.append(
+                        Position(
+                            company=row.get("companyname", "").strip(),
+                            title=row.get("title", "").strip(),
+                            started=_month(row.get("startedon", "")),
+                            finished=_month(row.get("finishedon", "")),
+                            description=row.get("description", "").strip(),
+                        )
+                    )
+            except SourceError as exc:
+                self.stats.skip(str(exc))
+        if headline is None and summary is None and not positions:
+            return None
+        texts: list[tuple[str, str]] = []
+        if headline:
+            texts.append(("headline", headline))
+        if summary:
+            texts.append(("about", summary))
+        texts += [("position", p.line()) for p in positions if p.current and p.company]
+        bio = "\n".join(t for t in (headline, summary) if t)
+        return Profile(
+            platform=Platform.linkedin,
+            # A LinkedIn profile is a work profile: it shows the employer by design.
+            author=author_from(bio=bio, positions=positions).model_copy(
+                update={"shows_employer": True}
+            ),
+            name=name or None,
+            texts=tuple(texts),
+        )
+
+    def posts(self) -> Iterator[Post]:
+        found = False
+        plan: tuple[tuple[str, tuple[str, ...], Any], ...] = (
+            ("shares.csv", ("Date", "ShareCommentary"), self._share),
+            ("comments.csv", ("Date", "Message"), self._comment),
+            ("reactions.csv", ("Date", "Type"), self._reaction),
+        )
+        for fname, required, convert in plan:
+            for f in self._files(fname):
+                self.stats.files.append(f)
+                try:
+                    for row in csv_rows(self, f, required):
+                        found = True
+                        post = convert(row)
+                        if post is not None:
+                            yield post
+                except SourceError as exc:
+                    self.stats.skip(str(exc))
+        for f in self.archive.find("articles/*.html", "articles/*.htm"):
+            found = True
+            self.stats.files.append(f)
+            try:
+                post = self._article(f)
+            except SourceError as exc:
+                self.stats.skip(str(exc))
+                continue
+            if post is not None:
+                yield post
+        for _ in self._files("messages.csv"):
+            self.stats.ignore("message files (never read)")
+        if not found and not self.stats.skipped:
+            raise SourceError("LinkedIn export without Shares.csv, Comments.csv or Reactions.csv")
+
+    def _share(self, row: dict[str, str]) -> Post | None:
+        text = row.get("sharecommentary", "")
+        shared = row.get("sharedurl", "").strip()
+        kind = Kind.post
+        if not text.strip() and shared:
+            # A reshare without commentary: the person endorsed what the link holds.
+            kind, text = Kind.share, shared
+        vis = _VISIBILITY.get(row.get("visibility", "").strip().lower(), Visibility.public)
+        return self.make_post(
+            text,
+            kind=kind,
+            date=parse_date(row.get("date")),
+            url=row.get("sharelink") or None,
+            visibility=vis,
+            what="share",
+        )
+
+    def _comment(self, row: dict[str, str]) -> Post | None:
+        return self.make_post(
+            row.get("message", ""),
+            kind=Kind.comment,
+            date=parse_date(row.get("date")),
+            url=row.get("link") or None,
+            what="comment",
+        )
+
+    def _article(self, name: str) -> Post | None:
+        """A long-form article (complete export: Articles/Articles/<title>.html)."""
+        from postcheck.sources.html import html_to_text
+
+        html = decode_text(self.archive.read_bytes(name), self.stats, name)
+        # Published date when there is one: that's when readers saw it.
+        dates = {m.group(1): m.group(2) for m in _ARTICLE_DATE.finditer(html)}
+        when = dates.get("Published") or dates.get("Created")
+        text = html_to_text(html)
+        text = re.sub(r"\n{3,}", "\n\n", _ARTICLE_META.sub("", text)).strip()
+        return self.make_post(
+            text,
+            date=parse_date(when),
+            what="article",
+        )
+
+    def _reaction(self, row: dict[str, str]) -> Post | None:
+        self.stats.ignore("reactions (the export has only a link, not the post's text)")
+        return None
+
+
+def read_csv_text(text: str) -> list[list[str]]:
+    """Parse CSV text with the dialect pick_dialect chooses (used by tests and `profile`)."""
+    return list(csv.reader(io.StringIO(text), pick_dialect(text)))

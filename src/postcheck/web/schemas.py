@@ -1,0 +1,114 @@
+"""Request shapes for the HTTP API.
+
+`CheckRequest` is one line of `postcheck check --input` JSONL: the post's id and text with its
+context fields flat beside them. It reuses the model's enums and `Author`, so the API accepts
+exactly what the CLI accepts and validates it the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from postcheck.model import (
+    MAX_TEXT_CHARS,
+    PLATFORM_ALIASES,
+    AccountType,
+    Author,
+    Kind,
+    Platform,
+    Post,
+    Visibility,
+)
+
+RISKY_EXAMPLE: dict[str, Any] = {
+    "id": "draft-1",
+    "text": "Can't wait to vote this useless government out. Three Waters is a disaster "
+    "and the Minister is clueless.",
+    "platform": "linkedin",
+    "kind": "post",
+    "visibility": "public",
+    "date": "2026-09-01",
+    "author": {
+        "employer": "Department of Internal Affairs",
+        "role": "policy adviser",
+        "seniority": "staff",
+        "advises_ministers": True,
+        "topics": ["Three Waters"],
+        "shows_employer": True,
+    },
+}
+
+FINE_EXAMPLE: dict[str, Any] = {
+    "id": "draft-2",
+    "text": "Kia ora whānau, lovely day for a walk up Maungawhau.",
+    "platform": "facebook",
+    "visibility": "friends",
+}
+
+
+class CheckRequest(BaseModel):
+    """One post with its context: the same shape as one line of `postcheck check --input`."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [RISKY_EXAMPLE, FINE_EXAMPLE]},
+    )
+
+    id: str | int | None = Field(None, description="Your id for the post (echoed back).")
+    text: str = Field(max_length=MAX_TEXT_CHARS, description="The post, reply, bio, ...")
+    url: str | None = Field(None, max_length=2000, description="Where the post lives.")
+    platform: Platform = Platform.other
+    kind: Kind = Kind.post
+    visibility: Visibility = Visibility.public
+    date: dt.datetime | dt.date | None = Field(
+        None, description="When it is (or was) published; default: now (New Zealand time)."
+    )
+    account: AccountType = AccountType.personal
+    author: Author = Field(default_factory=lambda: Author.model_validate({}))
+
+    @field_validator("platform", mode="before")
+    @classmethod
+    def _platform_alias(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            return PLATFORM_ALIASES.get(v.strip().lower(), v.strip().lower())
+        return v
+
+    @field_validator("kind", "visibility", "account", mode="before")
+    @classmethod
+    def _lower(cls, v: Any) -> Any:
+        return v.strip().lower() if isinstance(v, str) else v
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _blank_date(cls, v: Any) -> Any:
+        # An empty date picker submits "": that means "now", not an error.
+        return None if isinstance(v, str) and not v.strip() else v
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: Any) -> Any:
+        if isinstance(v, str) and len(v) > 500:
+            raise ValueError("id is longer than 500 characters")
+        return v
+
+    def to_post(self) -> Post:
+        """The same Post `postcheck check --input` builds from this line (one code path)."""
+        from postcheck.inputs import build_post
+
+        return build_post(self.model_dump(mode="json", exclude_none=True))
+
+
+class BatchRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"posts": [RISKY_EXAMPLE, FINE_EXAMPLE]}]},
+    )
+
+    posts: list[CheckRequest] = Field(min_length=1, description="Posts to check, in order.")
+
+
+class ErrorOut(BaseModel):
+    detail: Any = Field(description="What was wrong, in words (or a list of field errors).")

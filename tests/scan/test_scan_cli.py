@@ -1,0 +1,181 @@
+"""`postcheck scan` and `postcheck profile` end to end, through the real entry point."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import archives
+import pytest
+
+from postcheck.cli import main
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch) -> tuple[int, str, str]:
+    monkeypatch.setattr("sys.argv", ["postcheck", *args])
+    with pytest.raises(SystemExit) as exc:
+        main()
+    out, err = capsys.readouterr()
+    code = exc.value.code
+    return int(code if code is not None else 0), out, err
+
+
+@pytest.fixture
+def exports(tmp_path: Path) -> dict[str, Path]:
+    return {
+        "x": archives.zip_dir(archives.x_archive(tmp_path / "xdir"), tmp_path / "x.zip"),
+        "li": archives.linkedin(tmp_path / "li"),
+        "bsky": archives.bluesky_car(tmp_path / "repo.car"),
+        "fb": archives.facebook_new(tmp_path / "fb"),
+    }
+
+
+def test_scan_json_schema_and_order(exports, tmp_path, capsys, monkeypatch) -> None:
+    out_file = tmp_path / "scan.json"
+    code, _, err = run(
+        ["scan", str(exports["x"]), str(exports["li"]), "-f", "json", "-o", str(out_file)],
+        capsys,
+        monkeypatch,
+    )
+    data = json.loads(out_file.read_text())
+    assert data["schema"] == "postcheck.scan" and data["schema_version"] == "1.0"
+    assert [s["format"] for s in data["sources"]] == ["x", "linkedin"]
+    s = data["summary"]
+    assert s["posts_checked"] == 10 and s["complete"] is True
+    assert sum(s["by_risk"].values()) == 10
+    assert s["posts_listed"] == len(data["items"])
+    ranks = {"none": 0, "low": 1, "medium": 2, "high": 3}
+    risks = [ranks[i["report"]["risk"]] for i in data["items"]]
+    assert risks == sorted(risks, reverse=True) and min(risks) >= 1  # worst first, >= low
+    li = data["sources"][1]
+    assert li["profile"]["report"]["risk"] == "high"  # political headline + employer
+    assert li["stats"]["ignored"]
+    # the profile is high risk, so the default --fail-on medium fails
+    assert code == 1
+    assert "checked 10 post(s)" in err
+    assert archives.DM_TEXT not in out_file.read_text()
+
+
+def test_scan_fail_on_never_and_min_risk(exports, tmp_path, capsys, monkeypatch) -> None:
+    code, out, _ = run(
+        [
+            "scan",
+            str(exports["x"]),
+            "-f",
+            "jsonl",
+            "--min-risk",
+            "none",
+            "--fail-on",
+            "never",
+            "-q",
+        ],
+        capsys,
+        monkeypatch,
+    )
+    assert code == 0
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [x["type"] for x in lines].count("item") == 6  # every post with --min-risk none
+    assert lines[-1]["type"] == "summary"
+    assert lines[-1]["summary"]["posts_listed"] == 6
+
+
+def test_scan_csv(exports, capsys, monkeypatch) -> None:
+    code, out, _ = run(["scan", str(exports["li"]), "-f", "csv", "-q"], capsys, monkeypatch)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows[0]["kind"] == "bio" and rows[0]["risk"] == "high"
+    assert {r["platform"] for r in rows} == {"linkedin"}
+    assert all(r["risk"] in ("low", "medium", "high") for r in rows)
+    assert code == 1
+
+
+def test_scan_html_written(exports, tmp_path, capsys, monkeypatch) -> None:
+    dest = tmp_path / "report.html"
+    code, _, err = run(["scan", *map(str, exports.values()), "-o", str(dest)], capsys, monkeypatch)
+    html = dest.read_text()
+    assert 'id="timeline"' in html and 'id="worst-first"' in html
+    assert "<script src" not in html and "https://cdn" not in html and "<link" not in html
+    assert "html report written" in err
+    assert not list(tmp_path.glob(".report.html.*"))  # temp file renamed into place
+    assert code == 1
+
+
+def test_scan_html_escapes_post_text(tmp_path, capsys, monkeypatch) -> None:
+    p = tmp_path / "posts.jsonl"
+    p.write_text(
+        json.dumps(
+            {
+                "text": "<script>alert(1)</script> vote Labour, National are idiots",
+                "date": "2023-10-01",
+            }
+        )
+        + "\n"
+    )
+    dest = tmp_path / "r.html"
+    run(["scan", str(p), "-o", str(dest), "--min-risk", "none"], capsys, monkeypatch)
+    html = dest.read_text()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_scan_errors(tmp_path, capsys, monkeypatch) -> None:
+    code, _, err = run(["scan", str(tmp_path / "missing.zip")], capsys, monkeypatch)
+    assert code == 2 and "no such file" in err and "Traceback" not in err
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"PK\x03\x04 not really")
+    code, _, err = run(["scan", str(bad), "-o", str(tmp_path / "r.html")], capsys, monkeypatch)
+    assert code == 2 and "corrupt or truncated" in err
+    assert not (tmp_path / "r.html").exists()  # nothing read: no report
+    empty = tmp_path / "empty.zip"
+    zipfile.ZipFile(empty, "w").close()
+    code, _, err = run(["scan", str(empty)], capsys, monkeypatch)
+    assert code == 2 and "empty archive" in err
+    code, _, err = run(["scan", str(bad), "--fail-on", "bogus"], capsys, monkeypatch)
+    assert code == 2 and "--fail-on" in err
+
+
+def test_scan_partial_failure_still_reports(exports, tmp_path, capsys, monkeypatch) -> None:
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"PK\x03\x04 not really")
+    dest = tmp_path / "r.json"
+    code, _, err = run(
+        ["scan", str(exports["x"]), str(bad), "-f", "json", "-o", str(dest)], capsys, monkeypatch
+    )
+    assert code == 2 and "bad.zip" in err
+    data = json.loads(dest.read_text())
+    assert data["summary"]["posts_checked"] == 6
+    assert data["sources"][1]["error"]
+
+
+def test_profile_text_and_disclaimer(capsys, monkeypatch) -> None:
+    code, out, _ = run(
+        [
+            "profile",
+            "Policy adviser at MBIE. Proud Labour Party member. Views my own.",
+            "--platform",
+            "linkedin",
+            "--no-color",
+        ],
+        capsys,
+        monkeypatch,
+    )
+    assert code == 1
+    assert "does not neutralise a political bio" in " ".join(out.split())
+    code, out, _ = run(
+        ["profile", "Tramper, baker, dad. Views my own.", "-f", "json"], capsys, monkeypatch
+    )
+    data = json.loads(out)
+    assert code == 0 and data["report"]["risk"] == "none" and data["disclaimer"] is True
+
+
+def test_profile_from_export(exports, capsys, monkeypatch) -> None:
+    code, out, _ = run(["profile", str(exports["li"]), "-f", "json"], capsys, monkeypatch)
+    data = json.loads(out)
+    assert data["profile"]["platform"] == "linkedin"
+    assert data["profile"]["author"]["employer"].startswith("Ministry of Business")
+    assert data["report"]["risk"] == "high" and code == 1
+    code, _, _ = run(["profile", str(exports["fb"]) + "/nope"], capsys, monkeypatch)
+    # not a path: treated as text, which is fine
+    assert code in (0, 1)
