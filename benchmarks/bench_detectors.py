@@ -14,6 +14,7 @@ project's own labelled sets. Not a test: numbers depend on the machine and its l
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -118,6 +119,38 @@ def _du(paths: list[Path]) -> float:
         elif p.is_dir():
             total += sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
     return total / 1e6
+
+
+def _dist_closure(root: str, extras: tuple[str, ...] = ()) -> dict[str, float]:
+    """Installed size (MB) of a distribution and everything it requires, recursively."""
+    import re
+    from importlib import metadata
+
+    seen: dict[str, float] = {}
+    todo = [(root, extras)]
+    while todo:
+        name, ex = todo.pop()
+        key = re.sub(r"[-_.]+", "-", name).lower()
+        if key in seen:
+            continue
+        try:
+            dist = metadata.distribution(name)
+        except metadata.PackageNotFoundError:
+            continue
+        size = 0
+        for f in dist.files or []:
+            with contextlib.suppress(OSError):
+                size += Path(str(dist.locate_file(f))).stat().st_size
+        seen[key] = size / 1e6
+        for req in dist.requires or []:
+            m = re.match(r"\s*([A-Za-z0-9._-]+)", req)
+            if not m:
+                continue
+            marker = req.split(";", 1)[1] if ";" in req else ""
+            if "extra ==" in marker and not any(f'extra == "{e}"' in marker for e in ex):
+                continue
+            todo.append((m.group(1), ()))
+    return seen
 
 
 def _pkg_dirs(names: list[str]) -> list[Path]:
