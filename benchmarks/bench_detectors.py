@@ -153,19 +153,6 @@ def _dist_closure(root: str, extras: tuple[str, ...] = ()) -> dict[str, float]:
     return seen
 
 
-def _pkg_dirs(names: list[str]) -> list[Path]:
-    import importlib.util
-
-    out = []
-    for n in names:
-        spec = importlib.util.find_spec(n)
-        if spec and spec.submodule_search_locations:
-            out.extend(Path(p) for p in spec.submodule_search_locations)
-        elif spec and spec.origin:
-            out.append(Path(spec.origin))
-    return out
-
-
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--posts", type=int, default=4000)
@@ -235,27 +222,19 @@ def main() -> int:
     models = ROOT / "src" / "postcheck" / "models"
     print(f"\nshipped model artefacts:            {_du([models]):.1f} MB")
     print(f"postcheck package (src/postcheck):  {_du([ROOT / 'src' / 'postcheck']):.1f} MB")
-    runtime = [
-        "numpy",
-        "yaml",
-        "pydantic",
-        "pydantic_core",
-        "typer",
-        "rich",
-        "ahocorasick_rs",
-        "click",
-        "tzdata",
-        "platformdirs",
-    ]
+    ours = _dist_closure("postcheck")
     print(
-        f"runtime dependencies installed:     {_du(_pkg_dirs(runtime)):.1f} MB "
-        f"({', '.join(runtime)})"
+        f"postcheck + runtime dependencies:   {sum(ours.values()):.1f} MB "
+        f"({len(ours)} distributions, incl. the web and moderation doors; the detectors "
+        "themselves need only numpy, pyyaml, ahocorasick-rs and pydantic)"
     )
-    anchor = ["profanity_check", "sklearn", "scipy", "joblib"]
+    anchor = _dist_closure("alt-profanity-check")
     print(
-        f"alt-profanity-check + its deps:     {_du(_pkg_dirs(anchor)):.1f} MB "
-        "(profanity_check, scikit-learn, scipy, joblib; numpy shared)"
+        f"alt-profanity-check + dependencies: {sum(anchor.values()):.1f} MB "
+        f"({len(anchor)} distributions incl. scikit-learn, scipy, numpy)"
     )
+    load = os.getloadavg()[0]
+    print(f"\nload average while measuring: {load:.1f} on {cores} cores (other work shares them)")
     return 0
 
 
