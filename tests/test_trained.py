@@ -208,3 +208,18 @@ def test_recentre_keeps_order_and_moves_threshold_to_half() -> None:
     assert rs == sorted(rs)
     assert trained.recentre(t, t) == pytest.approx(0.5)
     assert trained.recentre(0.0, t) == 0.0 and trained.recentre(1.0, t) == pytest.approx(1.0)
+
+
+def test_checking_a_post_loads_no_training_libraries() -> None:
+    """Run time is numpy only: scikit-learn, scipy and torch stay out of the process."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, postcheck\n"
+        "postcheck.check('The Nats are useless, vote them out. Call me on 021 555 0199')\n"
+        "bad = [m for m in ('sklearn', 'scipy', 'torch', 'onnxruntime') if m in sys.modules]\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

@@ -12,10 +12,11 @@ from postcheck.detect.trained import blend, view
 from postcheck.model import Signal
 
 THRESHOLD = 0.5
-#: With no workplace or complaint word anywhere the model alone cannot fire (it learnt from
-#: reviews, where every text is about work, so news about jobs reads like a complaint to it);
-#: a confident reading still marks the signal uncertain.
-MODEL_WEIGHT_NO_WORK = 0.45
+#: With no workplace word anywhere the model must be sure on its own (it learnt from reviews,
+#: where every text is about work, so news about jobs can read like a complaint to it):
+#: at 0.7 it fires only well above its threshold, and a weaker reading marks it uncertain.
+#: Chosen on validation: Glassdoor cons recall 0.86 / pros 0.09, everyday tweets 1.4%.
+MODEL_WEIGHT_NO_WORK = 0.7
 
 WORK_CATEGORIES = ("work_ref", "work_role", "work_topic")
 

@@ -138,8 +138,14 @@ class TextModel:
 _WORDS = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]+")
 
 
+@functools.cache
+def _available() -> tuple[str, ...]:
+    return tuple(sorted(p.stem for p in MODELS_DIR.glob("*.npz")))
+
+
 def available_models() -> list[str]:
-    return sorted(p.stem for p in MODELS_DIR.glob("*.npz"))
+    """Names of the models shipped in the package (read once per process)."""
+    return list(_available())
 
 
 _load_lock = threading.Lock()
@@ -160,6 +166,11 @@ def model_for(signal: str) -> TextModel | None:
 
 
 @functools.cache
+def _loadable(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(n for n in names if model_for(n) is not None)
+
+
+@functools.cache
 def _stack(names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     models = [m for m in (model_for(n) for n in names) if m is not None]
     w = np.stack([m.linear.weights for m in models], axis=1)  # (DIM, k)
@@ -171,8 +182,7 @@ def _stack(names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
 
 def score_all(texts: Sequence[str], names: Sequence[str] | None = None) -> dict[str, np.ndarray]:
     """Every model's calibrated score for every text, featurising each text once."""
-    names = tuple(names) if names is not None else tuple(available_models())
-    names = tuple(n for n in names if model_for(n) is not None)
+    names = _loadable(tuple(names) if names is not None else _available())
     if not names or not texts:
         return {n: np.zeros(len(texts)) for n in names}
     rows = features.featurise(list(texts))

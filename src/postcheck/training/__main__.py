@@ -21,9 +21,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     try:
+        import scipy  # noqa: F401  (training-only dependencies: fail early and clearly)
+        import sklearn  # noqa: F401
+
         from postcheck.training import specs
     except ImportError as exc:  # scikit-learn etc. live in the `train` extra
-        print(f"error: training needs the train extra (pip install -e '.[train]'): {exc}")
+        print(
+            f"error: training needs the train extra (pip install -e '.[train]'): {exc}",
+            file=sys.stderr,
+        )
         return 2
     if args.cmd == "list":
         for spec in specs.SPECS:
