@@ -33,6 +33,10 @@ class Outcome:
 
 def _check_chunk(posts: list[Post], edition: str | None) -> list[Outcome]:
     engine = default_engine()
+    from postcheck.detect.trained import prime
+
+    # One vectorised model pass for the whole chunk; each check then reads its scores.
+    prime([p.text for p in posts])
     out = []
     for p in posts:
         try:
