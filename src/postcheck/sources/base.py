@@ -10,7 +10,7 @@ import codecs
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 
@@ -128,6 +128,23 @@ class Reader:
 
     def read_profile(self) -> Profile | None:
         return None
+
+    def json_posts(
+        self, name: str, keys: Iterable[str], convert: Callable[[Any], Post | None]
+    ) -> Iterator[Post]:
+        """Posts from one JSON file's records. A record of the wrong shape is skipped and
+        counted; a damaged file stops only itself."""
+        try:
+            for item in json_items(self.archive, name, keys):
+                try:
+                    post = convert(item)
+                except (AttributeError, TypeError, ValueError, KeyError):
+                    self.stats.skip(f"{name}: record of unexpected shape")
+                    continue
+                if post is not None:
+                    yield post
+        except SourceError as exc:
+            self.stats.skip(str(exc))
 
     @property
     def author(self) -> Author:

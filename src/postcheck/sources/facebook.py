@@ -22,9 +22,8 @@ from postcheck.sources.base import (
     Reader,
     SourceError,
     from_timestamp,
-    json_items,
 )
-from postcheck.sources.mojibake import repair, repair_all
+from postcheck.sources.mojibake import repair, repair_all, repaired
 
 POST_FILES = ("posts/your_posts*.json", "posts/your_posts__check_ins*.json")
 GROUP_POST_FILES = ("groups/your_posts_in_groups*.json", "groups/your_group_posts*.json")
@@ -110,17 +109,7 @@ class FacebookReader(Reader):
                     continue
                 found = True
                 self.stats.files.append(name)
-                try:
-                    for item in json_items(self.archive, name, keys):
-                        try:
-                            post = convert(repair_all(item), visibility)
-                        except (AttributeError, TypeError, ValueError, KeyError):
-                            self.stats.skip(f"{name}: record of unexpected shape")
-                            continue
-                        if post is not None:
-                            yield post
-                except SourceError as exc:
-                    self.stats.skip(str(exc))
+                yield from self.json_posts(name, keys, repaired(convert, visibility))
         for name in self.archive.names():
             if not _never_private(name):
                 self.stats.ignore("message files (never read)")

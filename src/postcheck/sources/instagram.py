@@ -14,7 +14,7 @@ from typing import Any
 from postcheck.model import Kind, Platform, Post
 from postcheck.sources.authors import author_from
 from postcheck.sources.base import Profile, Reader, SourceError, from_timestamp, json_items
-from postcheck.sources.mojibake import repair_all
+from postcheck.sources.mojibake import repair_all, repaired
 
 POST_FILES = ("content/posts_*.json", "media/posts_*.json", "content/reels*.json")
 STORY_FILES = ("content/stories*.json", "media/stories*.json")
@@ -83,17 +83,7 @@ class InstagramReader(Reader):
                     continue
                 found = True
                 self.stats.files.append(name)
-                try:
-                    for item in json_items(self.archive, name, keys):
-                        try:
-                            post = convert(repair_all(item), platform)
-                        except (AttributeError, TypeError, ValueError, KeyError):
-                            self.stats.skip(f"{name}: record of unexpected shape")
-                            continue
-                        if post is not None:
-                            yield post
-                except SourceError as exc:
-                    self.stats.skip(str(exc))
+                yield from self.json_posts(name, keys, repaired(convert, platform))
         if any(_private(n) for n in self.archive.names()):
             self.stats.ignore("message files (never read)")
         if not found:

@@ -10,7 +10,11 @@ is already correct, or only partly broken, comes through unharmed.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from postcheck.model import Post
 
 _RUN = re.compile("[\u0080-\u00ff]+")
 
@@ -43,3 +47,8 @@ def repair_all(value: Any) -> Any:
     if isinstance(value, dict):
         return {repair(k) if isinstance(k, str) else k: repair_all(v) for k, v in value.items()}
     return value
+
+
+def repaired(convert: Callable[[Any, Any], Post | None], arg: Any) -> Callable[[Any], Post | None]:
+    """`convert` applied to a Meta export record after its text is repaired."""
+    return lambda item: convert(repair_all(item), arg)
