@@ -89,6 +89,18 @@ def register(app: typer.Typer) -> None:
             typer.Option(min=1, help="Largest archive the archive page accepts, in MiB."),
         ] = None,
         log_level: Annotated[str, typer.Option(help="debug, info, warning or error.")] = "info",
+        moderation: Annotated[
+            bool,
+            typer.Option(
+                "--moderation/--no-moderation",
+                help="Also serve the comment moderation queue (/moderate/) and its comment "
+                "API from the store made by `postcheck moderate init`.",
+            ),
+        ] = False,
+        db: Annotated[
+            str | None,
+            typer.Option(help="With --moderation: the moderation store's database URL."),
+        ] = None,
     ) -> None:
         """Start the web app: check page, guidance, archive scan and the HTTP API."""
         import uvicorn
@@ -120,6 +132,10 @@ def register(app: typer.Typer) -> None:
 
             os.environ["POSTCHECK_WEB_SECRET_KEY"] = secrets.token_urlsafe(32)
 
+        if moderation:
+            os.environ["POSTCHECK_WEB_MODERATION"] = "1"
+            if db:
+                os.environ["POSTCHECK_DATABASE_URL"] = db
         shown = f"[{host}]" if ":" in host else host
         typer.echo(f"postcheck is running at http://{shown}:{chosen}/  (Ctrl+C to stop)")
         if not is_loopback(host):
@@ -128,7 +144,7 @@ def register(app: typer.Typer) -> None:
                 err=True,
             )
         uvicorn.run(
-            "postcheck.web.app:create_app",
+            "postcheck.web.app:create_served_app",
             factory=True,
             host=host,
             port=chosen,

@@ -39,6 +39,23 @@ returns the same versioned Report JSON as `postcheck check --format json`.
 """
 
 
+#: Set by `postcheck serve --moderation`: mount the moderation queue in this app too.
+MODERATION_ENV = "POSTCHECK_WEB_MODERATION"
+
+
+def create_served_app() -> FastAPI:
+    """The app `postcheck serve` runs (a uvicorn factory, so every worker builds its own):
+    the web door, plus the moderation queue and comment API when asked for."""
+    import os
+
+    routers: list[APIRouter] = []
+    if os.environ.get(MODERATION_ENV) == "1":
+        from postcheck.moderation.app import moderation_router
+
+        routers.append(moderation_router())
+    return create_app(extra_routers=routers)
+
+
 def create_app(
     settings: WebSettings | None = None,
     *,
