@@ -123,6 +123,8 @@ def server(db_url: str, *, workers: int = 1) -> Iterator[tuple[str, subprocess.P
             "--no-access-log",
             "--backlog",
             "2048",
+            "--timeout-keep-alive",
+            "75",  # as `postcheck moderate serve` runs it
         ],
         env=env,
         stdout=log,

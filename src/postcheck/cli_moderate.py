@@ -185,7 +185,14 @@ def serve(
         workers=workers,
         log_level="warning",
         access_log=False,  # access logs would record comment ids and site names, not needed
+        # Blogs' comment scripts reuse connections; closing an idle one just as the client
+        # sends on it is a spurious transport error for the commenter.
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
+
+
+#: Idle keep-alive connections are kept this long (uvicorn's default is 5 s).
+KEEP_ALIVE_SECONDS = 75
 
 
 @moderate_app.command()

@@ -154,4 +154,7 @@ def register(app: typer.Typer) -> None:
             log_level=log_level.lower(),
             server_header=False,
             proxy_headers=False,
+            # The check page and API clients reuse connections; don't close them under a
+            # client that is about to send (uvicorn's default is 5 s).
+            timeout_keep_alive=75,
         )
