@@ -138,8 +138,9 @@ def server(db_url: str, *, workers: int = 1) -> Iterator[tuple[str, subprocess.P
                 log.seek(0)
                 raise RuntimeError("server exited: " + log.read().decode(errors="replace")[-2000:])
             try:
-                if httpx.get(base + "/api/moderation/health", timeout=2).status_code == 200:
-                    break
+                with httpx.Client(base_url=base, timeout=2) as local:  # loopback only
+                    if local.get("/api/moderation/health").status_code == 200:
+                        break
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
