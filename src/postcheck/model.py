@@ -73,6 +73,17 @@ class Platform(StrEnum):
 PLATFORM_ALIASES = {"twitter": Platform.x, "fb": Platform.facebook, "ig": Platform.instagram}
 
 
+def normalise_platform(v: Any) -> Any:
+    """Platform names as people type them ("Twitter", " LinkedIn ") to the enum's values."""
+    if isinstance(v, str):
+        return PLATFORM_ALIASES.get(v.strip().lower(), v.strip().lower())
+    return v
+
+
+def normalise_choice(v: Any) -> Any:
+    return v.strip().lower() if isinstance(v, str) else v
+
+
 class Kind(StrEnum):
     post = "post"
     reply = "reply"
@@ -143,17 +154,8 @@ class Context(_Frozen):
     account: AccountType = AccountType.personal
     author: Author = Author()
 
-    @field_validator("platform", mode="before")
-    @classmethod
-    def _platform_alias(cls, v: Any) -> Any:
-        if isinstance(v, str):
-            return PLATFORM_ALIASES.get(v.strip().lower(), v.strip().lower())
-        return v
-
-    @field_validator("kind", "visibility", "account", mode="before")
-    @classmethod
-    def _lower(cls, v: Any) -> Any:
-        return v.strip().lower() if isinstance(v, str) else v
+    _platform = field_validator("platform", mode="before")(normalise_platform)
+    _choices = field_validator("kind", "visibility", "account", mode="before")(normalise_choice)
 
 
 class Post(_Frozen):

@@ -14,13 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from postcheck.model import (
     MAX_TEXT_CHARS,
-    PLATFORM_ALIASES,
     AccountType,
     Author,
     Kind,
     Platform,
     Post,
     Visibility,
+    normalise_choice,
+    normalise_platform,
 )
 
 RISKY_EXAMPLE: dict[str, Any] = {
@@ -69,17 +70,9 @@ class CheckRequest(BaseModel):
     account: AccountType = AccountType.personal
     author: Author = Field(default_factory=lambda: Author.model_validate({}))
 
-    @field_validator("platform", mode="before")
-    @classmethod
-    def _platform_alias(cls, v: Any) -> Any:
-        if isinstance(v, str):
-            return PLATFORM_ALIASES.get(v.strip().lower(), v.strip().lower())
-        return v
-
-    @field_validator("kind", "visibility", "account", mode="before")
-    @classmethod
-    def _lower(cls, v: Any) -> Any:
-        return v.strip().lower() if isinstance(v, str) else v
+    # The same normalisation as postcheck.model.Context, so the API accepts what the CLI does.
+    _platform = field_validator("platform", mode="before")(normalise_platform)
+    _choices = field_validator("kind", "visibility", "account", mode="before")(normalise_choice)
 
     @field_validator("date", mode="before")
     @classmethod
