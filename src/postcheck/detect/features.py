@@ -96,6 +96,16 @@ def _codepoints(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
 
 
+def _char_buckets(cp: np.ndarray, n: int, m: int) -> np.ndarray:
+    """Feature ids of the m character n-grams of code points `cp` (a rolling FNV-style hash).
+
+    Callers wrap it in np.errstate(over="ignore"): the hash wraps around on purpose."""
+    h = np.full(m, _SEED[n], dtype=np.uint64)
+    for k in range(n):
+        h = (h ^ cp[k : k + m]) * _PRIME
+    return (_mix(h) >> np.uint64(64 - CHAR_BITS)).astype(np.int64) + WORD_DIM
+
+
 def char_ngram_ids(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Bucket ids of every character n-gram of `text` (already normalised), with positions."""
     cp = _codepoints(" " + text + " ")
@@ -105,10 +115,7 @@ def char_ngram_ids(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             m = len(cp) - n + 1
             if m <= 0:
                 continue
-            h = np.full(m, _SEED[n], dtype=np.uint64)
-            for k in range(n):
-                h = (h ^ cp[k : k + m]) * _PRIME
-            ids.append((_mix(h) >> np.uint64(64 - CHAR_BITS)).astype(np.int64) + WORD_DIM)
+            ids.append(_char_buckets(cp, n, m))
             # Positions are in the padded string: subtract the leading space.
             starts.append(np.arange(m, dtype=np.int64) - 1)
             lens.append(np.full(m, n, dtype=np.int64))
@@ -222,12 +229,9 @@ def featurise(texts: list[str] | tuple[str, ...]) -> SparseRows:
                 m = len(cp) - n + 1
                 if m <= 0:
                     continue
-                h = np.full(m, _SEED[n], dtype=np.uint64)
-                for k in range(n):
-                    h = (h ^ cp[k : k + m]) * _PRIME
                 docs = pos_doc[:m]
                 ok = np.arange(m, dtype=np.int64) + n <= ends[docs]
-                ids = (_mix(h[ok]) >> np.uint64(64 - CHAR_BITS)).astype(np.int64) + WORD_DIM
+                ids = _char_buckets(cp, n, m)[ok]
                 keys.append(docs[ok] * DIM + ids)
                 blocks.append(docs[ok] * 2 + 1)
     key = np.concatenate(keys)
