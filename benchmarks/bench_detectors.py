@@ -44,10 +44,15 @@ def _posts(n: int) -> list[str]:
     return out[:n]
 
 
-def _child(code: str) -> dict:
+def _child(code: str, env: dict[str, str] | None = None) -> dict:
     """Run `code` in a fresh interpreter; it prints one JSON line."""
     res = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
     )
     return json.loads(res.stdout.strip().splitlines()[-1])
 
@@ -92,6 +97,14 @@ for t in texts:
     eng.check(Post(text=t))
 """
 
+SHARE = """
+import json
+from postcheck.detect.trained import score_cascade
+texts = json.load(open({path!r}))
+r = score_cascade(texts, ["disrespect"])["disrespect"]
+print(json.dumps({{"read": int(r.stage.sum()), "n": len(texts)}}))
+"""
+
 POOL = """
 from postcheck.batch import check_stream
 n = sum(1 for _ in check_stream((Post(text=t) for t in texts), processes={procs}))
@@ -109,6 +122,10 @@ t2 = time.perf_counter()
 print(json.dumps({{"load_s": t1 - t0, "run_s": t2 - t1, "n": len(texts),
   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
+
+
+#: A post the n-gram model is unsure about, so the transformer must read it.
+UNSURE = "you absolute muppet lol"
 
 
 def _du(paths: list[Path]) -> float:
@@ -167,11 +184,18 @@ def main() -> int:
         f"{cores} cores, best of {args.repeat}"
     )
 
-    def best(code: str) -> dict:
-        runs = [_child(code) for _ in range(args.repeat)]
+    def best(code: str, env: dict[str, str] | None = None) -> dict:
+        runs = [_child(code, env) for _ in range(args.repeat)]
         return min(runs, key=lambda r: r["run_s"])
 
+    share = _child(SHARE.format(path=str(path)))
+    print(
+        f"the transformer stage read {share['read']} of {share['n']} posts "
+        f"({share['read'] / share['n']:.1%}); the n-gram models decided the rest"
+    )
     rows = []
+    r = best(SINGLE.format(path=str(path), body=BATCHED), {"POSTCHECK_NO_ENCODER": "1"})
+    rows.append(("baseline: detectors without the transformer, batches", r))
     r = best(SINGLE.format(path=str(path), body=PER_POST))
     rows.append(("postcheck detectors, 1 process, post by post", r))
     r = best(SINGLE.format(path=str(path), body=BATCHED))
@@ -198,16 +222,18 @@ def main() -> int:
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-c", "import postcheck"], check=True, cwd=ROOT)
         imp.append(time.perf_counter() - t0)
-    cli = []
     exe = Path(sys.executable).with_name("postcheck")
-    for _ in range(args.repeat):
-        t0 = time.perf_counter()
-        subprocess.run(
-            [str(exe), "check", "Kia ora, the Nats are useless, vote them out"],
-            capture_output=True,
-            cwd=ROOT,
-        )
-        cli.append(time.perf_counter() - t0)
+
+    def cold(text: str) -> float:
+        runs = []
+        for _ in range(args.repeat):
+            t0 = time.perf_counter()
+            subprocess.run([str(exe), "check", text], capture_output=True, cwd=ROOT)
+            runs.append(time.perf_counter() - t0)
+        return min(runs)
+
+    cli = cold("Kia ora, the Nats are useless, vote them out")
+    cli_unsure = cold(UNSURE)
     aimp = []
     for _ in range(args.repeat):
         t0 = time.perf_counter()
@@ -216,7 +242,11 @@ def main() -> int:
         )
         aimp.append(time.perf_counter() - t0)
     print(f"\ncold `import postcheck`:            {min(imp):.2f} s")
-    print(f'cold `postcheck check "..."`:        {min(cli):.2f} s (target < 1 s)')
+    print(f"cold `postcheck check` (n-gram only): {cli:.2f} s (target < 1 s)")
+    print(
+        f"cold `postcheck check` (unsure post):  {cli_unsure:.2f} s "
+        "(loads onnxruntime and the transformer)"
+    )
     print(f"cold `import profanity_check`:       {min(aimp):.2f} s")
 
     models = ROOT / "src" / "postcheck" / "models"
@@ -226,7 +256,7 @@ def main() -> int:
     print(
         f"postcheck + runtime dependencies:   {sum(ours.values()):.1f} MB "
         f"({len(ours)} distributions, incl. the web and moderation doors; the detectors "
-        "themselves need only numpy, pyyaml, ahocorasick-rs and pydantic)"
+        "themselves need numpy, pyyaml, ahocorasick-rs, pydantic, onnxruntime and tokenizers)"
     )
     anchor = _dist_closure("alt-profanity-check")
     print(

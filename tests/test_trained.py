@@ -117,7 +117,7 @@ def test_score_many_matches_score_all_and_cache() -> None:
     direct = model.score_many(texts)
     together = trained.score_all(texts)["political"]
     assert np.allclose(direct, together)
-    assert trained.cached_scores(texts[0])["political"] == pytest.approx(direct[0])
+    assert trained.cached_scores(texts[0])["political"][0] == pytest.approx(direct[0])
     assert model.score_many([]).shape == (0,)
 
 
@@ -211,14 +211,14 @@ def test_recentre_keeps_order_and_moves_threshold_to_half() -> None:
 
 
 def test_checking_a_post_loads_no_training_libraries() -> None:
-    """Run time is numpy only: scikit-learn, scipy and torch stay out of the process."""
+    """Training libraries (scikit-learn, scipy, torch, transformers) stay out of the process."""
     import subprocess
     import sys
 
     code = (
         "import sys, postcheck\n"
         "postcheck.check('The Nats are useless, vote them out. Call me on 021 555 0199')\n"
-        "bad = [m for m in ('sklearn', 'scipy', 'torch', 'onnxruntime') if m in sys.modules]\n"
+        "bad = [m for m in ('sklearn', 'scipy', 'torch', 'transformers') if m in sys.modules]\n"
         "print(','.join(bad))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

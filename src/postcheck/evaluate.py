@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 
 from postcheck.detect import Doc, default_detectors
-from postcheck.detect.trained import prime
+from postcheck.detect.encoder import encoder_for
+from postcheck.detect.trained import cached_scores, prime
 from postcheck.model import Post
 from postcheck.training import data
 from postcheck.training.data import DatasetMissing
@@ -59,6 +60,8 @@ class Result:
     fired: np.ndarray
     stats: dict[str, float]
     anchors: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: Share of the posts the signal's transformer stage read (None: the signal has none).
+    encoder_share: float | None = None
 
 
 def stats(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
@@ -104,6 +107,8 @@ def run_detectors(texts: Sequence[str], signals: Sequence[str]) -> dict[str, np.
     for s in signals:
         out[s] = score[s]
         out[s + ":fired"] = fired[s]
+        if encoder_for(s) is not None:
+            out[s + ":encoder"] = np.array([cached_scores(t)[s][2] for t in texts], dtype=bool)
     return out
 
 
@@ -260,6 +265,8 @@ def evaluate_tasks(tasks: list[Task], anchors: bool, log: Callable[[str], None])
         for t in group:
             fired = out[t.signal + ":fired"]
             res = Result(t, out[t.signal], fired, stats(t.labels, fired))
+            if t.signal + ":encoder" in out:
+                res.encoder_share = float(np.mean(out[t.signal + ":encoder"]))
             if t.anchors:
                 for name, fn in fns.items():
                     res.anchors[name] = stats(t.labels, fn(list(t.texts)))
@@ -348,6 +355,8 @@ def render(results: list[Result], pii: dict[str, dict[str, float]]) -> str:
             row += f" {_cell(r.anchors[n], r.task.kind) if n in r.anchors else '-':<40}"
         if r.task.target:
             row += f" {r.task.target}: {'MET' if _met(r) else 'not met'}"
+        if r.encoder_share is not None:
+            row += f" [transformer read {r.encoder_share:.0%}]"
         lines.append(row)
     lines += [
         "",
@@ -426,6 +435,7 @@ def as_json(results: list[Result], pii: dict[str, dict[str, float]]) -> dict[str
                 "met": _met(r) if r.task.target else None,
                 "postcheck": r.stats,
                 "anchors": r.anchors,
+                "encoder_share": r.encoder_share,
             }
             for r in results
         ],

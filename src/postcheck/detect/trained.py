@@ -182,9 +182,20 @@ def _stack(names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
 
 def score_all(texts: Sequence[str], names: Sequence[str] | None = None) -> dict[str, np.ndarray]:
     """Every model's calibrated score for every text, featurising each text once."""
-    names = _loadable(tuple(names) if names is not None else _available())
-    if not names or not texts:
-        return {n: np.zeros(len(texts)) for n in names}
+    return {n: r.prob for n, r in score_cascade(texts, names).items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Readings:
+    """One signal's scores over a batch of texts, with the threshold each one is judged by."""
+
+    prob: np.ndarray  # calibrated probability
+    threshold: np.ndarray  # the n-gram model's threshold, or the cascade's where it read
+    stage: np.ndarray  # bool: True where the transformer read the text
+
+
+def _ngram(texts: Sequence[str], names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(logits, calibrated probabilities), shape (len(texts), len(names))."""
     rows = features.featurise(list(texts))
     w, bias, a, b = _stack(names)
     contrib = w[rows.indices] * rows.data[:, None].astype(np.float32)
@@ -193,26 +204,65 @@ def score_all(texts: Sequence[str], names: Sequence[str] | None = None) -> dict[
     if len(contrib):
         sums = np.add.reduceat(contrib, rows.indptr[:-1][nonempty], axis=0)
         z[nonempty] = sums
-    prob = _sigmoid(a * (z + bias) + b)
-    return {n: prob[:, j] for j, n in enumerate(names)}
+    logit = a * (z + bias) + b
+    return logit, _sigmoid(logit)
+
+
+def score_cascade(
+    texts: Sequence[str], names: Sequence[str] | None = None
+) -> dict[str, Readings]:
+    """The n-gram models on every text; each signal's transformer only where its n-gram model
+    is unsure. Texts in one call are read by the transformer in shared batches."""
+    from postcheck.detect.encoder import encoder_for
+
+    names = _loadable(tuple(names) if names is not None else _available())
+    n = len(texts)
+    if not names or not n:
+        return {
+            k: Readings(np.zeros(n), np.full(n, 0.5), np.zeros(n, dtype=bool)) for k in names
+        }
+    logit, prob = _ngram(texts, names)
+    out: dict[str, Readings] = {}
+    for j, name in enumerate(names):
+        model = model_for(name)
+        assert model is not None  # _loadable kept only names with a model
+        p = prob[:, j].copy()
+        thr = np.full(n, model.threshold)
+        stage = np.zeros(n, dtype=bool)
+        enc = encoder_for(name)
+        if enc is not None:
+            pick = np.flatnonzero(enc.in_band(p))
+            if len(pick):
+                enc_logit = enc.logits([texts[i] for i in pick])
+                p[pick] = enc.combine(logit[pick, j], enc_logit)
+                thr[pick] = enc.meta.threshold
+                stage[pick] = True
+        out[name] = Readings(p, thr, stage)
+    return out
 
 
 @functools.lru_cache(maxsize=512)
-def scores_for(text: str) -> dict[str, float]:
-    """All model scores for one text, cached so every detector of a post shares one pass."""
-    return {k: float(v[0]) for k, v in score_all([text]).items()}
+def scores_for(text: str) -> dict[str, tuple[float, float, bool]]:
+    """All model readings for one text, cached so every detector of a post shares one pass."""
+    return _unpack(score_cascade([text]), 0)
+
+
+def _unpack(readings: dict[str, Readings], i: int) -> dict[str, tuple[float, float, bool]]:
+    return {
+        k: (float(r.prob[i]), float(r.threshold[i]), bool(r.stage[i])) for k, r in readings.items()
+    }
 
 
 def prime(texts: Sequence[str]) -> None:
     """Score many texts in one vectorised pass and cache them for `scores_for`."""
     if not texts:
         return
-    scores = score_all(texts)
+    readings = score_cascade(texts)
     for i, t in enumerate(texts):
-        _prime_one(t, {k: float(v[i]) for k, v in scores.items()})
+        _prime_one(t, _unpack(readings, i))
 
 
-def _prime_one(text: str, values: dict[str, float]) -> None:
+def _prime_one(text: str, values: dict[str, tuple[float, float, bool]]) -> None:
     # lru_cache has no public "put"; a cache miss computes the same values, so priming is
     # only an optimisation and the single-text path stays the source of truth.
     _primed[text] = values
@@ -220,10 +270,10 @@ def _prime_one(text: str, values: dict[str, float]) -> None:
         _primed.pop(next(iter(_primed)))
 
 
-_primed: dict[str, dict[str, float]] = {}
+_primed: dict[str, dict[str, tuple[float, float, bool]]] = {}
 
 
-def cached_scores(text: str) -> dict[str, float]:
+def cached_scores(text: str) -> dict[str, tuple[float, float, bool]]:
     hit = _primed.get(text)
     return hit if hit is not None else scores_for(text)
 
@@ -249,6 +299,7 @@ class ModelView:
     prob: float  # calibrated probability
     score: float  # re-centred: >= 0.5 means the model alone would fire
     version: str
+    stage: str = "ngram"  # "ngram", or "cascade" where the transformer read the text
 
     def spans(self, text: str, top_k: int = 3) -> list[tuple[int, int]]:
         model = model_for(self.signal)
@@ -258,7 +309,8 @@ class ModelView:
 
     @property
     def evidence(self) -> str:
-        return f"model:{self.signal}@{self.version}={self.prob:.2f}"
+        via = "+encoder" if self.stage == "cascade" else ""
+        return f"model:{self.signal}@{self.version}{via}={self.prob:.2f}"
 
 
 def view(signal: str, text: str) -> ModelView | None:
@@ -266,10 +318,12 @@ def view(signal: str, text: str) -> ModelView | None:
     model = model_for(signal)
     if model is None or not text.strip():
         return None
-    prob = cached_scores(text).get(signal)
-    if prob is None:
+    reading = cached_scores(text).get(signal)
+    if reading is None:
         return None
-    return ModelView(signal, prob, recentre(prob, model.threshold), model.version)
+    prob, threshold, by_encoder = reading
+    stage = "cascade" if by_encoder else "ngram"
+    return ModelView(signal, prob, recentre(prob, threshold), model.version, stage)
 
 
 #: How much a lexicon score keeps when the model is sure the post is not an instance (the

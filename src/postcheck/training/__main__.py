@@ -17,6 +17,11 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="cmd", required=True)
     tr = sub.add_parser("train", help="train every model and write artefacts + model cards")
     tr.add_argument("--only", nargs="*", default=None, help="train only these models")
+    tr.add_argument(
+        "--no-encoders",
+        action="store_true",
+        help="skip fine-tuning the transformer stages (about 30 minutes each on 2 cores)",
+    )
     sub.add_parser("list", help="list the model specs")
     args = parser.parse_args(argv)
 
@@ -34,9 +39,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.cmd == "list":
         for spec in specs.SPECS:
             print(f"{spec.name:18} {spec.description}")
+        from postcheck.training.cascade import ENCODER_SPECS
+
+        for enc in ENCODER_SPECS:
+            print(f"{enc.name:18} transformer stage: {enc.description}")
         return 0
     try:
         specs.train_all(args.only)
+        if not args.no_encoders:
+            try:
+                from postcheck.training import cascade
+            except ImportError as exc:
+                print(f"error: encoders need the train extra: {exc}", file=sys.stderr)
+                return 2
+            cascade.train_all(args.only)
     except DatasetMissing as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
