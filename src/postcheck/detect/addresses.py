@@ -105,14 +105,14 @@ _CORES = [
     rf"(?:[ \t]+(?:{_LOWER_NAME}|{NAME})){{0,3}}(?:[ \t]+{HOUSE}\b)?",
     # street word first, number last: "Via Roma 131", "ul. Biskupa Bogedaina 118"
     rf"(?<![\w.])(?:{TYPE_FIRST})[ \t]+(?:(?:{_LOWER_NAME}|{NAME})[ \t]+){{1,4}}"
-    rf"{HOUSE}\b\.?(?!\d){_NOT_HOUSE_AFTER}",
+    rf"{HOUSE}\b(?!\d){_NOT_HOUSE_AFTER}",
     # compound street names: "Friedhofstrasse 33", "Gesterbyntie 68", "Snellmaninkatu 55"
-    rf"(?<![\w.])(?:{NAME}[ \t]+){{0,2}}{UP}[\w'’-]*?(?:{SUFFIX_JOINED})[ \t]+{HOUSE}\b\.?"
+    rf"(?<![\w.])(?:{NAME}[ \t]+){{0,2}}{UP}[\w'’-]*?(?:{SUFFIX_JOINED})[ \t]+{HOUSE}\b"
     rf"(?!\d){_NOT_HOUSE_AFTER}",
     # street word as its own word after the name: "Villacher Strasse 89", "Rákóczi út 13."
     rf"(?<![\w.]){NAME}[ \t]+(?:[^\W\d_][\w'’.-]*[ \t]+){{0,2}}(?:{SUFFIX_WORD})[ \t]+{HOUSE}\b\.?"
     rf"(?!\d){_NOT_HOUSE_AFTER}",
-    rf"(?<![\w.])[^\W\d_][\w'’-]*?(?:{SUFFIX_ANY_CASE})[ \t]+{HOUSE}\b\.?(?!\d){_NOT_HOUSE_AFTER}",
+    rf"(?<![\w.])[^\W\d_][\w'’-]*?(?:{SUFFIX_ANY_CASE})[ \t]+{HOUSE}\b(?!\d){_NOT_HOUSE_AFTER}",
     # military mail: "PSC 3294, Box 9168", "Unit 5477 Box 8244", "USNV Vincent\nFPO AA 68422"
     r"(?<!\w)(?i:PSC|CMR|Unit)[ \t]+\d{3,5},?[ \t]+(?i:Box)[ \t]+\d{3,5}\b",
     rf"(?<!\w)(?:USNS|USNV|USS|USCGC)[ \t]+{NAME}(?:[ \t]+{NAME})?(?=[ \t]*\n?[ \t]*[AFD]PO\b)",
@@ -133,11 +133,13 @@ _PLACE = (
     rf"{_REGION_POST}"
 )
 #: What may follow an address core: a unit, RD number, place with region code and postcode,
-#: region code and postcode, or a postcode, each after a comma or on the next line.
+#: region code and postcode, or a postcode (with the place after it, as in "00184 Roma"),
+#: each after a comma or on the next line.
 _TAIL = re.compile(
     rf"(?:[ \t]*,?[ \t]+|{_SEP})(?i:{UNIT}|Box[ \t]+\d{{1,6}}\b)"
     rf"|{_SEP}(?:RD[ \t]?\d{{1,2}}\b|(?i:[AFD]PO[ \t]+A[AEP])[ \t]+\d{{5}}\b"
-    rf"|{_PLACE}(?![\w'’-])|[A-Z]{{2,3}}[ \t]+\d{{4,6}}\b|\d{{4,6}}(?:-\d{{3,4}})?\b)"
+    rf"|{_PLACE}(?![\w'’-])|[A-Z]{{2,3}}[ \t]+\d{{4,6}}\b"
+    rf"|(?:\d{{4,6}}(?:-\d{{3,4}})?|\d{{2}}-\d{{3}})\b(?:[ \t]+{NAME_RUN}(?![\w'’-]))?)"
     rf"|[ \t]+\d{{4}}\b(?=[ \t]*(?:[\n,.;!?)]|$))"
 )
 #: A building number written before the street's own number: "5366 Pivovarská 276".
@@ -156,7 +158,7 @@ CUE = re.compile(
     r"[ \t]*(?::|\bis\b|\bwith\b)?[ \t]*(?:the\s+)?",
     re.IGNORECASE,
 )
-_LOOSE = rf"(?:{HOUSE}[ \t]+){{0,2}}{NAME_RUN}[ \t]+(?P<num>{HOUSE})\b\.?(?!\d){_NOT_HOUSE_AFTER}"
+_LOOSE = rf"(?:{HOUSE}[ \t]+){{0,2}}{NAME_RUN}[ \t]+(?P<num>{HOUSE})\b(?!\d){_NOT_HOUSE_AFTER}"
 LOOSE = re.compile(
     rf"{_LOOSE}|(?i:{HOUSE}[ \t]+(?:[^\W\d_][\w'’-]*[ \t]+){{1,4}}(?:{STREET_TYPES})\b\.?)"
 )
