@@ -270,13 +270,15 @@ def evaluate_tasks(tasks: list[Task], anchors: bool, log: Callable[[str], None])
     return results
 
 
-#: Gold address fragments with only these characters between them are one address to a reader.
-_ADDRESS_JOIN = re.compile(r"[\s,]*")
+#: Gold address fragments with only these between them are one address to a reader: spaces,
+#: commas and line breaks, a line break counting with the e-mail quote marks that start the
+#: next line ("...Strasse 36\n>Suite 960").
+_ADDRESS_JOIN = re.compile(r"(?:[\s,]|(?<=\n)>+)*")
 _TOKEN = re.compile(r"\S+")
 
 
 def merge_adjacent(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Join spans that only whitespace, commas and newlines separate.
+    """Join spans that only whitespace, commas and newlines (with quote marks) separate.
 
     presidio's templates often write one address as several gold fragments
     ("{{STREET_ADDRESS}} {{STREET_ADDRESS}}" gives '846' and 'Via Roma 131'); merging them
