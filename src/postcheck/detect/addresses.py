@@ -70,11 +70,16 @@ TYPE_FIRST = (
     r"Calea|Bulevardul|Strada|Odos|Οδός|Οδος|Λεωφόρος|Πλατεία|Leoforos|Platia|ulitsa|"
     r"Prospekt|Straße|Strasse"
 )
+_TYPE_FIRST_LOWER = (
+    r"(?:rua|rúa|avenida|avda\.|calle|carrer|viale|vicolo|piazza|piazzale|ulica|ul\.|strada|"
+    r"praça|travessa|estrada|rambla|paseo|chemin|leoforos|odos)"
+)
 # Street words that end a name, joined ("Friedhofstrasse") or as their own word ("Rákóczi út").
 SUFFIX_JOINED = (
     r"strasse|straße|str\.|weg|gasse|allee|damm|ufer|gade|vej|veien|vegen|vei|gata|gatan|"
     r"gaten|vägen|väg|stræde|stig|stien|tie|katu|kuja|polku|kaari|laan|straat|plein|gracht|"
-    r"kade|singel|dreef|steeg|utca|vegur|braut|stígur|torg|torget|torv|plads|tee|gatve|iela"
+    r"kade|singel|dreef|steeg|utca|vegur|braut|stígur|stræti|torg|torget|torv|plads|tee|gatve|"
+    r"iela"
 )
 SUFFIX_WORD = (
     r"Strasse|Straße|Str\.|Weg|Gasse|Allee|Platz|Damm|Ufer|Vej|Veien|Gata|Gatan|Vägen|"
@@ -99,7 +104,8 @@ UNIT_ALONE = (
 _CORES = [
     # number first: "12A Tui Street", "Flat 3/45 Cuba St", "175 Iroon Polytechniou Avenue"
     rf"(?<![\w/.,-])(?:{DESIGNATOR}[ \t]+)?{HOUSE},?[ \t]+"
-    rf"(?:{NAME}[ \t]+){{1,4}}(?:{STREET_TYPES})\b\.?",
+    rf"(?:{NAME}[ \t]+){{1,4}}(?:{STREET_TYPES})\b\.?"
+    r"(?:[ \t]+(?:North|South|East|West|Extension|Upper|Lower)\b)?",
     # number then a street word that comes first: "36 Rue de Tanger", "62 Rue Gafsa"
     rf"(?<![\w/.,-]){HOUSE},?[ \t]+(?:{TYPE_FIRST})[ \t]+(?:{_LOWER_NAME}|{NAME})"
     rf"(?:[ \t]+(?:{_LOWER_NAME}|{NAME})){{0,3}}(?:[ \t]+{HOUSE}\b)?",
@@ -115,7 +121,11 @@ _CORES = [
     rf"(?<![\w.])[^\W\d_][\w'’-]*?(?:{SUFFIX_ANY_CASE})[ \t]+{HOUSE}\b(?!\d){_NOT_HOUSE_AFTER}",
     # military mail: "PSC 3294, Box 9168", "Unit 5477 Box 8244", "USNV Vincent\nFPO AA 68422"
     r"(?<!\w)(?i:PSC|CMR|Unit)[ \t]+\d{3,5},?[ \t]+(?i:Box)[ \t]+\d{3,5}\b",
-    rf"(?<!\w)(?:USNS|USNV|USS|USCGC)[ \t]+{NAME}(?:[ \t]+{NAME})?(?=[ \t]*\n?[ \t]*[AFD]PO\b)",
+    r"(?<!\w)(?i:USNS|USNV|USS|USCGC)[ \t]+[^\W\d_][\w'’.-]*(?:[ \t]+[^\W\d_][\w'’.-]*)?"
+    r"(?=[ \t]*\n?[ \t]*(?i:[AFD]PO)\b)",
+    # the same street words in lower case, where no English word reads like them
+    rf"(?<![\w.]){_TYPE_FIRST_LOWER}[ \t]+(?:[^\W\d_][\w'’-]*[ \t]+){{1,4}}{HOUSE}\b(?!\d)"
+    rf"{_NOT_HOUSE_AFTER}",
     r"(?<!\w)(?i:[AFD]PO[ \t]+A[AEP])[ \t]+\d{5}\b",
     # postal boxes: "PO Box 123", "P.O. Box 211", "Private Bag 1234", "Postbox 53"
     r"(?<!\w)(?i:P\.?[ \t]?O\.?[ \t]?Box|Post[ \t]?Office[ \t]Box|Private[ \t]Bag|Postbox|"
@@ -141,6 +151,8 @@ _TAIL = re.compile(
     rf"|{_PLACE}(?![\w'’-])|[A-Z]{{2,3}}[ \t]+\d{{4,6}}\b"
     rf"|(?:\d{{4,6}}(?:-\d{{3,4}})?|\d{{2}}-\d{{3}})\b(?:[ \t]+{NAME_RUN}(?![\w'’-]))?)"
     rf"|[ \t]+\d{{4}}\b(?=[ \t]*(?:[\n,.;!?)]|$))"
+    # more of the street's name before a unit that follows: "Storgarden 52 Trajanka Forks\n Apt. 4"
+    rf"|[ \t]+{NAME_RUN}(?=(?:[ \t]*,?[ \t]+|{_SEP}){UNIT})"
 )
 #: A building number written before the street's own number: "5366 Pivovarská 276".
 _LEAD_NUMBER = re.compile(r"(?<![\w.,/-])\d{1,5}[ \t]+$")
