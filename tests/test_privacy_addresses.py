@@ -121,6 +121,10 @@ def test_merge_adjacent_joins_only_across_whitespace_and_commas() -> None:
     spans = [(9, 12), (13, 25), (27, 33), (38, 44)]
     assert ev.merge_adjacent(text, spans) == [(9, 33), (38, 44)]
     assert ev.merge_adjacent(text, []) == []
+    quoted = "> 1072 Pohlstrasse 9\n>Suite 858\n>Börßum"
+    assert ev.merge_adjacent(quoted, [(2, 20), (22, 31)]) == [(2, 31)]
+    # A word between two fragments keeps them apart: nothing is joined across text.
+    assert ev.merge_adjacent("Apt. 5 and Apt. 6", [(0, 6), (11, 17)]) == [(0, 6), (11, 17)]
 
 
 def test_token_counts_label_whitespace_tokens() -> None:
@@ -150,10 +154,10 @@ def test_address_scores_on_presidio_stay_above_measured_floors() -> None:
     _need_datasets()
     spans = ev.privacy_spans()
     # Floors a little under the figures measured when the address module landed (merged
-    # 0.742, tokens 0.855, all six merged 0.838): they catch regressions, not the target.
-    assert spans[ev.ADDRESS_KEYS["merged"]]["f1"] >= 0.72
-    assert spans[ev.ADDRESS_KEYS["tokens"]]["f1"] >= 0.83
-    assert spans[ev.MICRO_KEY]["f1"] >= 0.82
+    # 0.808, tokens 0.865, all six merged 0.876): they catch regressions, not the target.
+    assert spans[ev.ADDRESS_KEYS["merged"]]["f1"] >= 0.78
+    assert spans[ev.ADDRESS_KEYS["tokens"]]["f1"] >= 0.84
+    assert spans[ev.MICRO_KEY]["f1"] >= 0.85
     assert spans["all but street-address (micro)"]["f1"] >= 0.94
     # Fragments are never dropped: the merged gold keeps every character of every fragment.
     frag = spans[ev.ADDRESS_KEYS["fragments"]]

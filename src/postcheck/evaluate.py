@@ -458,6 +458,10 @@ def render_privacy(
         if key in pii:
             met = "MET" if pii[key]["f1"] >= 0.9 else "not met"
             lines.append(f"  target F1 >= 0.90, {key}: {met}")
+    lines.append(
+        "  most address misses left are presidio's multi-line addresses whose city and country"
+        " lines are labelled GPE, which cuts the postcode off as an address of its own."
+    )
     for name, f in flags.items():
         lines.append(
             f"  street-address flag rate on {name}: {int(f['flagged'])}/{int(f['n'])}"
