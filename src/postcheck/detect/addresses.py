@@ -187,6 +187,8 @@ def find(text: str) -> list[tuple[int, int, bool]]:
     Parts only whitespace or commas apart are one address, so "Apt. 117 5720 Skoanveien 226"
     comes back whole.
     """
+    if not _DIGIT.search(text):  # every address form has a number; most posts have none
+        return []
     spans: list[list[int]] = []
     cores = [(m.span(), m.group()) for m in CORE.finditer(text)]
     for cue in CUE.finditer(text):
@@ -232,4 +234,5 @@ def _loose_ok(text: str, m: re.Match[str]) -> bool:
 
 
 UNIT_ALONE_RX = re.compile(UNIT_ALONE)
+_DIGIT = re.compile(r"\d")
 _JOIN = re.compile(r"[ \t,]*\n?[ \t>]*")
