@@ -34,7 +34,7 @@ PARTICLE = (
 #: A name word after a joining word may be lower-case: "rue des lieutenants", "rue de pologne".
 _LOWER_NAME = rf"(?:{PARTICLE}[ \t]+|[dl]['’])(?:{PARTICLE}[ \t]+)?[^\W\d_][\w'’-]*"
 NAME_RUN = rf"{NAME}(?:[ \t]+(?:{PARTICLE}[ \t]+|[dl]['’])?{NAME}){{0,3}}"
-#: A house number: "12", "12A", "3/45" (NZ flat/number), "13." (Hungarian ordinal style).
+#: A house number: "12", "12A", "3/45" (NZ flat/number).
 HOUSE = r"\d{1,5}(?:[A-Za-z](?![\w]))?(?:/\d{1,5}[A-Za-z]?)?"
 #: Numbers that count things, not houses, when these words follow them.
 _NOT_HOUSE_AFTER = (
@@ -64,10 +64,10 @@ STREET_TYPES = (
 # Street words that come first, before the name ("Via Roma 131", "ul. Narewska 94").
 TYPE_FIRST = (
     r"Via|Viale|Vicolo|Vico|Piazza|Piazzale|Piazzetta|Largo|Corso|Contrada|Borgo|Strada|Rua|"
-    r"Avenida|Avda\.|Av\.|Alameda|Travessa|Estrada|Praça|Praca|Largo|Calle|C/|Carrer|Camino|"
+    r"Avenida|Avda\.|Av\.|Alameda|Travessa|Estrada|Praça|Praca|Calle|C/|Carrer|Camino|"
     r"Paseo|Plaza|Rambla|Ronda|Carretera|Rue|rue|Avenue|avenue|Boulevard|boulevard|Bd|Chemin|"
     r"Allée|Impasse|Place|Quai|Cours|Route|ul\.|ulica|Ulica|al\.|Aleja|aleja|os\.|pl\.|Plac|"
-    r"Calea|Bulevardul|Strada|Odos|Οδός|Οδος|Λεωφόρος|Πλατεία|Leoforos|Platia|ulitsa|"
+    r"Calea|Bulevardul|Odos|Οδός|Οδος|Λεωφόρος|Πλατεία|Leoforos|Platia|ulitsa|"
     r"Prospekt|Straße|Strasse"
 )
 _TYPE_FIRST_LOWER = (
@@ -116,6 +116,7 @@ _CORES = [
     rf"(?<![\w.])(?:{NAME}[ \t]+){{0,2}}{UP}[\w'’-]*?(?:{SUFFIX_JOINED})[ \t]+{HOUSE}\b"
     rf"(?!\d){_NOT_HOUSE_AFTER}",
     # street word as its own word after the name: "Villacher Strasse 89", "Rákóczi út 13."
+    # (the full stop after a Hungarian house number is part of it)
     rf"(?<![\w.]){NAME}[ \t]+(?:[^\W\d_][\w'’.-]*[ \t]+){{0,2}}(?:{SUFFIX_WORD})[ \t]+{HOUSE}\b\.?"
     rf"(?!\d){_NOT_HOUSE_AFTER}",
     rf"(?<![\w.])[^\W\d_][\w'’-]*?(?:{SUFFIX_ANY_CASE})[ \t]+{HOUSE}\b(?!\d){_NOT_HOUSE_AFTER}",
