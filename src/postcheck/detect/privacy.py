@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from postcheck.detect import addresses
 from postcheck.detect.base import Doc, make_signal, noisy_or, sentences
 from postcheck.model import Signal
 
@@ -65,17 +66,6 @@ IBAN = re.compile(
 )
 IPV4 = re.compile(
     r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.])"
-)
-STREET_TYPES = (
-    "Street|St|Road|Rd|Avenue|Ave|Drive|Dr|Place|Pl|Crescent|Cres|Terrace|Tce|Lane|Ln|Way|"
-    "Close|Grove|Parade|Pde|Boulevard|Blvd|Highway|Hwy|Court|Ct|Quay|Square|Sq|Rise|Heights|"
-    "Esplanade|Mews|Track|Loop|Circle|Cir|Walk|Row|Glen|View|Park"
-)
-ADDRESS = re.compile(
-    r"(?<![\w/])(?:(?:Flat|Unit|Apt\.?|Apartment|Suite)\s*\w+,?\s+)?\d{1,5}[A-Za-z]?(?:/\d{1,5})?\s+"
-    r"(?:[A-Z][\w'’.-]*\s+){1,4}(?:" + STREET_TYPES + r")\b\.?"
-    r"(?:,?\s+(?:Apt\.?|Suite|Unit)\s+\d+)?"
-    r"(?:,\s*[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}){0,3}(?:,?\s+[A-Z]{2})?(?:\s+\d{4,5}(?:-\d{4})?)?"
 )
 CLIENT = re.compile(
     r"(?:(?<!\w)(?:my|our|a|the|this|one of (?:my|our))\s+|^\s*)"
@@ -192,8 +182,9 @@ class PrivacyDetector:
             found.append((0.85, *m.span(), "iban"))
         for m in IPV4.finditer(text):
             found.append((0.6, *m.span(), "ip-address"))
-        for m in ADDRESS.finditer(text):
-            found.append((0.8, m.start(), m.end(), "street-address"))
+        for s, e, strong in addresses.find(text):
+            # A unit on its own ("Apt. 117") is part of an address, too little to flag alone.
+            found.append((0.8 if strong else 0.45, s, e, "street-address"))
         for s, e in sentences(text):
             sent = text[s:e]
             c = CLIENT.search(sent)
@@ -232,9 +223,9 @@ def entities(text: str) -> list[tuple[str, int, int]]:
         (PHONE_PLUS, "phone"),
         (IBAN, "iban"),
         (IPV4, "ip-address"),
-        (ADDRESS, "street-address"),
     ):
         out += [(kind, m.start(), m.end()) for m in rx.finditer(text)]
+    out += [("street-address", s, e) for s, e, _ in addresses.find(text)]
     phones = [(s, e) for kind, s, e in out if kind == "phone"]
     out += [("phone", s, e) for s, e in cued_phones(text, phones)]
     out += [
