@@ -118,3 +118,57 @@ def test_labelled_sets_are_well_formed(name: str) -> None:
         if split == "val":
             counts = {lab: sum(r["label"] == lab for r in rows) for lab in labels}
             assert min(counts.values()) >= 10, counts
+
+
+def test_privacy_errors_judge_addresses_per_postal_address_and_show_context() -> None:
+    text = "Mail 12 Tui Street\nWellington\n6011 or ring 021 555 1234 now, ref 99"
+
+    def at(piece: str) -> tuple[int, int]:
+        i = text.index(piece)
+        return i, i + len(piece)
+
+    street, city, post = at("12 Tui Street"), at("Wellington"), at("6011")
+    phone, ref = at("021 555 1234"), at("99")
+    gold = (
+        ("STREET_ADDRESS", *street),
+        ("GPE", *city),
+        ("STREET_ADDRESS", *post),
+        ("PHONE_NUMBER", *phone),
+    )
+    record = ev.data.PiiRecord(text, gold)
+
+    def find(t: str) -> list[tuple[str, int, int]]:
+        # The whole postal address (one match), half the phone (a boundary miss), a stray
+        # "phone" on the reference, and a kind the evaluation does not claim.
+        return [
+            ("street-address", street[0], post[1]),
+            ("phone", phone[0], phone[0] + 3),
+            ("phone", *ref),
+            ("ird-number", *ref),
+        ]
+
+    errors = ev.privacy_errors([record], find)
+    assert set(errors) == {"phone"}  # the bridged address matched; nothing else counted
+    # A boundary miss counts twice, as the target counts it: the gold phone is missed and
+    # the short prediction matches no gold. Nothing overlapping comes first.
+    stray, missed, short = errors["phone"]
+    assert not stray.missed and (stray.start, stray.end) == ref and stray.near is None
+    assert missed.missed and (missed.start, missed.end) == phone
+    assert missed.overlap == pytest.approx(3 / 12) and missed.near == (phone[0], phone[0] + 3)
+    assert not short.missed and short.near == phone and stray.overlap == 0.0
+    report = ev.worst_errors([], privacy=errors)
+    assert "## privacy (phone)" in report and "False negatives (1" in report
+    assert "ring [[021 555 1234]] now" in report and "(predicted: `021`)" in report
+    assert "ref [[99]]" in report
+    # Judged like the target: without the place line between them the fragments are two
+    # addresses, and the one prediction matches neither.
+    apart = ev.data.PiiRecord(text, (("STREET_ADDRESS", *street), ("STREET_ADDRESS", *post)))
+    kinds = ev.privacy_errors([apart], find)
+    assert sum(x.missed for x in kinds["street-address"]) == 2
+
+
+def test_match_spans_counts_what_pair_spans_pairs() -> None:
+    gold = [("email", 0, 10), ("email", 20, 30), ("phone", 40, 50)]
+    pred = [("email", 1, 10), ("phone", 20, 30), ("phone", 60, 70)]
+    assert ev.pair_spans(gold, pred) == ([1, 2], [1, 2])
+    assert ev.match_spans(gold, pred) == {"email": [1, 0, 1], "phone": [0, 2, 1]}

@@ -18,7 +18,7 @@ import json
 import re
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -331,28 +331,39 @@ def bridge_postal(
     return out
 
 
+def _iou(a: tuple[int, int], b: tuple[int, int]) -> float:
+    inter = max(0, min(a[1], b[1]) - max(a[0], b[0]))
+    union = max(a[1], b[1]) - min(a[0], b[0])
+    return inter / union if union else 0.0
+
+
+def pair_spans(
+    gold: list[tuple[str, int, int]], pred: list[tuple[str, int, int]]
+) -> tuple[list[int], list[int]]:
+    """Indices of the gold spans no prediction matches and of the predictions matching no
+    gold: a prediction matches one gold span of its kind at IoU >= 0.5, first come first."""
+    missed: list[int] = []
+    used: set[int] = set()
+    for i, (kind, s, e) in enumerate(gold):
+        for j, (pk, ps, pe) in enumerate(pred):
+            if j not in used and pk == kind and _iou((s, e), (ps, pe)) >= 0.5:
+                used.add(j)
+                break
+        else:
+            missed.append(i)
+    return missed, [j for j in range(len(pred)) if j not in used]
+
+
 def match_spans(
     gold: list[tuple[str, int, int]], pred: list[tuple[str, int, int]]
 ) -> dict[str, list[int]]:
     """tp, fp, fn per kind: a prediction matches one gold span of its kind at IoU >= 0.5."""
+    missed, spurious = pair_spans(gold, pred)
     counts: dict[str, list[int]] = {}
-    used: set[int] = set()
-    for kind, s, e in gold:
-        c = counts.setdefault(kind, [0, 0, 0])
-        for j, (pk, ps, pe) in enumerate(pred):
-            if j in used or pk != kind:
-                continue
-            inter = max(0, min(e, pe) - max(s, ps))
-            union = max(e, pe) - min(s, ps)
-            if union and inter / union >= 0.5:
-                used.add(j)
-                c[0] += 1
-                break
-        else:
-            c[2] += 1
-    for j, (pk, _, _) in enumerate(pred):
-        if j not in used:
-            counts.setdefault(pk, [0, 0, 0])[1] += 1
+    for i, (kind, _, _) in enumerate(gold):
+        counts.setdefault(kind, [0, 0, 0])[2 if i in missed else 0] += 1
+    for j in spurious:
+        counts.setdefault(pred[j][0], [0, 0, 0])[1] += 1
     return counts
 
 
@@ -383,6 +394,19 @@ ADDRESS_KEYS = {
 MICRO_KEY = "all six (micro, postal addresses)"
 
 
+ADDRESS = "street-address"
+
+
+def judged_gold(text: str, spans: Sequence[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """A presidio record's gold spans of the claimed types as the target judges them: each
+    type as labelled, except street addresses, which count once per postal address."""
+    gold = [(PII_TYPES[t], s, e) for t, s, e in spans if t in PII_TYPES]
+    parts = [(s, e) for k, s, e in gold if k == ADDRESS]
+    inner = [(s, e) for t, s, e in spans if t in _ADDRESS_INNER]
+    whole = [(ADDRESS, s, e) for s, e in bridge_postal(text, parts, inner)]
+    return [g for g in gold if g[0] != ADDRESS] + whole
+
+
 def privacy_spans() -> dict[str, dict[str, float]]:
     """Span P/R/F1 per claimed entity type on presidio-synthetic-pii (IoU >= 0.5, same type).
 
@@ -397,7 +421,7 @@ def privacy_spans() -> dict[str, dict[str, float]]:
     merged = [0, 0, 0]
     postal = [0, 0, 0]
     tokens = [0, 0, 0]
-    addr = "street-address"
+    addr = ADDRESS
     for rec in data.presidio():
         gold = [(PII_TYPES[t], s, e) for t, s, e in rec.spans if t in PII_TYPES]
         pred = [p for p in entities(rec.text) if p[0] in counts]
@@ -408,8 +432,7 @@ def privacy_spans() -> dict[str, dict[str, float]]:
         joined = [(addr, s, e) for s, e in merge_adjacent(rec.text, gold_addr)]
         c = match_spans(joined, [(addr, s, e) for s, e in pred_addr]).get(addr, [0, 0, 0])
         merged = [a + b for a, b in zip(merged, c, strict=True)]
-        inner = [(s, e) for t, s, e in rec.spans if t in _ADDRESS_INNER]
-        whole = [(addr, s, e) for s, e in bridge_postal(rec.text, gold_addr, inner)]
+        whole = [g for g in judged_gold(rec.text, rec.spans) if g[0] == addr]
         c = match_spans(whole, [(addr, s, e) for s, e in pred_addr]).get(addr, [0, 0, 0])
         postal = [a + b for a, b in zip(postal, c, strict=True)]
         t = token_counts(rec.text, gold_addr, pred_addr)
@@ -553,8 +576,11 @@ def _met(r: Result) -> bool:
     return False
 
 
-def worst_errors(results: list[Result], k: int = 10) -> str:
-    """The most confident mistakes per signal and dataset, as Markdown."""
+def worst_errors(
+    results: list[Result], k: int = 10, privacy: dict[str, list[SpanError]] | None = None
+) -> str:
+    """The most confident mistakes per signal and dataset, and the worst privacy span errors
+    (from `privacy_errors`) when given, as Markdown."""
     out = ["# Worst errors per signal (most confident false positives and negatives)", ""]
     for r in results:
         y = r.task.labels.astype(bool)
@@ -576,7 +602,92 @@ def worst_errors(results: list[Result], k: int = 10) -> str:
             for i in fn[np.argsort(r.scores[fn])][:k]:
                 out.append(f"- {r.scores[i]:.2f} `{_clip(r.task.texts[i])}`")
             out.append("")
+    if privacy:
+        out += render_privacy_errors(privacy, k)
     return "\n".join(out)
+
+
+@dataclass(frozen=True)
+class SpanError:
+    """One privacy span the target counts against the detector."""
+
+    kind: str
+    missed: bool  # True: a gold span no prediction matched (false negative)
+    text: str  # the whole text of the record
+    start: int
+    end: int
+    #: Best IoU with a span of the same kind on the other side (0: nothing overlaps).
+    overlap: float
+    #: That nearest span (start, end), if any overlaps.
+    near: tuple[int, int] | None
+
+
+def privacy_errors(
+    records: Iterable[data.PiiRecord],
+    find: Callable[[str], list[tuple[str, int, int]]] | None = None,
+) -> dict[str, list[SpanError]]:
+    """Every privacy span error per claimed kind, judged as `privacy_spans` judges the target
+    (IoU >= 0.5, same kind, street addresses per postal address), worst first: spans that
+    nothing overlaps before boundary disagreements. `find` defaults to the real detector."""
+    if find is None:
+        from postcheck.detect.privacy import entities
+
+        find = entities
+    claimed = set(PII_TYPES.values())
+    out: dict[str, list[SpanError]] = {}
+    for rec in records:
+        gold = judged_gold(rec.text, rec.spans)
+        pred = [p for p in find(rec.text) if p[0] in claimed]
+        missed, spurious = pair_spans(gold, pred)
+        for span, others, is_missed in (
+            *((gold[i], pred, True) for i in missed),
+            *((pred[j], gold, False) for j in spurious),
+        ):
+            kind, s, e = span
+            near = max(
+                ((_iou((s, e), (os, oe)), (os, oe)) for ok, os, oe in others if ok == kind),
+                default=(0.0, None),
+            )
+            out.setdefault(kind, []).append(
+                SpanError(kind, is_missed, rec.text, s, e, near[0], near[1] if near[0] else None)
+            )
+    for errs in out.values():
+        errs.sort(key=lambda x: (x.overlap, not x.missed))
+    return out
+
+
+def render_privacy_errors(errors: dict[str, list[SpanError]], k: int = 10) -> list[str]:
+    """Markdown for the worst privacy span errors, each entity shown in its context."""
+    out = []
+    for kind in PII_TYPES.values():
+        errs = errors.get(kind, [])
+        if not errs:
+            continue
+        out += [f"## privacy ({kind}) on presidio-synthetic-pii (judged per postal address)", ""]
+        for missed, title in ((True, "False negatives"), (False, "False positives")):
+            group = [x for x in errs if x.missed is missed]
+            if not group:
+                continue
+            what = "gold spans missed" if missed else "predicted spans matching no gold"
+            out += [f"{title} ({len(group)} {what}; least overlap first):", ""]
+            for x in group[:k]:
+                line = f"- IoU {x.overlap:.2f} `{_in_context(x.text, x.start, x.end)}`"
+                if x.near is not None:
+                    side = "predicted" if missed else "gold"
+                    line += f" ({side}: `{_clip(x.text[x.near[0] : x.near[1]], 80)}`)"
+                out.append(line)
+            out.append("")
+    return out
+
+
+def _in_context(text: str, start: int, end: int, width: int = 60) -> str:
+    """The span marked with [[ ]] and up to `width` characters either side, on one line."""
+    before = text[max(0, start - width) : start]
+    after = text[end : end + width]
+    left = ("…" if start > width else "") + before
+    right = after + ("…" if end + width < len(text) else "")
+    shown = f"{left}[[{text[start:end]}]]{right}"
+    return " ".join(shown.split()).replace("`", "'")
 
 
 def _clip(t: str, n: int = 160) -> str:
@@ -652,7 +763,12 @@ def run(errors_out: Path | None, anchors: bool, include_test: bool, fmt: str) ->
         print(render(results, pii, flags))
     if errors_out is not None:
         errors_out.parent.mkdir(parents=True, exist_ok=True)
-        errors_out.write_text(worst_errors(results), encoding="utf-8")
+        try:
+            spans = privacy_errors(data.presidio())
+        except DatasetMissing as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        errors_out.write_text(worst_errors(results, privacy=spans), encoding="utf-8")
         log(f"worst errors written to {errors_out}")
     return 0
 
