@@ -95,7 +95,7 @@ class EncoderModel:
                 except Exception as exc:  # onnxruntime raises its own untyped errors
                     raise ModelError(f"cannot load encoder {self._onnx_path.name}: {exc}") from exc
                 tok.enable_truncation(self.meta.max_len)
-                tok.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106 - a token
+                tok.enable_padding(pad_id=0, pad_token="[PAD]")
                 self._tokenizer, self._session = tok, session
             return self._session, self._tokenizer
 

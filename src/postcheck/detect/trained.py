@@ -208,9 +208,7 @@ def _ngram(texts: Sequence[str], names: tuple[str, ...]) -> tuple[np.ndarray, np
     return logit, _sigmoid(logit)
 
 
-def score_cascade(
-    texts: Sequence[str], names: Sequence[str] | None = None
-) -> dict[str, Readings]:
+def score_cascade(texts: Sequence[str], names: Sequence[str] | None = None) -> dict[str, Readings]:
     """The n-gram models on every text; each signal's transformer only where its n-gram model
     is unsure. Texts in one call are read by the transformer in shared batches."""
     from postcheck.detect.encoder import encoder_for
@@ -218,9 +216,7 @@ def score_cascade(
     names = _loadable(tuple(names) if names is not None else _available())
     n = len(texts)
     if not names or not n:
-        return {
-            k: Readings(np.zeros(n), np.full(n, 0.5), np.zeros(n, dtype=bool)) for k in names
-        }
+        return {k: Readings(np.zeros(n), np.full(n, 0.5), np.zeros(n, dtype=bool)) for k in names}
     logit, prob = _ngram(texts, names)
     out: dict[str, Readings] = {}
     for j, name in enumerate(names):
@@ -233,7 +229,7 @@ def score_cascade(
         if enc is not None:
             pick = np.flatnonzero(enc.in_band(p))
             if len(pick):
-                enc_logit = enc.logits([texts[i] for i in pick])
+                enc_logit = enc.logits([texts[int(i)] for i in pick])
                 p[pick] = enc.combine(logit[pick, j], enc_logit)
                 thr[pick] = enc.meta.threshold
                 stage[pick] = True

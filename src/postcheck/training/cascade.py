@@ -62,17 +62,16 @@ def _ngram_logits(name: str, texts: list[str]) -> np.ndarray:
     model = trained.model_for(name)
     if model is None:
         raise SystemExit(f"train the n-gram model {name!r} before its encoder")
-    return model.linear.platt_a * model.linear.decision(
-        trained.features.featurise(texts)
-    ) + model.linear.platt_b
+    return (
+        model.linear.platt_a * model.linear.decision(trained.features.featurise(texts))
+        + model.linear.platt_b
+    )
 
 
 def train_encoder(spec: EncoderSpec, log: Callable[[str], None] = print) -> dict[str, Any]:
     t0 = time.time()
     train = [(e.text, e.label) for e in spec.train()]
-    val_rows = spec.val()
-    val = [(e.text, e.label) for e in val_rows]
-    y = np.array([lab for _, lab in val])
+    val = [(e.text, e.label) for e in spec.val()]
     log(f"{spec.name} encoder: fine-tuning on {len(train)} / choosing on {len(val)}")
 
     def score(y_true: np.ndarray, p: np.ndarray) -> float:

