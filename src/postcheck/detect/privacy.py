@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from postcheck.detect import addresses
-from postcheck.detect.base import Doc, make_signal, noisy_or, sentences
+from postcheck.detect.base import Doc, fold, make_signal, noisy_or, sentences
 from postcheck.model import Signal
 
 THRESHOLD = 0.5
@@ -142,49 +142,87 @@ def luhn_valid(number: str) -> bool:
     return total % 10 == 0
 
 
+#: A finding: (score, start, end, kind).
+Found = tuple[float, int, int, str]
+
+#: Kinds that are not someone's personal information: public freephone lines.
+_PUBLIC_KINDS = frozenset({"phone-tollfree"})
+
+
+def identifiers(text: str, folded: str | None = None) -> list[Found]:
+    """Every personal identifier in the text, each item once.
+
+    The one place both the signal (`PrivacyDetector`) and the typed spans (`entities`) come
+    from, so what is flagged and what is redacted never disagree.
+    """
+    folded = fold(text) if folded is None else folded
+    found: list[Found] = []
+    for m in EMAIL.finditer(text):
+        found.append((0.3 if ROLE_MAILBOX.match(m.group()) else 0.8, *m.span(), "email"))
+    taken: list[tuple[int, int]] = []
+    for rx, score, kind in (
+        (PHONE_FREE, 0.15, "phone-tollfree"),
+        (PHONE_NZ, 0.8, "phone"),
+        (PHONE_INTL, 0.75, "phone"),
+        (PHONE_PLUS, 0.75, "phone"),
+    ):
+        for m in rx.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            taken.append(m.span())
+            found.append((score, *m.span(), kind))
+    for span in cued_phones(text, taken):
+        taken.append(span)
+        found.append((0.75, *span, "phone"))
+    for m in IRD.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        if ird_valid("".join(m.groups())):
+            near = "ird" in folded[max(0, m.start() - 30) : m.start()]
+            found.append((0.95 if near else 0.75, *m.span(), "ird-number"))
+    for rx in (NHI_OLD, NHI_NEW):
+        for m in rx.finditer(text):
+            if nhi_valid(m.group()):
+                found.append((0.9, *m.span(), "nhi-number"))
+    for m in CARD.finditer(text):
+        if luhn_valid(m.group()):
+            found.append((0.9, *m.span(), "card-number"))
+    for m in IBAN.finditer(text):
+        found.append((0.85, *m.span(), "iban"))
+    for m in IPV4.finditer(text):
+        found.append((0.6, *m.span(), "ip-address"))
+    for s, e, strong in addresses.find(text):
+        # A unit on its own ("Apt. 117") is part of an address, too little to flag alone.
+        found.append((0.8 if strong else 0.45, s, e, "street-address"))
+    return dedupe(found)
+
+
+def dedupe(found: list[Found]) -> list[Found]:
+    """Each item once: the same span found by two patterns counts once (at its best score),
+    and a span wholly inside a longer finding is that finding read again (an IBAN's digit
+    tail as a card number, a house number as a phone number), not a second item."""
+    best: dict[tuple[int, int], Found] = {}
+    for f in found:  # one kind per span: the first, most specific pattern's, at the best score
+        key = (f[1], f[2])
+        if key not in best:
+            best[key] = f
+        elif f[0] > best[key][0]:
+            best[key] = (f[0], f[1], f[2], best[key][3])
+    spans = sorted(best.values(), key=lambda f: (f[1], -f[2]))
+    out: list[Found] = []
+    for f in spans:
+        if any(o[1] <= f[1] and f[2] <= o[2] for o in out):
+            continue
+        out.append(f)
+    return out
+
+
 class PrivacyDetector:
     signals: tuple[str, ...] = ("privacy",)
 
     def detect(self, doc: Doc) -> list[Signal]:
         text = doc.text
-        found: list[tuple[float, int, int, str]] = []
-        for m in EMAIL.finditer(text):
-            found.append((0.3 if ROLE_MAILBOX.match(m.group()) else 0.8, *m.span(), "email"))
-        taken: list[tuple[int, int]] = []
-        for rx, score, kind in (
-            (PHONE_FREE, 0.15, "phone-tollfree"),
-            (PHONE_NZ, 0.8, "phone"),
-            (PHONE_INTL, 0.75, "phone"),
-            (PHONE_PLUS, 0.75, "phone"),
-        ):
-            for m in rx.finditer(text):
-                if any(s < m.end() and m.start() < e for s, e in taken):
-                    continue
-                taken.append(m.span())
-                found.append((score, *m.span(), kind))
-        for span in cued_phones(text, taken):
-            taken.append(span)
-            found.append((0.75, *span, "phone"))
-        for m in IRD.finditer(text):
-            if any(s < m.end() and m.start() < e for s, e in taken):
-                continue
-            if ird_valid("".join(m.groups())):
-                near = "ird" in doc.folded[max(0, m.start() - 30) : m.start()]
-                found.append((0.95 if near else 0.75, *m.span(), "ird-number"))
-        for rx in (NHI_OLD, NHI_NEW):
-            for m in rx.finditer(text):
-                if nhi_valid(m.group()):
-                    found.append((0.9, *m.span(), "nhi-number"))
-        for m in CARD.finditer(text):
-            if luhn_valid(m.group()):
-                found.append((0.9, *m.span(), "card-number"))
-        for m in IBAN.finditer(text):
-            found.append((0.85, *m.span(), "iban"))
-        for m in IPV4.finditer(text):
-            found.append((0.6, *m.span(), "ip-address"))
-        for s, e, strong in addresses.find(text):
-            # A unit on its own ("Apt. 117") is part of an address, too little to flag alone.
-            found.append((0.8 if strong else 0.45, s, e, "street-address"))
+        found = identifiers(text, doc.folded)
         for s, e in sentences(text):
             sent = text[s:e]
             c = CLIENT.search(sent)
@@ -214,26 +252,6 @@ class PrivacyDetector:
 
 
 def entities(text: str) -> list[tuple[str, int, int]]:
-    """Typed personal-information spans (kind, start, end), for evaluation and redaction."""
-    out = []
-    for rx, kind in (
-        (EMAIL, "email"),
-        (PHONE_NZ, "phone"),
-        (PHONE_INTL, "phone"),
-        (PHONE_PLUS, "phone"),
-        (IBAN, "iban"),
-        (IPV4, "ip-address"),
-    ):
-        out += [(kind, m.start(), m.end()) for m in rx.finditer(text)]
-    out += [("street-address", s, e) for s, e, _ in addresses.find(text)]
-    phones = [(s, e) for kind, s, e in out if kind == "phone"]
-    out += [("phone", s, e) for s, e in cued_phones(text, phones)]
-    out += [
-        ("card-number", m.start(), m.end()) for m in CARD.finditer(text) if luhn_valid(m.group())
-    ]
-    out += [
-        ("ird-number", m.start(), m.end())
-        for m in IRD.finditer(text)
-        if ird_valid("".join(m.groups()))
-    ]
-    return out
+    """Typed personal-information spans (kind, start, end), for evaluation and redaction:
+    each item once, in text order."""
+    return [(k, s, e) for _, s, e, k in identifiers(text) if k not in _PUBLIC_KINDS]
