@@ -36,3 +36,61 @@ def test_cued_phone_numbers_are_found(text: str, number: str) -> None:
 )
 def test_numbers_without_phone_cues_are_not_phones(text: str) -> None:
     assert not [e for e in entities(text) if e[0] == "phone"]
+
+
+@pytest.mark.parametrize(
+    "text,numbers",
+    [
+        ("Hungary 34796 (37) 788-063-Office, 07700 063 966-Fax", ["(37) 788-063", "07700 063 966"]),
+        ("Reach me on 3660170548-Mobile", ["3660170548"]),
+        ("Geneva +41 (0)69 979 80 58-Fax", ["+41 (0)69 979 80 58"]),
+    ],
+)
+def test_a_hyphen_and_a_line_label_end_a_number(text: str, numbers: list[str]) -> None:
+    assert [text[s:e] for kind, s, e in entities(text) if kind == "phone"] == numbers
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # digits joined by hyphens stay one run: no shorter "number" is cut out of it
+        "Text me re invoice 555 1234-5678-9012-3456 please",
+        "Call about the 20-digit code 555 1234-5678-9012-3456-7890",
+    ],
+)
+def test_a_hyphen_before_more_digits_does_not_end_a_number(text: str) -> None:
+    assert not [e for e in entities(text) if e[0] == "phone"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Billing address: Ana Ruiz 03262 2437 Main St Suite 442 Mill Village",
+        "Call in at 04 555 0123 Kowhai Road, the blue door",
+        "Ship to 0212 3456 Old Coach Road",
+    ],
+)
+def test_digits_running_into_a_street_are_a_house_number(text: str) -> None:
+    assert not [e for e in entities(text) if e[0] == "phone"]
+    assert [e for e in entities(text) if e[0] == "street-address"]
+
+
+@pytest.mark.parametrize(
+    "text,number",
+    [
+        ("Call 021 123 4567 Mark will answer", "021 123 4567"),
+        ("Ring 04 555 0123 Main office hours only", "04 555 0123"),
+        ("Call 04 555 0123, Kowhai Road office", "04 555 0123"),
+    ],
+)
+def test_a_number_before_other_capitalised_words_is_still_a_phone(text: str, number: str) -> None:
+    assert number in [text[s:e] for kind, s, e in entities(text) if kind == "phone"]
+
+
+def test_street_follows() -> None:
+    from postcheck.detect.addresses import street_follows
+
+    for tail in (" Main St", " Kowhai Road", " Old Coach Rd north"):
+        assert street_follows("12 34" + tail, 5), tail
+    for tail in (" main st", " Mobile", ", Main St", " Main office", ""):
+        assert not street_follows("12 34" + tail, 5), tail

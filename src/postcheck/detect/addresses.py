@@ -234,6 +234,16 @@ def _loose_ok(text: str, m: re.Match[str]) -> bool:
     return num < 0 or not _NOT_HOUSE_BEFORE.search(text, m.start(), num)
 
 
+#: A street name and type straight after a number: "2437 Main St", "12 34 Kowhai Road".
+_STREET_AHEAD = re.compile(rf"[ \t]+(?:{NAME}[ \t]+){{1,4}}(?:{STREET_TYPES})\b")
+
+
+def street_follows(text: str, pos: int) -> bool:
+    """Whether a capitalised street name and street type start right at `pos`: the digits
+    before it are then a house number, whatever else their shape suggests."""
+    return _STREET_AHEAD.match(text, pos) is not None
+
+
 UNIT_ALONE_RX = re.compile(UNIT_ALONE)
 _DIGIT = re.compile(r"\d")
 _JOIN = re.compile(r"[ \t,]*\n?[ \t>]*")

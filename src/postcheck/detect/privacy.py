@@ -32,7 +32,11 @@ PHONE_INTL = re.compile(
 PHONE_PLUS = re.compile(r"(?<![\w+])\+\d{1,3}(?:[\s.-]?\d{1,4}){3,5}(?!\w)")
 # Any other phone format (European, Asian, odd groupings) is too like other numbers to match
 # on shape alone; it counts when a phone cue sits just before it or a line label just after.
-PHONE_GENERIC = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?\(?\d[\d\s().-]{5,17}\d(?![\w-])")
+# A hyphen ends a number only when a word follows it ("(37) 788-063-Office", "966-Fax"):
+# "12-34" is one run of digits, never a number and a bit of another.
+PHONE_GENERIC = re.compile(
+    r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?\(?\d[\d\s().-]{5,17}\d(?!\w|-(?![^\W\d_]))"
+)
 PHONE_CUE_BEFORE = re.compile(
     r"(phone|ph|call|tel|telephone|mobile|mob|cell|fax|contact|reach|text|txt|"
     r"whatsapp|ring|dial|landline|messages to|registered)\W{0,3}(?:\w+\W{1,3}){0,4}$",
@@ -45,15 +49,23 @@ def cued_phones(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]
     """Phone numbers in any format that the words around them mark as phone numbers."""
     out = []
     for m in PHONE_GENERIC.finditer(text):
-        digits = "".join(ch for ch in m.group() if ch.isdigit())
-        if not 7 <= len(digits) <= 15 or any(s < m.end() and m.start() < e for s, e in taken):
+        start, end = m.span()
+        # A bracketed area code after a space starts the number: in "Hungary 34796 (37)
+        # 788-063" the postcode is not part of it (after a "+64" country code it is).
+        area = m.group().find(" (")
+        if area > 0 and not m.group().startswith("+"):
+            start += area + 1
+        digits = "".join(ch for ch in text[start:end] if ch.isdigit())
+        if not 7 <= len(digits) <= 15 or any(s < end and start < e for s, e in taken):
             continue
         if digits.startswith(("0800", "0508")):  # NZ freephone numbers are public lines
             continue
-        before = text[max(0, m.start() - 40) : m.start()]
-        after = text[m.end() : m.end() + 15]
-        if PHONE_CUE_BEFORE.search(before) or PHONE_CUE_AFTER.match(after):
-            out.append(m.span())
+        before = text[max(0, start - 40) : start]
+        after = text[end : end + 15]
+        if (
+            PHONE_CUE_BEFORE.search(before) or PHONE_CUE_AFTER.match(after)
+        ) and not addresses.street_follows(text, end):
+            out.append((start, end))
     return out
 
 
@@ -168,6 +180,9 @@ def identifiers(text: str, folded: str | None = None) -> list[Found]:
     ):
         for m in rx.finditer(text):
             if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            # Digits running straight into "Main St" are a house number ("03262 2437 Main St").
+            if addresses.street_follows(text, m.end()):
                 continue
             taken.append(m.span())
             found.append((score, *m.span(), kind))
