@@ -61,3 +61,41 @@ def test_dedupe_keeps_the_best_score_and_the_outer_span() -> None:
     assert out == [(0.8, 0, 10, "phone")]
     apart = [(0.8, 0, 10, "phone"), (0.9, 10, 20, "card-number")]
     assert dedupe(apart) == apart
+
+
+# -- IBANs ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,iban",
+    [
+        ("my iban is gb39west36075983867565", "gb39west36075983867565"),
+        ("Pay into ES91 2100 0418 4502 0005 1332 please", "ES91 2100 0418 4502 0005 1332"),
+        ("ES9121000418450200051332 is mine", "ES9121000418450200051332"),
+        ("IBAN: de89 3704 0044 0532 0130 00", "de89 3704 0044 0532 0130 00"),
+    ],
+)
+def test_ibans_in_any_case_are_found(text: str, iban: str) -> None:
+    assert found(text, "iban") == [iban]
+    assert fires(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my iban is gb39west36075983867566",  # one digit off: the checksum fails
+        "use voucher ab12cd34ef56gh78ij at checkout",
+        "the mk42 gbx1 2345 6789 kit is out",
+    ],
+)
+def test_letter_digit_runs_failing_mod_97_are_not_ibans(text: str) -> None:
+    assert not found(text, "iban")
+
+
+def test_iban_check() -> None:
+    from postcheck.detect.privacy import iban_valid
+
+    assert iban_valid("GB82 WEST 1234 5698 7654 32")
+    assert iban_valid("gb82west12345698765432")
+    assert not iban_valid("GB82WEST12345698765433")
+    assert not iban_valid("GB82WEST")  # too short

@@ -73,8 +73,10 @@ IRD = re.compile(r"(?<![\w-])(\d{2,3})[\s-]?(\d{3})[\s-]?(\d{3})(?![\w-])")
 NHI_OLD = re.compile(r"(?<![A-Za-z0-9])([A-HJ-NP-Z]{3})(\d{4})(?![A-Za-z0-9])")
 NHI_NEW = re.compile(r"(?<![A-Za-z0-9])([A-HJ-NP-Z]{3})(\d{2})([A-HJ-NP-Z]{2})(?![A-Za-z0-9])")
 CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
+# People type IBANs in lower case too ("gb42nawi0445..."); the mod-97 check decides.
 IBAN = re.compile(
-    r"(?<![A-Z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Z0-9])"
+    r"(?<![A-Z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Z0-9])",
+    re.IGNORECASE,
 )
 IPV4 = re.compile(
     r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.])"
@@ -154,6 +156,16 @@ def luhn_valid(number: str) -> bool:
     return total % 10 == 0
 
 
+def iban_valid(iban: str) -> bool:
+    """ISO 13616: 15-34 characters whose rearranged digits leave 1 mod 97, with an account
+    part that has digits in it (a run of letters and digits in a tweet seldom passes both)."""
+    iban = iban.replace(" ", "").upper()
+    if not 15 <= len(iban) <= 34 or sum(c.isdigit() for c in iban[4:]) < 6:
+        return False
+    moved = iban[4:] + iban[:4]
+    return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
+
+
 #: A finding: (score, start, end, kind).
 Found = tuple[float, int, int, str]
 
@@ -203,7 +215,13 @@ def identifiers(text: str, folded: str | None = None) -> list[Found]:
         if luhn_valid(m.group()):
             found.append((0.9, *m.span(), "card-number"))
     for m in IBAN.finditer(text):
-        found.append((0.85, *m.span(), "iban"))
+        start, end = m.span()
+        # The pattern may take a short word after the number ("... 1332 is mine"): drop
+        # trailing groups until the checksum holds.
+        while not iban_valid(text[start:end]) and " " in text[start:end]:
+            end = text.rindex(" ", start, end)
+        if iban_valid(text[start:end]):
+            found.append((0.85, start, end, "iban"))
     for m in IPV4.finditer(text):
         found.append((0.6, *m.span(), "ip-address"))
     for s, e, strong in addresses.find(text):
