@@ -99,3 +99,49 @@ def test_iban_check() -> None:
     assert iban_valid("gb82west12345698765432")
     assert not iban_valid("GB82WEST12345698765433")
     assert not iban_valid("GB82WEST")  # too short
+
+
+# -- IP addresses -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,ip",
+    [
+        (
+            "keeps blocking 2406:e000:4a1c:9f02:c11:40d2:c669:2eb4 now",
+            "2406:e000:4a1c:9f02:c11:40d2:c669:2eb4",
+        ),
+        ("my ip is 2001:db8::8a2e:370:7334.", "2001:db8::8a2e:370:7334"),
+        ("logged in from [2a02:8084:4:1::5]:443 again", "2a02:8084:4:1::5"),
+        ("fe80::1ff:fe23:4567:890a%eth0 is the router", "fe80::1ff:fe23:4567:890a"),
+    ],
+)
+def test_ipv6_addresses_are_found(text: str, ip: str) -> None:
+    assert found(text, "ip-address") == [ip]
+    assert fires(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "meet at 12:30:45 by the gate",
+        "kick-off 2024-01-01T12:30:45Z",
+        "the ratio was 1:1:1:1:1:1:1:1 in the end",
+        "device 00:1A:2B:3C:4D:5E joined",  # a MAC address: six groups
+        "localhost is ::1 and :: is nothing",
+        "ha ::: a::b :: c",
+        "Psalm 23:1:4 and John 3:16",
+    ],
+)
+def test_times_ratios_and_mac_addresses_are_not_ipv6(text: str) -> None:
+    assert not found(text, "ip-address")
+
+
+def test_ipv6_check() -> None:
+    from postcheck.detect.privacy import ipv6_valid
+
+    assert ipv6_valid("2001:db8::1")
+    assert not ipv6_valid("12:30:45")
+    assert not ipv6_valid("::1")
+    assert not ipv6_valid("1:2::3")  # no group long enough to be an address
+    assert not ipv6_valid("2001:db8::1::2")  # two "::" are not valid

@@ -8,6 +8,7 @@ as client + personal detail in one sentence.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 from postcheck.detect import addresses
@@ -80,6 +81,13 @@ IBAN = re.compile(
 )
 IPV4 = re.compile(
     r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.])"
+)
+# IPv6 in full or "::"-compressed form, with an IPv4 tail allowed ("::ffff:192.0.2.1"); the
+# standard library decides what is valid, so times ("12:30:45") and MAC addresses (six groups)
+# never count.
+IPV6 = re.compile(
+    r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}"
+    r"(?:(?<=:)(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?(?![\w:]|\.\d)"
 )
 CLIENT = re.compile(
     r"(?:(?<!\w)(?:my|our|a|the|this|one of (?:my|our))\s+|^\s*)"
@@ -166,6 +174,20 @@ def iban_valid(iban: str) -> bool:
     return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
 
 
+def ipv6_valid(candidate: str) -> bool:
+    """A valid IPv6 address that could be someone's: not loopback or unspecified ("::1",
+    "::"), and with at least three groups, one of three or more digits, which ratios and
+    emoticon-like runs of colons ("1:1::2") do not have."""
+    try:
+        addr = ipaddress.IPv6Address(candidate)
+    except ValueError:
+        return False
+    groups = [g for g in candidate.split(":") if g]
+    if addr.is_loopback or addr.is_unspecified or len(groups) < 3:
+        return False
+    return any(len(g) >= 3 for g in groups)
+
+
 #: A finding: (score, start, end, kind).
 Found = tuple[float, int, int, str]
 
@@ -224,6 +246,9 @@ def identifiers(text: str, folded: str | None = None) -> list[Found]:
             found.append((0.85, start, end, "iban"))
     for m in IPV4.finditer(text):
         found.append((0.6, *m.span(), "ip-address"))
+    for m in IPV6.finditer(text):
+        if ipv6_valid(m.group()):
+            found.append((0.6, *m.span(), "ip-address"))
     for s, e, strong in addresses.find(text):
         # A unit on its own ("Apt. 117") is part of an address, too little to flag alone.
         found.append((0.8 if strong else 0.45, s, e, "street-address"))
