@@ -145,3 +145,48 @@ def test_ipv6_check() -> None:
     assert not ipv6_valid("::1")
     assert not ipv6_valid("1:2::3")  # no group long enough to be an address
     assert not ipv6_valid("2001:db8::1::2")  # two "::" are not valid
+
+
+# -- card numbers -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,card",
+    [
+        # named as a card: 12-19 digits count without a valid Luhn check digit
+        ("What is the limit on my card 501864667902?", "501864667902"),
+        ("my credit card number is 675984103437, is that right?", "675984103437"),
+        ("Please charge my credit card. Number is 4152488713445951", "4152488713445951"),
+        ("send the bill for cc 503802053771 to me", "503802053771"),
+        ("card # 503890547221 for a month", "503890547221"),
+        ("My Visa 5018 6466 7903 expired", "5018 6466 7903"),
+        ("Amex 3782 822463 10006 declined", "3782 822463 10006"),
+        # Luhn-valid: a card with or without a cue, and without the expiry year after it
+        ("paid with 4111 1111 1111 1111 2027", "4111 1111 1111 1111"),
+    ],
+)
+def test_card_numbers_are_found(text: str, card: str) -> None:
+    assert found(text, "card-number") == [card]
+    assert fires(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Order 501864667902 shipped today",  # no card named, and Luhn fails
+        "My driver's license number is U62928788557186",  # glued to a letter
+        "Card game night: 2 3 4 5 6 7 8 9 10 11 12 13 and aces",  # a list, not a number
+        "my card 50186466790 is blue",  # 11 digits: too short for a card
+        "cards 12345678901234567890123 in the batch",  # too long for a card
+    ],
+)
+def test_digit_runs_that_are_not_cards(text: str) -> None:
+    assert not found(text, "card-number")
+
+
+def test_a_cued_card_without_luhn_scores_below_a_valid_one() -> None:
+    from postcheck.detect.privacy import cards
+
+    ((_, cued),) = cards("my card 501864667902")
+    ((_, valid),) = cards("my card 4111111111111111")
+    assert 0.5 <= cued < valid

@@ -73,7 +73,17 @@ def cued_phones(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]
 IRD = re.compile(r"(?<![\w-])(\d{2,3})[\s-]?(\d{3})[\s-]?(\d{3})(?![\w-])")
 NHI_OLD = re.compile(r"(?<![A-Za-z0-9])([A-HJ-NP-Z]{3})(\d{4})(?![A-Za-z0-9])")
 NHI_NEW = re.compile(r"(?<![A-Za-z0-9])([A-HJ-NP-Z]{3})(\d{2})([A-HJ-NP-Z]{2})(?![A-Za-z0-9])")
-CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
+# Runs of digit groups not glued to letters ("U6292878..." is a licence, "GB90YNTU6729..." an
+# IBAN), in groups of three or more as cards are printed, not a list ("2 3 4 5 ... 13").
+CARD = re.compile(r"(?<![\w-])\d{3,}(?:[ -]\d{3,})*(?![\d-])")
+_GROUP = re.compile(r"\d+")
+# A card named just before the digits makes them a card number without a valid Luhn check
+# digit (a mistyped or made-up one is still meant as a card number).
+CARD_CUE = re.compile(
+    r"\b(?:cards?|cc|visa|master\s?card|amex|american express|eftpos|maestro|diners)\b"
+    r"\W{0,3}(?:\w+\W{1,3}){0,3}$",
+    re.IGNORECASE,
+)
 # People type IBANs in lower case too ("gb42nawi0445..."); the mod-97 check decides.
 IBAN = re.compile(
     r"(?<![A-Z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?(?![A-Z0-9])",
@@ -188,6 +198,29 @@ def ipv6_valid(candidate: str) -> bool:
     return any(len(g) >= 3 for g in groups)
 
 
+def cards(text: str) -> list[tuple[tuple[int, int], float]]:
+    """Card numbers with their scores: 13-19 digits passing Luhn anywhere, and 12-19 digits
+    without it where a card is named just before them (scored lower).
+
+    A run of groups may go on past the card ("4111 1111 1111 1111 2027" with its expiry
+    year), so the card is the longest run of whole groups from its start that qualifies.
+    """
+    out = []
+    for m in CARD.finditer(text):
+        ends, count = [], 0
+        for g in _GROUP.finditer(m.group()):
+            count += len(g.group())
+            if 12 <= count <= 19:
+                ends.append(m.start() + g.end())
+        cued = CARD_CUE.search(text, max(0, m.start() - 40), m.start()) is not None
+        valid = [e for e in ends if luhn_valid(text[m.start() : e])]
+        if valid:
+            out.append(((m.start(), valid[-1]), 0.9))
+        elif cued and ends:
+            out.append(((m.start(), ends[-1]), 0.7))
+    return out
+
+
 #: A finding: (score, start, end, kind).
 Found = tuple[float, int, int, str]
 
@@ -233,9 +266,8 @@ def identifiers(text: str, folded: str | None = None) -> list[Found]:
         for m in rx.finditer(text):
             if nhi_valid(m.group()):
                 found.append((0.9, *m.span(), "nhi-number"))
-    for m in CARD.finditer(text):
-        if luhn_valid(m.group()):
-            found.append((0.9, *m.span(), "card-number"))
+    for span, score in cards(text):
+        found.append((score, *span, "card-number"))
     for m in IBAN.finditer(text):
         start, end = m.span()
         # The pattern may take a short word after the number ("... 1332 is mine"): drop
