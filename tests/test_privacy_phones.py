@@ -94,3 +94,27 @@ def test_street_follows() -> None:
         assert street_follows("12 34" + tail, 5), tail
     for tail in (" main st", " Mobile", ", Main St", " Main office", ""):
         assert not street_follows("12 34" + tail, 5), tail
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Address: 12 Pärna 33\nCite Sfaxi\n, 13\n 44939",  # "fax" inside "Sfaxi"
+        "During 2019 0513 7781 tickets were sold",  # "ring" inside "during"
+        "In context 4471 2290 31 is the batch",  # "text" inside "context"
+    ],
+)
+def test_a_cue_inside_another_word_is_no_cue(text: str) -> None:
+    assert not [e for e in entities(text) if e[0] == "phone"]
+
+
+@pytest.mark.parametrize(
+    "text,number",
+    [
+        ("They're not answering at 079 2718 1155", "079 2718 1155"),
+        ("left a voicemail on 0489 25 37 29 yesterday", "0489 25 37 29"),
+        ("Fax: 03.93.92.16.85", "03.93.92.16.85"),
+    ],
+)
+def test_cue_words_of_their_own_still_count(text: str, number: str) -> None:
+    assert number in [text[s:e] for kind, s, e in entities(text) if kind == "phone"]

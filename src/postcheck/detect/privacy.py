@@ -38,9 +38,11 @@ PHONE_PLUS = re.compile(r"(?<![\w+])\+\d{1,3}(?:[\s.-]?\d{1,4}){3,5}(?!\w)")
 PHONE_GENERIC = re.compile(
     r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?\(?\d[\d\s().-]{5,17}\d(?!\w|-(?![^\W\d_]))"
 )
+# A cue starts a word: "fax" in "Sfaxi", "ring" in "during", "text" in "context" is none.
 PHONE_CUE_BEFORE = re.compile(
-    r"(phone|ph|call|tel|telephone|mobile|mob|cell|fax|contact|reach|text|txt|"
-    r"whatsapp|ring|dial|landline|messages to|registered)\W{0,3}(?:\w+\W{1,3}){0,4}$",
+    r"\b(phone|ph|call|tel|telephone|mobile|mob|cell|fax|contact|reach|text|txt|"
+    r"whatsapp|ring|dial|landline|messages to|registered|answering|voicemail)"
+    r"\W{0,3}(?:\w+\W{1,3}){0,4}$",
     re.IGNORECASE,
 )
 PHONE_CUE_AFTER = re.compile(r"^\s*-?\s*\(?(office|mobile|cell|home|work|fax|landline)\b", re.I)
