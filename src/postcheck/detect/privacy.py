@@ -1,9 +1,10 @@
 """`privacy`: someone else's personal information in a post.
 
 Identifiers are validated, not just pattern-matched: IRD numbers and NHI numbers carry check
-digits and card numbers pass Luhn, so a random run of digits (an order number, a date) does
-not read as a tax number. Work-specific disclosure ("my client ... lives at ...") is matched
-as client + personal detail in one sentence.
+digits, card numbers pass Luhn (or are named as a card), IBANs pass mod 97 and IPv6 addresses
+parse, so a random run of digits (an order number, a date) does not read as a tax number.
+Each item counts once, however many patterns read it. Work-specific disclosure ("my client
+... lives at ...") is matched as client + personal detail in one sentence.
 """
 
 from __future__ import annotations
