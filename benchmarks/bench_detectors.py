@@ -194,7 +194,7 @@ def main() -> int:
         f"({share['read'] / share['n']:.1%}); the n-gram models decided the rest"
     )
     rows = []
-    r = best(SINGLE.format(path=str(path), body=BATCHED), {"POSTCHECK_NO_ENCODER": "1"})
+    r = best(SINGLE.format(path=str(path), body=BATCHED), {"POSTCHECK_ENCODER": "off"})
     rows.append(("baseline: detectors without the transformer, batches", r))
     r = best(SINGLE.format(path=str(path), body=PER_POST))
     rows.append(("postcheck detectors, 1 process, post by post", r))
@@ -202,6 +202,8 @@ def main() -> int:
     rows.append(("postcheck detectors, 1 process, batches of 256", r))
     r = best(SINGLE.format(path=str(path), body=ENGINE))
     rows.append(("postcheck engine.check (detect + rules), 1 process", r))
+    r = best(SINGLE.format(path=str(path), body=BATCHED), {"POSTCHECK_ENCODER": "thorough"})
+    rows.append(("postcheck detectors --thorough (transformer reads all), batches", r))
     r = best(SINGLE.format(path=str(path), body=POOL.format(procs=cores)))
     rows.append((f"postcheck batch.check_stream, {cores} processes", r))
     try:

@@ -155,6 +155,14 @@ def scan(
     topic: Annotated[
         list[str] | None, typer.Option("--topic", help="A subject you work on (repeatable).")
     ] = None,
+    thorough: Annotated[
+        bool,
+        typer.Option(
+            "--thorough",
+            help="Let the transformer read every post, not only those the fast models are "
+            "unsure of: more accurate on abuse, about five times slower.",
+        ),
+    ] = False,
 ) -> None:
     """Audit a whole posting history and report what to review, worst first.
 
@@ -162,13 +170,22 @@ def scan(
     employer the audience can see; --profile or --role/--seniority/--advises-ministers add
     what they can't.
     """
-    from postcheck.cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, FailOn, _fails, fail
+    from postcheck.cli import (
+        EXIT_CLEAN,
+        EXIT_FINDINGS,
+        EXIT_USAGE,
+        FailOn,
+        _fails,
+        fail,
+        use_thorough,
+    )
     from postcheck.guidance import editions
     from postcheck.model import Risk
     from postcheck.report.scan_files import jsonl_item, jsonl_summary
     from postcheck.scan import scan as run_scan
     from postcheck.sources import FORMATS
 
+    use_thorough(thorough)
     fail_level = FailOn(fail_on.value)
     fmt_name = source_format.value if source_format is not None else None
     if fmt_name is not None and fmt_name not in FORMATS:

