@@ -6,9 +6,9 @@ transformer. The band is what keeps the detector set at n-gram speed on ordinary
 
 A model is three files in `models/`: `<signal>.encoder.onnx` (int8 weights),
 `<signal>.encoder.tokenizer.json` (a pruned WordPiece vocabulary) and
-`<signal>.encoder.json` (version, and per mode: band, blend, calibration, threshold). onnxruntime is imported
-and the session built on first use only, so a run that never meets an unsure post never pays
-for them.
+`<signal>.encoder.json` (version, and per mode: band, blend, calibration, threshold).
+onnxruntime is imported and the session built on first use only, so a run that never meets
+an unsure post never pays for them.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from typing import Any
 import numpy as np
 
 from postcheck.detect.trained import MODELS_DIR, ModelError
-
 
 #: How much of the work the transformer does. "fast" reads only the posts the n-gram model is
 #: unsure of (the band), "thorough" reads every post (about five times slower, for a history
