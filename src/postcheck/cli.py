@@ -147,7 +147,10 @@ def use_thorough(on: bool) -> None:
     """Switch the detectors' transformer stage to read every post (before any engine or
     worker process starts, so the workers inherit it)."""
     if on:
+        from postcheck.detect.encoder import reset_mode
+
         os.environ["POSTCHECK_ENCODER"] = "thorough"
+        reset_mode()
 
 
 # Shared options, declared once so every command documents them the same way.

@@ -32,12 +32,25 @@ from postcheck.detect.trained import MODELS_DIR, ModelError
 MODES = ("fast", "thorough", "off")
 
 
+_mode: str | None = None
+
+
 def current_mode() -> str:
-    """The mode from $POSTCHECK_ENCODER (default "fast"); the CLI's --thorough sets it."""
-    mode = os.environ.get("POSTCHECK_ENCODER", "fast").strip().lower() or "fast"
-    if mode not in MODES:
-        raise ModelError(f"POSTCHECK_ENCODER must be one of {', '.join(MODES)}, not {mode!r}")
-    return mode
+    """The mode from $POSTCHECK_ENCODER (default "fast"), read once per process: every post's
+    detectors ask for it, and the environment is slow to read. `reset_mode()` re-reads it."""
+    global _mode
+    if _mode is None:
+        mode = os.environ.get("POSTCHECK_ENCODER", "fast").strip().lower() or "fast"
+        if mode not in MODES:
+            raise ModelError(f"POSTCHECK_ENCODER must be one of {', '.join(MODES)}, not {mode!r}")
+        _mode = mode
+    return _mode
+
+
+def reset_mode() -> None:
+    """Forget the mode read from the environment (after changing $POSTCHECK_ENCODER)."""
+    global _mode
+    _mode = None
 
 
 @dataclass(frozen=True)
