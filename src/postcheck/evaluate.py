@@ -14,11 +14,13 @@ files are read only with `--include-test`, which is for a final report, never fo
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from postcheck.detect import Doc, default_detectors
-from postcheck.detect.encoder import encoder_for
+from postcheck.detect.encoder import encoder_for, reset_mode
 from postcheck.detect.trained import cached_scores, prime
 from postcheck.model import Post
 from postcheck.training import data
@@ -52,6 +54,7 @@ class Task:
     kind: str = "f1"  # "f1", "macro_f1", "flag_rate" (all negatives), "recall" (all positives)
     target: str = ""
     anchors: bool = False
+    mode: str = "fast"  # the transformer stage's mode (see detect/encoder.py)
 
 
 @dataclass
@@ -147,6 +150,14 @@ def build_tasks(include_test: bool = False) -> list[Task]:
         kind="macro_f1",
         target="macro-F1 >= 0.80",
         anchors=True,
+    )
+    add(
+        "disrespect",
+        "tweeteval/offensive:val (--thorough)",
+        [(e.text, e.label) for e in off],
+        kind="macro_f1",
+        target="macro-F1 >= 0.80",
+        mode="thorough",
     )
     dav = data.davidson("val")
     add("disrespect", "davidson:val(hash split)", [(t, c != 2) for t, c in dav], anchors=True)
@@ -249,18 +260,35 @@ def build_tasks(include_test: bool = False) -> list[Task]:
     return tasks
 
 
+@contextlib.contextmanager
+def encoder_mode(mode: str) -> Iterator[None]:
+    """Run the detectors with the transformer stage in `mode`, then put the old one back."""
+    old = os.environ.get("POSTCHECK_ENCODER")
+    os.environ["POSTCHECK_ENCODER"] = mode
+    reset_mode()
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("POSTCHECK_ENCODER", None)
+        else:
+            os.environ["POSTCHECK_ENCODER"] = old
+        reset_mode()
+
+
 def evaluate_tasks(tasks: list[Task], anchors: bool, log: Callable[[str], None]) -> list[Result]:
     fns = _anchor_fns() if anchors else {}
     results = []
     # One detector pass per distinct text list keeps the run short.
     cache: dict[int, dict[str, np.ndarray]] = {}
-    by_texts: dict[tuple[str, ...], list[Task]] = {}
+    by_texts: dict[tuple[str, tuple[str, ...]], list[Task]] = {}
     for t in tasks:
-        by_texts.setdefault(tuple(t.texts), []).append(t)
-    for texts, group in by_texts.items():
+        by_texts.setdefault((t.mode, tuple(t.texts)), []).append(t)
+    for (mode, texts), group in by_texts.items():
         t0 = time.time()
         signals = sorted({t.signal for t in group})
-        out = run_detectors(list(texts), signals)
+        with encoder_mode(mode):
+            out = run_detectors(list(texts), signals)
         cache[id(group)] = out
         log(f"  {group[0].dataset}: {len(texts)} posts, {time.time() - t0:.1f}s")
         for t in group:
