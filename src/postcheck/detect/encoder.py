@@ -134,24 +134,27 @@ class EncoderModel:
                 except Exception as exc:  # onnxruntime raises its own untyped errors
                     raise ModelError(f"cannot load encoder {self._onnx_path.name}: {exc}") from exc
                 tok.enable_truncation(self.meta.max_len)
-                tok.enable_padding(pad_id=0, pad_token="[PAD]")
+                tok.no_padding()
                 self._tokenizer, self._session = tok, session
             return self._session, self._tokenizer
 
-    def logits(self, texts: Sequence[str], batch: int = 32) -> np.ndarray:
-        """Raw logits, one per text. Texts are sorted by length so batches pad little."""
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        """Raw logits, one per text.
+
+        Each text is run on its own: the int8 model quantises activations with one scale per
+        call, so a text's score would otherwise depend on the other texts (and padding) in
+        its batch, and the same post could get a different verdict in a scan than alone.
+        Batches of one cost about 13% in speed and need no padding.
+        """
         if not texts:
             return np.zeros(0)
         session, tok = self._ready()
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros(len(texts), dtype=np.float64)
-        for s in range(0, len(order), batch):
-            idx = order[s : s + batch]
-            encs = tok.encode_batch([texts[i] for i in idx])
-            ids = np.array([e.ids for e in encs], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encs], dtype=np.int64)
+        for i, enc in enumerate(tok.encode_batch(list(texts))):
+            ids = np.array([enc.ids], dtype=np.int64)
+            mask = np.ones_like(ids)
             (logit,) = session.run(None, {"input_ids": ids, "attention_mask": mask})
-            out[idx] = np.asarray(logit, dtype=np.float64).reshape(-1)
+            out[i] = float(np.asarray(logit).reshape(-1)[0])
         return out
 
     def point(self, mode: str) -> OperatingPoint:
