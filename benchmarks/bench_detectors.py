@@ -102,7 +102,8 @@ import json
 from postcheck.detect.trained import score_cascade
 texts = json.load(open({path!r}))
 r = score_cascade(texts, ["disrespect"])["disrespect"]
-print(json.dumps({{"read": int(r.stage.sum()), "n": len(texts)}}))
+unsure = [t for t, s in zip(texts, r.stage) if s and len(t) < 200][0]
+print(json.dumps({{"read": int(r.stage.sum()), "n": len(texts), "unsure": unsure}}))
 """
 
 POOL = """
@@ -122,10 +123,6 @@ t2 = time.perf_counter()
 print(json.dumps({{"load_s": t1 - t0, "run_s": t2 - t1, "n": len(texts),
   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """
-
-
-#: A post the n-gram model is unsure about, so the transformer must read it.
-UNSURE = "you absolute muppet lol"
 
 
 def _du(paths: list[Path]) -> float:
@@ -235,7 +232,7 @@ def main() -> int:
         return min(runs)
 
     cli = cold("Kia ora, the Nats are useless, vote them out")
-    cli_unsure = cold(UNSURE)
+    cli_unsure = cold(share["unsure"])
     aimp = []
     for _ in range(args.repeat):
         t0 = time.perf_counter()
