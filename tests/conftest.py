@@ -13,3 +13,16 @@ def _isolated_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyte
         cfg: Path = tmp_path_factory.mktemp("config")
         monkeypatch.setenv("POSTCHECK_CONFIG_DIR", str(cfg))
     yield
+
+
+@pytest.fixture
+def shared_datasets() -> Path:
+    """The shared labelled datasets: skip without them, but fail in CI, which has them."""
+    try:
+        from postcheck.training.data import datasets_dir
+
+        return datasets_dir()
+    except Exception:
+        if os.environ.get("CI") == "true":
+            pytest.fail("shared datasets missing in CI (expected beside the repository)")
+        pytest.skip("shared datasets not present")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -81,15 +80,8 @@ def test_missing_datasets_give_one_line_error_and_exit_2(
     assert "shared datasets not found" in capsys.readouterr().err
 
 
+@pytest.mark.usefixtures("shared_datasets")
 def test_privacy_span_scores_on_presidio() -> None:
-    try:
-        from postcheck.training.data import datasets_dir
-
-        datasets_dir()
-    except Exception:
-        if os.environ.get("CI") == "true":
-            pytest.fail("shared datasets missing in CI")
-        pytest.skip("shared datasets not present")
     spans = ev.privacy_spans()
     for kind in ("email", "card-number", "iban", "ip-address", "phone"):
         assert spans[kind]["f1"] >= 0.9, (kind, spans[kind])

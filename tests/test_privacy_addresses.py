@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from postcheck import evaluate as ev
@@ -156,19 +154,8 @@ def test_address_flag_rates_count_posts_with_an_address() -> None:
     assert rates["toy"]["flagged"] == 1 and rates["toy"]["flag_rate"] == pytest.approx(1 / 3)
 
 
-def _need_datasets() -> None:
-    try:
-        from postcheck.training.data import datasets_dir
-
-        datasets_dir()
-    except Exception:
-        if os.environ.get("CI") == "true":
-            pytest.fail("shared datasets missing in CI")
-        pytest.skip("shared datasets not present")
-
-
+@pytest.mark.usefixtures("shared_datasets")
 def test_address_scores_on_presidio_stay_above_measured_floors() -> None:
-    _need_datasets()
     spans = ev.privacy_spans()
     # Floors a little under the figures measured when the address module landed (merged
     # 0.808, postal 0.910, tokens 0.865) and after the phone, card, IBAN and IPv6 fixes (all
@@ -183,7 +170,7 @@ def test_address_scores_on_presidio_stay_above_measured_floors() -> None:
     assert frag["tp"] + frag["fn"] == 598
 
 
+@pytest.mark.usefixtures("shared_datasets")
 def test_everyday_posts_stay_quiet() -> None:
-    _need_datasets()
     for name, rate in ev.address_flag_rates(ev.everyday_sets()).items():
         assert rate["flag_rate"] <= 0.005, (name, rate)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -148,21 +147,8 @@ def test_calibration_is_sane_on_project_validation(
     assert brier < 0.2, brier
 
 
-def _datasets() -> Path | None:
-    try:
-        from postcheck.training.data import datasets_dir
-
-        return datasets_dir()
-    except Exception:
-        return None
-
-
+@pytest.mark.usefixtures("shared_datasets")
 def test_disrespect_calibration_on_tweeteval_val() -> None:
-    root = _datasets()
-    if root is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("shared datasets missing in CI (expected beside the repository)")
-        pytest.skip("shared datasets not present")
     from postcheck.training.data import tweeteval
 
     val = tweeteval("offensive", "val")

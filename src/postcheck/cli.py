@@ -7,7 +7,6 @@ usage or input errors. Errors are one line on stderr, never a traceback.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -17,6 +16,7 @@ import typer
 from rich.console import Console
 
 from postcheck import __version__
+from postcheck.cli_options import ThoroughOpt, use_thorough
 
 app = typer.Typer(
     name="postcheck",
@@ -143,16 +143,6 @@ def _fails(risk_rank: int, fail_on: FailOn) -> bool:
     return risk_rank >= max(Risk(fail_on.value).rank, 1)
 
 
-def use_thorough(on: bool) -> None:
-    """Switch the detectors' transformer stage to read every post (before any engine or
-    worker process starts, so the workers inherit it)."""
-    if on:
-        from postcheck.detect.encoder import reset_mode
-
-        os.environ["POSTCHECK_ENCODER"] = "thorough"
-        reset_mode()
-
-
 # Shared options, declared once so every command documents them the same way.
 ProfileOpt = Annotated[
     Path | None,
@@ -256,14 +246,7 @@ def check(
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every signal.")] = False,
     no_color: Annotated[bool, typer.Option("--no-color", help="Plain text output.")] = False,
-    thorough: Annotated[
-        bool,
-        typer.Option(
-            "--thorough",
-            help="Let the transformer read every post, not only those the fast models are "
-            "unsure of: more accurate on abuse, about five times slower.",
-        ),
-    ] = False,
+    thorough: ThoroughOpt = False,
 ) -> None:
     """Check a draft post (or a batch with --input) and say how risky it is, and why."""
     use_thorough(thorough)

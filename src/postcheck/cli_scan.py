@@ -16,6 +16,8 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from postcheck.cli_options import ThoroughOpt, use_thorough
+
 if TYPE_CHECKING:
     from postcheck.scan import ScanResult
 
@@ -155,14 +157,7 @@ def scan(
     topic: Annotated[
         list[str] | None, typer.Option("--topic", help="A subject you work on (repeatable).")
     ] = None,
-    thorough: Annotated[
-        bool,
-        typer.Option(
-            "--thorough",
-            help="Let the transformer read every post, not only those the fast models are "
-            "unsure of: more accurate on abuse, about five times slower.",
-        ),
-    ] = False,
+    thorough: ThoroughOpt = False,
 ) -> None:
     """Audit a whole posting history and report what to review, worst first.
 
@@ -177,7 +172,6 @@ def scan(
         FailOn,
         _fails,
         fail,
-        use_thorough,
     )
     from postcheck.guidance import editions
     from postcheck.model import Risk
