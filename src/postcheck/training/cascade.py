@@ -43,7 +43,7 @@ class EncoderSpec:
     sets: tuple[str, ...]
     config: transformer.FineTuneConfig
     #: The share of everyday posts the transformer may read: the speed budget.
-    max_guard_share: float = 0.06
+    max_guard_share: float = 0.04
 
 
 ENCODER_SPECS: tuple[EncoderSpec, ...] = (
