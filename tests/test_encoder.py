@@ -46,7 +46,7 @@ def enc() -> EncoderModel:
 
 def test_artefacts_are_small_and_carry_a_card(enc: EncoderModel) -> None:
     onnx_path = MODELS_DIR / "disrespect.encoder.onnx"
-    assert onnx_path.stat().st_size < 25 * 2**20
+    assert onnx_path.stat().st_size < 10_000_000
     card = (MODELS_DIR / "disrespect.encoder.md").read_text(encoding="utf-8")
     for must in ("Validation scores", "Licences", "tweeteval/offensive", "Trained:"):
         assert must in card

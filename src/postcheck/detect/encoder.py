@@ -4,7 +4,7 @@ They are the accurate half of a cascade: the n-gram model scores every post, and
 posts it is unsure about (its probability inside a band chosen on validation) are read by the
 transformer. The band is what keeps the detector set at n-gram speed on ordinary posts.
 
-A model is three files in `models/`: `<signal>.encoder.onnx` (int8 weights),
+A model is three files in `models/`: `<signal>.encoder.onnx` (4-bit weights),
 `<signal>.encoder.tokenizer.json` (a pruned WordPiece vocabulary) and
 `<signal>.encoder.json` (version, and per mode: band, blend, calibration, threshold).
 onnxruntime is imported and the session built on first use only, so a run that never meets
@@ -141,7 +141,7 @@ class EncoderModel:
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """Raw logits, one per text.
 
-        Each text is run on its own: the int8 model quantises activations with one scale per
+        Each text is run on its own: the model quantises activations to int8 with scales per
         call, so a text's score would otherwise depend on the other texts (and padding) in
         its batch, and the same post could get a different verdict in a scan than alone.
         Batches of one cost about 13% in speed and need no padding.

@@ -43,7 +43,7 @@ class EncoderSpec:
     sets: tuple[str, ...]
     config: transformer.FineTuneConfig
     #: The share of everyday posts the transformer may read: the speed budget.
-    max_guard_share: float = 0.04
+    max_guard_share: float = 0.02
 
 
 ENCODER_SPECS: tuple[EncoderSpec, ...] = (
@@ -172,7 +172,7 @@ def ship(
 
 
 def write_card(spec: EncoderSpec, meta: dict[str, Any], onnx_path: Path) -> None:
-    mb = onnx_path.stat().st_size / 2**20
+    mb = onnx_path.stat().st_size / 1e6
     tok_kb = onnx_path.with_name(f"{spec.name}.encoder.tokenizer.json").stat().st_size / 1024
     vs = meta["val_scores"]
     ft = meta["fine_tune"]
@@ -194,8 +194,9 @@ def write_card(spec: EncoderSpec, meta: dict[str, Any], onnx_path: Path) -> None
         f"- Fine-tuning: {ft['epochs']} epochs at most (epoch {ft['best_epoch']} kept, chosen "
         f"on validation), AdamW lr {ft['lr']}, batch {ft['batch_size']}, linear warm-up and "
         f"decay, class-balanced loss, texts cut at {ft['max_len']} pieces.",
-        f"- Artefacts: `{onnx_path.name}` ({mb:.1f} MB, ONNX, int8 per-channel dynamic "
-        f"quantisation), `{spec.name}.encoder.tokenizer.json` ({tok_kb:.0f} KB; the WordPiece "
+        f"- Artefacts: `{onnx_path.name}` ({mb:.1f} MB, ONNX, 4-bit weights in blocks of "
+        f"{transformer.QUANT_BLOCK} for the MatMuls and the embedding, int8 arithmetic), "
+        f"`{spec.name}.encoder.tokenizer.json` ({tok_kb:.0f} KB; the WordPiece "
         f"vocabulary cut to {meta['vocabulary']} pieces: specials, all one-character pieces and "
         "those used at least twice in the shippable training corpora), `"
         f"{spec.name}.encoder.json` (per mode: band, blend, calibration, threshold).",

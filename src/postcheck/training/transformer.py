@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import random
 import time
 from collections.abc import Sequence
@@ -226,28 +225,31 @@ def export_onnx(model: Any, path: Path, max_len: int) -> None:
     )
 
 
+#: 4-bit weights in blocks of 128 (one scale each), for the MatMuls and the embedding
+#: lookup. int8 weights ran twice as fast but made a 17.7 MB file; 4-bit keeps the artefact
+#: under 10 MB at the same validation score (0.773 v 0.775 macro-F1, measured when chosen).
+QUANT_BLOCK = 128
+
+
 def quantise(src: Path, dst: Path) -> None:
     import onnx
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
 
-    quantize_dynamic(
-        str(src),
-        str(dst),
-        weight_type=QuantType.QInt8,
-        per_channel=True,
-        op_types_to_quantize=["MatMul", "Gemm", "Gather"],
-        # Fused operators (Attention, SkipLayerNormalization) hide tensor types from shape
-        # inference; every activation here is float32.
-        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+    quantizer = MatMulNBitsQuantizer(
+        onnx.load(str(src)),
+        bits=4,
+        block_size=QUANT_BLOCK,
+        is_symmetric=True,
+        accuracy_level=4,  # int8 arithmetic on the 4-bit weights: the fast CPU kernels
+        op_types_to_quantize=("MatMul", "Gather"),
+        quant_axes=(("MatMul", 0), ("Gather", 1)),
     )
+    quantizer.process()
+    quantizer.model.save_model_to_file(str(dst), use_external_data_format=False)
 
 
 def save_json(path: Path, obj: dict[str, Any]) -> None:
     path.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-
-
-def env_threads() -> int:
-    return int(os.environ.get("POSTCHECK_TRAIN_THREADS", "2"))
 
 
 def vocabulary_corpus() -> list[str]:
