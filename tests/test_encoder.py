@@ -199,8 +199,16 @@ def _modules_after(code: str) -> set[str]:
     return {m.split(".")[0] for m in out.stdout.strip().split(",") if m}
 
 
-def test_a_clear_post_never_loads_onnxruntime() -> None:
-    assert _modules_after(f"postcheck.check({CLEAR!r})") == set()
+def _bulk(text: str) -> str:
+    return (
+        "from postcheck.engine import default_engine\n"
+        "from postcheck.model import Post\n"
+        f"list(default_engine().check_many([Post(text={text!r})]))"
+    )
+
+
+def test_in_bulk_a_clear_post_never_loads_onnxruntime() -> None:
+    assert _modules_after(_bulk(CLEAR)) == set()
 
 
 def _unsure_text() -> str:
@@ -218,6 +226,42 @@ def _unsure_text() -> str:
 
 
 def test_an_unsure_post_loads_the_encoder_but_no_training_library() -> None:
-    loaded = _modules_after(f"postcheck.check({_unsure_text()!r})")
-    assert "onnxruntime" in loaded
-    assert not loaded & {"torch", "transformers", "sklearn", "scipy"}
+    for code in (_bulk(_unsure_text()), f"postcheck.check({CLEAR!r})"):  # one draft: always
+        loaded = _modules_after(code)
+        assert "onnxruntime" in loaded
+        assert not loaded & {"torch", "transformers", "sklearn", "scipy"}
+
+
+def test_one_draft_is_read_thoroughly_and_bulk_fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert enc_mod.current_mode() == "fast"
+    assert enc_mod.single_post_mode() == "thorough"
+    with enc_mod.reading("thorough"):
+        assert enc_mod.current_mode() == "thorough"
+        readings = trained.score_cascade([CLEAR], ["disrespect"])["disrespect"]
+        assert readings.stage.all()
+    assert enc_mod.current_mode() == "fast"
+    # An explicit $POSTCHECK_ENCODER wins over the single-post default.
+    _set_mode(monkeypatch, "off")
+    assert enc_mod.single_post_mode() == "off"
+    with pytest.raises(ModelError), enc_mod.reading("turbo"):
+        pass
+
+
+def test_cli_single_draft_reads_thoroughly(tmp_path: Path) -> None:
+    import os
+
+    exe = Path(sys.executable).with_name("postcheck")
+    env = {k: v for k, v in os.environ.items() if k != "POSTCHECK_ENCODER"}
+    env["POSTCHECK_CONFIG_DIR"] = str(tmp_path)
+    out = subprocess.run(
+        [str(exe), "check", "--format", "json", NASTY], capture_output=True, text=True, env=env
+    )
+    assert out.returncode == 1, out.stderr
+    assert "+encoder" in out.stdout
+    fast = subprocess.run(
+        [str(exe), "check", "--format", "json", NASTY],
+        capture_output=True,
+        text=True,
+        env={**env, "POSTCHECK_ENCODER": "off"},
+    )
+    assert "+encoder" not in fast.stdout

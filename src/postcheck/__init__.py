@@ -40,7 +40,11 @@ def check(
     engine: Engine | None = None,
     **context_fields: Any,
 ) -> Report:
-    """Check one post and return its Report (the same object the CLI prints)."""
+    """Check one post and return its Report (the same object the CLI prints).
+
+    Like `postcheck check TEXT`, one post is read thoroughly: the transformer reads it whatever
+    the fast model thinks ($POSTCHECK_ENCODER overrides). `Engine.check_many` reads in bulk."""
+    from postcheck.detect.encoder import reading, single_post_mode
     from postcheck.engine import default_engine
 
     if context is None:
@@ -48,4 +52,5 @@ def check(
     elif context_fields:
         context = context.model_copy(update=context_fields)
     post = Post(text=text, context=context, id=id)
-    return (engine or default_engine()).check(post, edition=edition)
+    with reading(single_post_mode()):
+        return (engine or default_engine()).check(post, edition=edition)

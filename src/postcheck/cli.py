@@ -277,7 +277,13 @@ def check(
         if input is not None:
             code = _check_batch(input, author, ctx, format, fail_on, edition, processes)
         else:
-            code = _check_one(text or "", author, ctx, format, fail_on, edition, verbose, no_color)
+            from postcheck.detect.encoder import reading, single_post_mode
+
+            # One draft, its author waiting: read it thoroughly unless told otherwise.
+            with reading("thorough" if thorough else single_post_mode()):
+                code = _check_one(
+                    text or "", author, ctx, format, fail_on, edition, verbose, no_color
+                )
     except (InputError, GuidanceError) as exc:
         fail(str(exc))
     raise typer.Exit(code)

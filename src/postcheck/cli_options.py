@@ -11,8 +11,9 @@ ThoroughOpt = Annotated[
     bool,
     typer.Option(
         "--thorough",
-        help="Let the transformer read every post, not only those the fast models are "
-        "unsure of: more accurate on abuse, about five times slower.",
+        help="Let the transformer read every post of a batch or scan, not only those the "
+        "fast models are unsure of: more accurate on abuse, about ten times slower. A single "
+        "draft is always read this way (unless $POSTCHECK_ENCODER says otherwise).",
     ),
 ]
 

@@ -143,9 +143,11 @@ def build_tasks(include_test: bool = False) -> list[Task]:
         tasks.append(Task(signal, dataset, texts, labels, **kw))
 
     off = data.tweeteval("offensive", "val")
+    # Two readings, as the product runs them: bulk work (scan, batch, `check --input`) in the
+    # "fast" mode, one draft (`check TEXT`, the web page, POST /api/check) in "thorough".
     add(
         "disrespect",
-        "tweeteval/offensive:val",
+        "tweeteval/offensive:val (bulk: fast)",
         [(e.text, e.label) for e in off],
         kind="macro_f1",
         target="macro-F1 >= 0.80",
@@ -153,7 +155,7 @@ def build_tasks(include_test: bool = False) -> list[Task]:
     )
     add(
         "disrespect",
-        "tweeteval/offensive:val (--thorough)",
+        "tweeteval/offensive:val (one draft: thorough)",
         [(e.text, e.label) for e in off],
         kind="macro_f1",
         target="macro-F1 >= 0.80",

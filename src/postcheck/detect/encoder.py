@@ -17,33 +17,55 @@ import functools
 import json
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from postcheck.detect.encoder_text import for_encoder
 from postcheck.detect.trained import MODELS_DIR, ModelError
 
 #: How much of the work the transformer does. "fast" reads only the posts the n-gram model is
-#: unsure of (the band), "thorough" reads every post (about five times slower, for a history
-#: scan or an audit where accuracy matters more than speed), "off" never loads it.
+#: unsure of (the band), "thorough" reads every post (about ten times slower per post), "off"
+#: never loads it.
 MODES = ("fast", "thorough", "off")
 
+#: The mode when $POSTCHECK_ENCODER does not say: bulk work (a history scan, a batch file, the
+#: batch API) is throughput-bound and runs "fast"; one draft checked while its author waits
+#: costs a few milliseconds more to read properly, so single-post checks run "thorough".
+BULK_DEFAULT = "fast"
+SINGLE_POST_DEFAULT = "thorough"
+
+#: Text preparations this run time knows (a card naming another is from a newer postcheck).
+READS = ("raw", "for_encoder/1")
 
 _mode: str | None = None
+_scoped: ContextVar[str | None] = ContextVar("postcheck_encoder_mode", default=None)
+
+
+def _env_mode() -> str | None:
+    raw = os.environ.get("POSTCHECK_ENCODER", "").strip().lower()
+    if not raw:
+        return None
+    if raw not in MODES:
+        raise ModelError(f"POSTCHECK_ENCODER must be one of {', '.join(MODES)}, not {raw!r}")
+    return raw
 
 
 def current_mode() -> str:
-    """The mode from $POSTCHECK_ENCODER (default "fast"), read once per process: every post's
-    detectors ask for it, and the environment is slow to read. `reset_mode()` re-reads it."""
+    """The mode for this call: one set by `reading()` around it, else $POSTCHECK_ENCODER, else
+    the bulk default. The environment is read once per process (every post's detectors ask,
+    and it is slow to read); `reset_mode()` re-reads it."""
+    scoped = _scoped.get()
+    if scoped is not None:
+        return scoped
     global _mode
     if _mode is None:
-        mode = os.environ.get("POSTCHECK_ENCODER", "fast").strip().lower() or "fast"
-        if mode not in MODES:
-            raise ModelError(f"POSTCHECK_ENCODER must be one of {', '.join(MODES)}, not {mode!r}")
-        _mode = mode
+        _mode = _env_mode() or BULK_DEFAULT
     return _mode
 
 
@@ -51,6 +73,24 @@ def reset_mode() -> None:
     """Forget the mode read from the environment (after changing $POSTCHECK_ENCODER)."""
     global _mode
     _mode = None
+
+
+def single_post_mode() -> str:
+    """The mode for checking one draft: $POSTCHECK_ENCODER when set, else "thorough"."""
+    return _env_mode() or SINGLE_POST_DEFAULT
+
+
+@contextmanager
+def reading(mode: str) -> Iterator[None]:
+    """Run the enclosed checks in `mode` (this thread or task only: a web server's other
+    requests keep theirs)."""
+    if mode not in MODES:
+        raise ModelError(f"encoder mode must be one of {', '.join(MODES)}, not {mode!r}")
+    token = _scoped.set(mode)
+    try:
+        yield
+    finally:
+        _scoped.reset(token)
 
 
 @dataclass(frozen=True)
@@ -87,12 +127,21 @@ class EncoderMeta:
     points: dict[str, OperatingPoint]  # "fast" and "thorough"
     meta: dict[str, Any]
 
+    @property
+    def reads(self) -> str:
+        """How the text is prepared before tokenising: "raw", or "for_encoder/1" (emoji
+        spelled out, mention runs collapsed; see `encoder_text`). Cards before it say nothing."""
+        return str(self.meta.get("reads", "raw"))
+
     @classmethod
     def load(cls, path: Path) -> EncoderMeta:
         try:
             meta = json.loads(path.read_text(encoding="utf-8"))
             points = {m: OperatingPoint.of(meta["modes"][m]) for m in ("fast", "thorough")}
-            return cls(meta["name"], meta["version"], int(meta["max_len"]), points, meta)
+            loaded = cls(meta["name"], meta["version"], int(meta["max_len"]), points, meta)
+            if loaded.reads not in READS:
+                raise ValueError(f"unknown text preparation {loaded.reads!r}")
+            return loaded
         except (OSError, KeyError, ValueError, TypeError, IndexError) as exc:
             raise ModelError(f"cannot read encoder card {path.name}: {exc}") from exc
 
@@ -106,8 +155,11 @@ def _threads() -> int:
 
 
 class EncoderModel:
-    def __init__(self, meta: EncoderMeta, onnx_path: Path, tokenizer_path: Path):
+    def __init__(
+        self, meta: EncoderMeta, onnx_path: Path, tokenizer_path: Path, threads: int | None = None
+    ):
         self.meta = meta
+        self._threads = threads
         self._onnx_path = onnx_path
         self._tokenizer_path = tokenizer_path
         self._session: Any = None
@@ -123,7 +175,7 @@ class EncoderModel:
                 except ImportError as exc:  # pragma: no cover - both are install requirements
                     raise ModelError(f"the {self.meta.name} encoder needs {exc.name}") from exc
                 opts = ort.SessionOptions()
-                opts.intra_op_num_threads = _threads()
+                opts.intra_op_num_threads = self._threads or _threads()
                 opts.inter_op_num_threads = 1
                 opts.log_severity_level = 3
                 try:
@@ -149,6 +201,8 @@ class EncoderModel:
         if not texts:
             return np.zeros(0)
         session, tok = self._ready()
+        if self.meta.reads == "for_encoder/1":
+            texts = [for_encoder(t) for t in texts]
         out = np.zeros(len(texts), dtype=np.float64)
         for i, enc in enumerate(tok.encode_batch(list(texts))):
             ids = np.array([enc.ids], dtype=np.int64)

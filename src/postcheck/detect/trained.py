@@ -165,6 +165,13 @@ def model_for(signal: str) -> TextModel | None:
         return _load(signal)
 
 
+def forget_models() -> None:
+    """Drop every loaded model and cached score (training rewrites models mid-process)."""
+    for cached in (_available, _load, _loadable, _stack, _scores_for):
+        cached.cache_clear()
+    _primed.clear()
+
+
 @functools.cache
 def _loadable(names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(n for n in names if model_for(n) is not None)

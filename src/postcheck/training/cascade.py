@@ -14,6 +14,7 @@ against the n-gram model just written). Steps, all seeded:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import tempfile
@@ -27,6 +28,7 @@ import numpy as np
 
 from postcheck.detect import trained
 from postcheck.detect.encoder import EncoderMeta, EncoderModel, OperatingPoint
+from postcheck.detect.encoder_text import for_encoder
 from postcheck.detect.trained import MODELS_DIR
 from postcheck.training import data, specs, transformer
 from postcheck.training.data import SETS, Example
@@ -44,6 +46,15 @@ class EncoderSpec:
     config: transformer.FineTuneConfig
     #: The share of everyday posts the transformer may read: the speed budget.
     max_guard_share: float = 0.02
+    #: How texts are prepared before tokenising (`EncoderMeta.reads`), in training and at run
+    #: time alike.
+    reads: str = "for_encoder/1"
+    #: The n-gram model's training rows given this transformer as teacher (`distil`): the
+    #: fast model is retrained on them before the cascade is fitted. None: left as trained.
+    student_rows: Callable[[EncoderModel, Callable[[str], None]], list[Example]] | None = None
+
+    def prepare(self, text: str) -> str:
+        return for_encoder(text) if self.reads == "for_encoder/1" else text
 
 
 ENCODER_SPECS: tuple[EncoderSpec, ...] = (
@@ -53,7 +64,8 @@ ENCODER_SPECS: tuple[EncoderSpec, ...] = (
         lambda: data.tweeteval("offensive", "train"),
         lambda: data.tweeteval("offensive", "val"),
         ("tweeteval/offensive",),
-        transformer.FineTuneConfig(epochs=4, lr=5e-5),
+        transformer.FineTuneConfig(epochs=3, lr=5e-5),
+        student_rows=specs.disrespect_rows,
     ),
 )
 
@@ -70,8 +82,8 @@ def _ngram_logits(name: str, texts: list[str]) -> np.ndarray:
 
 def train_encoder(spec: EncoderSpec, log: Callable[[str], None] = print) -> dict[str, Any]:
     t0 = time.time()
-    train = [(e.text, e.label) for e in spec.train()]
-    val = [(e.text, e.label) for e in spec.val()]
+    train = [(spec.prepare(e.text), e.label) for e in spec.train()]
+    val = [(spec.prepare(e.text), e.label) for e in spec.val()]
     log(f"{spec.name} encoder: fine-tuning on {len(train)} / choosing on {len(val)}")
 
     def score(y_true: np.ndarray, p: np.ndarray) -> float:
@@ -79,8 +91,16 @@ def train_encoder(spec: EncoderSpec, log: Callable[[str], None] = print) -> dict
             transformer._macro_f1(y_true, (p >= t).astype(int)) for t in np.arange(0.2, 0.81, 0.05)
         )
 
-    model, history = transformer.fine_tune(train, val, spec.config, score, log=log)
+    keep = shipped_vocabulary()
+    model, history = transformer.fine_tune(train, val, spec.config, score, log=log, vocabulary=keep)
     return ship(spec, model, history, t0, log)
+
+
+def shipped_vocabulary() -> list[int]:
+    """The WordPiece ids the shipped tokenizer keeps (see `transformer.pruned_vocabulary`)."""
+    return transformer.pruned_vocabulary(
+        transformer.tokenizer(), transformer.vocabulary_corpus(), min_count=2
+    )
 
 
 def ship(
@@ -94,9 +114,9 @@ def ship(
     val_rows = spec.val()
     val = [(e.text, e.label) for e in val_rows]
     y = np.array([lab for _, lab in val])
-    tok = transformer.tokenizer()
-    keep = transformer.pruned_vocabulary(tok, transformer.vocabulary_corpus(), min_count=2)
-    transformer.prune_embeddings(model, keep)
+    keep = shipped_vocabulary()
+    if model.encoder.config.vocab_size != len(keep):  # trained on the full vocabulary
+        transformer.prune_embeddings(model, keep)
     MODELS_DIR.mkdir(parents=True, exist_ok=True)
     onnx_path = MODELS_DIR / f"{spec.name}.encoder.onnx"
     tok_path = MODELS_DIR / f"{spec.name}.encoder.tokenizer.json"
@@ -117,9 +137,15 @@ def ship(
         VERSION,
         spec.config.max_len,
         {"fast": everything, "thorough": everything},
-        {},
+        {"reads": spec.reads},
     )
-    runtime = EncoderModel(provisional, onnx_path, tok_path)
+    runtime = EncoderModel(provisional, onnx_path, tok_path, threads=2)
+    if spec.student_rows is not None:
+        # The fast model learns from this transformer before the cascade joins the two.
+        student = next(s for s in specs.SPECS if s.name == spec.name)
+        rows = spec.student_rows(runtime, log)
+        specs.train_one(dataclasses.replace(student, train=lambda: rows), log)
+        trained.forget_models()
     texts = [t for t, _ in val]
     enc_logit = runtime.logits(texts)
     ng_logit = _ngram_logits(spec.name, texts)
@@ -142,6 +168,7 @@ def ship(
         "name": spec.name,
         "version": VERSION,
         "max_len": spec.config.max_len,
+        "reads": spec.reads,
         "modes": {"fast": fitted.as_dict(), "thorough": thorough.as_dict()},
         "trained": dt.date.today().isoformat(),
         "seed": transformer.SEED,
@@ -179,10 +206,13 @@ def write_card(spec: EncoderSpec, meta: dict[str, Any], onnx_path: Path) -> None
         f"# Model card: `{spec.name}` transformer cascade (version {VERSION})",
         "",
         f"What it detects: {spec.description}. It is the accurate second stage of the "
-        f"`{spec.name}` signal: the n-gram model (`{spec.name}.md`) reads every post, and by "
-        f"default (mode `fast`) this model reads only the posts whose n-gram probability lies "
-        f"in [{lo:.2f}, {hi:.2f}]. In mode `thorough` (`--thorough`, or "
-        "`POSTCHECK_ENCODER=thorough`) it reads every post.",
+        f"`{spec.name}` signal, and the teacher of its first: the n-gram model "
+        f"(`{spec.name}.md`) learns from tweets this model labelled, and reads every post. "
+        "One draft (`postcheck check TEXT`, the web page, `POST /api/check`, "
+        "`postcheck.check()`) is read by this model too (mode `thorough`). Bulk work (`scan`, "
+        "`check --input`, the batch API; mode `fast`) sends it only the posts whose n-gram "
+        f"probability lies in [{lo:.2f}, {hi:.2f}]; `--thorough` or "
+        "`POSTCHECK_ENCODER=thorough` makes it read every post there too.",
         "",
         f"- Trained: {meta['trained']} by `python -m postcheck.training train` "
         f"(seed {meta['seed']}, {meta['seconds']} s on this machine's 2 CPU cores).",
@@ -197,8 +227,11 @@ def write_card(spec: EncoderSpec, meta: dict[str, Any], onnx_path: Path) -> None
         f"vocabulary cut to {meta['vocabulary']} pieces: specials, all one-character pieces and "
         "those used at least twice in the shippable training corpora), `"
         f"{spec.name}.encoder.json` (per mode: band, blend, calibration, threshold).",
-        "- Run time: onnxruntime + tokenizers, one thread per process, loaded on the first "
-        "unsure post only. No torch, no download.",
+        "- Text read: the post with each emoji spelled as its Unicode name and runs of "
+        "`@user` collapsed (`postcheck/detect/encoder_text.py`, the same code in training and "
+        "at run time): the WordPiece vocabulary has almost no emoji.",
+        "- Run time: onnxruntime + tokenizers, one thread per process, loaded on the first post "
+        "it must read. No torch, no download.",
         "",
     ]
     lines += specs.data_tables(meta)

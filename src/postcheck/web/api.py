@@ -50,12 +50,19 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def check_one(item: CheckRequest, edition: str | None) -> dict[str, Any]:
-    """Run the shared engine on one request and return the CLI's versioned Report JSON."""
+def check_one(item: CheckRequest, edition: str | None, mode: str | None = None) -> dict[str, Any]:
+    """Run the shared engine on one request and return the CLI's versioned Report JSON.
+
+    `mode` is the transformer's reading (`encoder.MODES`); None keeps the bulk default."""
+    from postcheck.detect.encoder import reading
     from postcheck.engine import InputError, default_engine
 
     try:
-        report = default_engine().check(item.to_post(), edition=edition)
+        if mode is None:
+            report = default_engine().check(item.to_post(), edition=edition)
+        else:
+            with reading(mode):
+                report = default_engine().check(item.to_post(), edition=edition)
     except (GuidanceError, InputError) as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
     return report_json(report)
@@ -75,10 +82,14 @@ def api_check(
     edition: EditionParam = None,
 ) -> JSONResponse:
     """Check one post in its context. The body is one line of `postcheck check --input`
-    JSONL; the answer is the same versioned Report JSON the CLI prints."""
+    JSONL; the answer is the same versioned Report JSON the CLI prints. One post is read
+    thoroughly (the transformer reads it whatever the fast model thinks); the batch call
+    reads like a scan."""
+    from postcheck.detect.encoder import single_post_mode
+
     # report_json is already plain JSON: returning a response skips FastAPI's generic
     # encoder, which would cost as much again as the check itself.
-    return JSONResponse(check_one(item, edition))
+    return JSONResponse(check_one(item, edition, single_post_mode()))
 
 
 @router.post(
