@@ -16,7 +16,7 @@ import numpy as np
 
 from postcheck.detect.features import CHAR_NS, FEATURES_VERSION
 from postcheck.detect.trained import MODELS_DIR
-from postcheck.training import data, linear
+from postcheck.training import data, distil, linear
 from postcheck.training.data import SETS, Example
 
 VERSION = "1"
@@ -48,8 +48,6 @@ def _sample(rows: list[Example], n: int, seed: int = SEED) -> list[Example]:
 def disrespect_rows(teacher: Any = None, log: Callable[[str], None] = print) -> list[Example]:
     """OLID's labelled tweets, plus transfer tweets labelled by `teacher` (the shipped
     transformer when not given; none when the package ships none). See `distil`."""
-    from postcheck.training import distil
-
     rows = data.tweeteval("offensive", "train")
     teacher = teacher if teacher is not None else distil.shipped_teacher("disrespect")
     if teacher is None:
@@ -131,15 +129,7 @@ SPECS: tuple[Spec, ...] = (
         _disrespect_train,
         lambda: data.tweeteval("offensive", "val"),
         "macro_f1",
-        (
-            "tweeteval/offensive",
-            "tweeteval/hate",
-            "tweeteval/emotion",
-            "tweeteval/irony",
-            "tweeteval/stance",
-            "tweettopic",
-            "davidson",
-        ),
+        ("tweeteval/offensive", *distil.TRANSFER_SETS),
         notes=[
             "",
             "## Distilled from the transformer",
