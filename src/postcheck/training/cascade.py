@@ -225,7 +225,8 @@ def write_card(spec: EncoderSpec, meta: dict[str, Any], onnx_path: Path) -> None
         f"{transformer.QUANT_BLOCK} for the MatMuls and the embedding, int8 arithmetic), "
         f"`{spec.name}.encoder.tokenizer.json` ({tok_kb:.0f} KB; the WordPiece "
         f"vocabulary cut to {meta['vocabulary']} pieces: specials, all one-character pieces and "
-        "those used at least twice in the shippable training corpora), `"
+        "those used at least twice in the shippable training corpora; fine-tuned with this cut "
+        "vocabulary, so training and run time split words alike), `"
         f"{spec.name}.encoder.json` (per mode: band, blend, calibration, threshold).",
         "- Text read: the post with each emoji spelled as its Unicode name and runs of "
         "`@user` collapsed (`postcheck/detect/encoder_text.py`, the same code in training and "
