@@ -238,3 +238,13 @@ def test_unknown_api_path_is_json_404(client: Any) -> None:
     r = client.get("/api/nothing", headers={"accept": "text/html"})
     assert r.status_code == 404
     assert r.headers["content-type"].startswith("application/json")
+
+
+def test_one_draft_is_read_thoroughly_a_batch_in_bulk(client: Any) -> None:
+    # The transformer reads a single draft whatever the fast model thinks; a batch reads like
+    # a scan. A post's evidence says which reading judged it.
+    nasty = "You're a pathetic idiot, shut up and go away."
+    one = json.dumps(post(client, {"text": nasty}).json())
+    many = json.dumps(post(client, {"posts": [{"text": nasty}]}, "/api/check/batch").json())
+    assert "model:disrespect@1+encoder=" in one
+    assert "model:disrespect@1+encoder=" not in many
