@@ -280,7 +280,7 @@ def check(
             from postcheck.detect.encoder import reading, single_post_mode
 
             # One draft, its author waiting: read it thoroughly unless told otherwise.
-            with reading("thorough" if thorough else single_post_mode()):
+            with reading(single_post_mode()):  # --thorough has set $POSTCHECK_ENCODER
                 code = _check_one(
                     text or "", author, ctx, format, fail_on, edition, verbose, no_color
                 )

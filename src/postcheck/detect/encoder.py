@@ -230,8 +230,9 @@ class EncoderModel:
 _lock = threading.Lock()
 
 
-@functools.cache
-def _load(signal: str) -> EncoderModel | None:
+def load_encoder(signal: str, threads: int | None = None) -> EncoderModel | None:
+    """The transformer the package ships for `signal` (None if none), whatever the mode says:
+    a new, unshared instance (training uses it as a teacher with its own thread count)."""
     card = MODELS_DIR / f"{signal}.encoder.json"
     if not card.exists():
         return None
@@ -240,7 +241,12 @@ def _load(signal: str) -> EncoderModel | None:
     for p in (onnx_path, tok_path):
         if not p.exists():
             raise ModelError(f"encoder for {signal} is missing {p.name}")
-    return EncoderModel(EncoderMeta.load(card), onnx_path, tok_path)
+    return EncoderModel(EncoderMeta.load(card), onnx_path, tok_path, threads=threads)
+
+
+@functools.cache
+def _load(signal: str) -> EncoderModel | None:
+    return load_encoder(signal)
 
 
 def encoder_for(signal: str) -> EncoderModel | None:

@@ -45,13 +45,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{enc.name:18} transformer stage: {enc.description}")
         return 0
     try:
-        specs.train_all(args.only)
-        if not args.no_encoders:
+        if args.no_encoders:
+            specs.train_all(args.only)
+        else:
             try:
                 from postcheck.training import cascade
             except ImportError as exc:
                 print(f"error: encoders need the train extra: {exc}", file=sys.stderr)
                 return 2
+            specs.train_all(args.only, later=cascade.students(args.only))
             cascade.train_all(args.only)
     except DatasetMissing as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -270,6 +270,13 @@ def write_card(spec: EncoderSpec, meta: dict[str, Any], onnx_path: Path) -> None
     onnx_path.with_name(f"{spec.name}.encoder.md").write_text("\n".join(lines), encoding="utf-8")
 
 
+def students(only: list[str] | None) -> list[str]:
+    """The n-gram models the encoder stage of this run retrains (see `EncoderSpec.student_rows`)."""
+    return [
+        s.name for s in ENCODER_SPECS if s.student_rows is not None and (not only or s.name in only)
+    ]
+
+
 def train_all(only: list[str] | None) -> None:
     for spec in ENCODER_SPECS:
         if not only or spec.name in only:

@@ -19,57 +19,49 @@ from collections.abc import Callable
 
 import numpy as np
 
-from postcheck.detect.encoder import EncoderMeta, EncoderModel
-from postcheck.detect.trained import MODELS_DIR
+from postcheck.detect.encoder import EncoderModel
 from postcheck.training import data
 from postcheck.training.data import Example
 
 SEED = 20261121
 #: Davidson's train split is 80% offensive tweets; a sample keeps them from crowding out the rest.
 DAVIDSON_SAMPLE = 8000
-#: Sets whose train-split texts (never their labels) the transformer labels.
-TRANSFER_SETS = (
-    "tweeteval/hate",
-    "tweeteval/emotion",
-    "tweeteval/irony",
-    "tweeteval/stance",
-    "tweettopic",
-    "davidson",
-)
 TEACHER_SUFFIX = "(labelled by the transformer)"
+
+
+def _davidson_sample() -> list[tuple[str, str]]:
+    dav = [t for t, _ in data.davidson("train")]
+    picked = random.Random(SEED).sample(range(len(dav)), min(DAVIDSON_SAMPLE, len(dav)))
+    return [("davidson:train", dav[i]) for i in sorted(picked)]
+
+
+def _split(rows: list[Example]) -> list[tuple[str, str]]:
+    return [(e.source, e.text) for e in rows]
+
+
+#: Sets whose train-split texts (never their labels) the transformer labels, in this order.
+TRANSFER: dict[str, Callable[[], list[tuple[str, str]]]] = {
+    "tweeteval/hate": lambda: _split(data.tweeteval("hate", "train")),
+    "tweeteval/emotion": lambda: _split(data.tweeteval("emotion", "train")),
+    "tweeteval/irony": lambda: _split(data.tweeteval("irony", "train")),
+    "tweeteval/stance": lambda: _split(data.stance("train")),
+    "tweettopic": lambda: _split(data.tweettopic("train")),
+    "davidson": _davidson_sample,
+}
+TRANSFER_SETS = tuple(TRANSFER)
 
 
 def transfer_texts(exclude: set[str]) -> list[tuple[str, str]]:
     """(source, text) of the unlabelled transfer tweets, deduplicated, in a fixed order."""
-    rows: list[tuple[str, str]] = []
-    for task in ("hate", "emotion", "irony"):
-        rows += [(e.source, e.text) for e in data.tweeteval(task, "train")]
-    rows += [(e.source, e.text) for e in data.stance("train")]
-    rows += [(e.source, e.text) for e in data.tweettopic("train")]
-    dav = [t for t, _ in data.davidson("train")]
-    picked = random.Random(SEED).sample(range(len(dav)), min(DAVIDSON_SAMPLE, len(dav)))
-    rows += [("davidson:train", dav[i]) for i in sorted(picked)]
     seen = set(exclude)
     out = []
-    for src, text in rows:
-        key = text.strip()
-        if key and key not in seen:
-            seen.add(key)
-            out.append((src, key))
+    for load in TRANSFER.values():
+        for src, text in load():
+            key = text.strip()
+            if key and key not in seen:
+                seen.add(key)
+                out.append((src, key))
     return out
-
-
-def shipped_teacher(signal: str, threads: int = 2) -> EncoderModel | None:
-    """The transformer in `models/` for `signal`, whatever the run-time mode says."""
-    card = MODELS_DIR / f"{signal}.encoder.json"
-    if not card.exists():
-        return None
-    return EncoderModel(
-        EncoderMeta.load(card),
-        MODELS_DIR / f"{signal}.encoder.onnx",
-        MODELS_DIR / f"{signal}.encoder.tokenizer.json",
-        threads=threads,
-    )
 
 
 def teacher_rows(

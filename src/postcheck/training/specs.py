@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from postcheck.detect.encoder import load_encoder
 from postcheck.detect.features import CHAR_NS, FEATURES_VERSION
 from postcheck.detect.trained import MODELS_DIR
 from postcheck.training import data, distil, linear
@@ -49,7 +50,7 @@ def disrespect_rows(teacher: Any = None, log: Callable[[str], None] = print) -> 
     """OLID's labelled tweets, plus transfer tweets labelled by `teacher` (the shipped
     transformer when not given; none when the package ships none). See `distil`."""
     rows = data.tweeteval("offensive", "train")
-    teacher = teacher if teacher is not None else distil.shipped_teacher("disrespect")
+    teacher = teacher if teacher is not None else load_encoder("disrespect", threads=2)
     if teacher is None:
         return rows
     exclude = {e.text.strip() for e in rows}
@@ -318,7 +319,9 @@ def write_card(spec: Spec, fitted: linear.Fitted, meta: dict[str, Any], path: Pa
     path.with_suffix(".md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def train_all(only: Sequence[str] | None) -> None:
+def train_all(only: Sequence[str] | None, later: Sequence[str] = ()) -> None:
+    """Train the chosen models; those in `later` are left to the encoder stage, which retrains
+    them on its new transformer's labels (training them here too would be thrown away)."""
     np.random.seed(SEED)
     random.seed(SEED)
     chosen = [s for s in SPECS if not only or s.name in only]
@@ -327,5 +330,7 @@ def train_all(only: Sequence[str] | None) -> None:
         raise SystemExit(f"unknown model in {list(only)}; known: {known}")
     summary = {}
     for spec in chosen:
+        if spec.name in later:
+            continue
         summary[spec.name] = train_one(spec)["val_scores"]
     print(json.dumps(summary, indent=1))

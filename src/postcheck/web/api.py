@@ -6,6 +6,7 @@ in its worker thread pool and the event loop stays free for other requests.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Query, Request
@@ -58,11 +59,8 @@ def check_one(item: CheckRequest, edition: str | None, mode: str | None = None) 
     from postcheck.engine import InputError, default_engine
 
     try:
-        if mode is None:
+        with reading(mode) if mode else nullcontext():
             report = default_engine().check(item.to_post(), edition=edition)
-        else:
-            with reading(mode):
-                report = default_engine().check(item.to_post(), edition=edition)
     except (GuidanceError, InputError) as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
     return report_json(report)
