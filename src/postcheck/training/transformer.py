@@ -189,7 +189,7 @@ def fine_tune(
             opt.step()
             sched.step()
             opt.zero_grad()
-            running += float(loss)
+            running += loss.item()
             step += 1
             if step % cfg.log_every == 0:
                 log(
