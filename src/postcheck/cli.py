@@ -277,10 +277,9 @@ def check(
         if input is not None:
             code = _check_batch(input, author, ctx, format, fail_on, edition, processes)
         else:
-            from postcheck.detect.encoder import reading, single_post_mode
+            from postcheck.detect.encoder import one_draft
 
-            # One draft, its author waiting: read it thoroughly unless told otherwise.
-            with reading(single_post_mode()):  # --thorough has set $POSTCHECK_ENCODER
+            with one_draft():  # --thorough has set $POSTCHECK_ENCODER
                 code = _check_one(
                     text or "", author, ctx, format, fail_on, edition, verbose, no_color
                 )

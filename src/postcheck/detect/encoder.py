@@ -18,7 +18,7 @@ import json
 import os
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from postcheck.detect.encoder_text import for_encoder
+from postcheck.detect.encoder_text import PREPARATIONS
 from postcheck.detect.trained import MODELS_DIR, ModelError
 
 #: How much of the work the transformer does. "fast" reads only the posts the n-gram model is
@@ -40,8 +40,6 @@ MODES = ("fast", "thorough", "off")
 BULK_DEFAULT = "fast"
 SINGLE_POST_DEFAULT = "thorough"
 
-#: Text preparations this run time knows (a card naming another is from a newer postcheck).
-READS = ("raw", "for_encoder/1")
 
 _mode: str | None = None
 _scoped: ContextVar[str | None] = ContextVar("postcheck_encoder_mode", default=None)
@@ -78,6 +76,12 @@ def reset_mode() -> None:
 def single_post_mode() -> str:
     """The mode for checking one draft: $POSTCHECK_ENCODER when set, else "thorough"."""
     return _env_mode() or SINGLE_POST_DEFAULT
+
+
+def one_draft() -> AbstractContextManager[None]:
+    """Around the check of one draft its author waits for (`postcheck check TEXT`,
+    `postcheck.check()`, `POST /api/check`): read it in `single_post_mode()`."""
+    return reading(single_post_mode())
 
 
 @contextmanager
@@ -139,7 +143,7 @@ class EncoderMeta:
             meta = json.loads(path.read_text(encoding="utf-8"))
             points = {m: OperatingPoint.of(meta["modes"][m]) for m in ("fast", "thorough")}
             loaded = cls(meta["name"], meta["version"], int(meta["max_len"]), points, meta)
-            if loaded.reads not in READS:
+            if loaded.reads not in PREPARATIONS:
                 raise ValueError(f"unknown text preparation {loaded.reads!r}")
             return loaded
         except (OSError, KeyError, ValueError, TypeError, IndexError) as exc:
@@ -201,8 +205,8 @@ class EncoderModel:
         if not texts:
             return np.zeros(0)
         session, tok = self._ready()
-        if self.meta.reads == "for_encoder/1":
-            texts = [for_encoder(t) for t in texts]
+        prepare = PREPARATIONS[self.meta.reads]
+        texts = [prepare(t) for t in texts]
         out = np.zeros(len(texts), dtype=np.float64)
         for i, enc in enumerate(tok.encode_batch(list(texts))):
             ids = np.array([enc.ids], dtype=np.int64)

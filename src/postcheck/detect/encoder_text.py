@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 #: Joiners, variation selectors and skin-tone modifiers: they shape an emoji's look only.
 _INVISIBLE = re.compile("[\u200d\ufe0e\ufe0f\U0001f3fb-\U0001f3ff]")
@@ -38,3 +39,11 @@ def for_encoder(text: str) -> str:
     if any(unicodedata.category(ch) == "So" for ch in text):
         text = "".join(_spell(ch) for ch in text)
     return _SPACES.sub(" ", text).strip()
+
+
+#: Text preparations by the name a model card gives them (`"reads"`): training and run time
+#: look the card's name up here. A card naming another is from a newer postcheck.
+PREPARATIONS: dict[str, Callable[[str], str]] = {
+    "raw": lambda text: text,
+    "for_encoder/1": for_encoder,
+}

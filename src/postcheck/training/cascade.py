@@ -3,12 +3,13 @@
 `python -m postcheck.training train` runs this after the n-gram models (the cascade is fitted
 against the n-gram model just written). Steps, all seeded:
 
-1. fine-tune the MiniLM encoder (`transformer.fine_tune`) on the signal's training split,
-   choosing the epoch on validation;
-2. cut the vocabulary to the pieces the shippable training corpora use, export to ONNX and
-   quantise to int8;
-3. score validation with the *quantised* model through the run-time code, and choose the band,
-   blend weight, calibration and threshold on it (`transformer.fit_cascade`);
+1. fine-tune the MiniLM encoder (`transformer.fine_tune`) on the signal's training split, with
+   its vocabulary already cut to the pieces the shippable training corpora use, choosing the
+   epoch on validation;
+2. export to ONNX and quantise to 4-bit weights;
+3. through the run-time code: label the transfer tweets with the quantised model and retrain
+   the n-gram model on them (`distil`), then score validation and choose the band, blend
+   weight, calibration and threshold on it (`transformer.fit_cascade`);
 4. write `<name>.encoder.{onnx,tokenizer.json,json}` and `<name>.encoder.md`.
 """
 
@@ -28,7 +29,7 @@ import numpy as np
 
 from postcheck.detect import trained
 from postcheck.detect.encoder import EncoderMeta, EncoderModel, OperatingPoint
-from postcheck.detect.encoder_text import for_encoder
+from postcheck.detect.encoder_text import PREPARATIONS
 from postcheck.detect.trained import MODELS_DIR
 from postcheck.training import data, specs, transformer
 from postcheck.training.data import SETS, Example
@@ -54,7 +55,7 @@ class EncoderSpec:
     student_rows: Callable[[EncoderModel, Callable[[str], None]], list[Example]] | None = None
 
     def prepare(self, text: str) -> str:
-        return for_encoder(text) if self.reads == "for_encoder/1" else text
+        return PREPARATIONS[self.reads](text)
 
 
 ENCODER_SPECS: tuple[EncoderSpec, ...] = (
@@ -93,7 +94,7 @@ def train_encoder(spec: EncoderSpec, log: Callable[[str], None] = print) -> dict
 
     keep = shipped_vocabulary()
     model, history = transformer.fine_tune(train, val, spec.config, score, log=log, vocabulary=keep)
-    return ship(spec, model, history, t0, log)
+    return ship(spec, model, history, keep, t0, log)
 
 
 def shipped_vocabulary() -> list[int]:
@@ -107,16 +108,15 @@ def ship(
     spec: EncoderSpec,
     model: Any,
     history: dict[str, Any],
+    keep: list[int],
     t0: float,
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
-    """Steps 2-4: prune, export, quantise, fit the cascade on validation, write the card."""
+    """Steps 2-4: export, quantise, fit the cascade on validation, write the card. `model`
+    was fine-tuned with the cut vocabulary `keep`, which the shipped tokenizer gets."""
     val_rows = spec.val()
     val = [(e.text, e.label) for e in val_rows]
     y = np.array([lab for _, lab in val])
-    keep = shipped_vocabulary()
-    if model.encoder.config.vocab_size != len(keep):  # trained on the full vocabulary
-        transformer.prune_embeddings(model, keep)
     MODELS_DIR.mkdir(parents=True, exist_ok=True)
     onnx_path = MODELS_DIR / f"{spec.name}.encoder.onnx"
     tok_path = MODELS_DIR / f"{spec.name}.encoder.tokenizer.json"

@@ -6,7 +6,6 @@ in its worker thread pool and the event loop stays free for other requests.
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Query, Request
@@ -51,16 +50,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def check_one(item: CheckRequest, edition: str | None, mode: str | None = None) -> dict[str, Any]:
-    """Run the shared engine on one request and return the CLI's versioned Report JSON.
-
-    `mode` is the transformer's reading (`encoder.MODES`); None keeps the bulk default."""
-    from postcheck.detect.encoder import reading
+def check_one(item: CheckRequest, edition: str | None) -> dict[str, Any]:
+    """Run the shared engine on one request and return the CLI's versioned Report JSON."""
     from postcheck.engine import InputError, default_engine
 
     try:
-        with reading(mode) if mode else nullcontext():
-            report = default_engine().check(item.to_post(), edition=edition)
+        report = default_engine().check(item.to_post(), edition=edition)
     except (GuidanceError, InputError) as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
     return report_json(report)
@@ -83,11 +78,12 @@ def api_check(
     JSONL; the answer is the same versioned Report JSON the CLI prints. One post is read
     thoroughly (the transformer reads it whatever the fast model thinks); the batch call
     reads like a scan."""
-    from postcheck.detect.encoder import single_post_mode
+    from postcheck.detect.encoder import one_draft
 
     # report_json is already plain JSON: returning a response skips FastAPI's generic
     # encoder, which would cost as much again as the check itself.
-    return JSONResponse(check_one(item, edition, single_post_mode()))
+    with one_draft():
+        return JSONResponse(check_one(item, edition))
 
 
 @router.post(
