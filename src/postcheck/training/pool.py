@@ -1,0 +1,293 @@
+"""The labelled pool: real texts read and labelled under the codebook (docs/codebook.md).
+
+Three files make the pool, all read in place and never copied into the repository:
+
+- `shared/annotation/pool-v1.jsonl` and `pool-v1-antiwork.jsonl`: the first seed (text and
+  labels together);
+- `data/annotation/*.labels.jsonl` in this repository: labels the project added later. These
+  hold a source id, a hash of the text and the labels, never the text: `resolve()` reads the
+  text from the shared datasets by its source id, and the hash proves it is the text that was
+  read.
+
+Splits are made here, by a hash of the text's *group* (a tweet, a press release, a Reddit
+thread, a review), so that paragraphs of one release or replies in one thread never sit on both
+sides. `train` is for learning, `val` for every choice (epochs, thresholds), `devtest` is
+locked: scored once per release, never tuned on. The double-annotated New Zealand development
+set is kept out of all three.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from postcheck.training.data import REPO_ROOT, datasets_dir
+
+#: The codebook's labels, in the order a model's outputs take.
+LABELS: tuple[str, ...] = (
+    "political_opinion",
+    "political_mention",
+    "persuasion",
+    "disrespect",
+    "profanity",
+    "hate",
+    "threat",
+    "harassment",
+    "sexual",
+    "grievance",
+    "work_link",
+    "confidential",
+    "privacy",
+)
+
+#: Short codes annotators write (one text a line), mapped to labels.
+CODES: dict[str, str] = {
+    "PO": "political_opinion",
+    "PM": "political_mention",
+    "PE": "persuasion",
+    "DI": "disrespect",
+    "PR": "profanity",
+    "HA": "hate",
+    "TH": "threat",
+    "HR": "harassment",
+    "SX": "sexual",
+    "GR": "grievance",
+    "WL": "work_link",
+    "CO": "confidential",
+    "PV": "privacy",
+}
+
+SPLITS = ("train", "val", "devtest")
+ADDED_DIR = REPO_ROOT / "data" / "annotation"
+TEXT_LIMIT = 600
+
+
+@dataclass(frozen=True, slots=True)
+class PoolRow:
+    source: str
+    text: str
+    labels: frozenset[str]
+    jurisdiction: str | None
+    confidence: str  # "high" or "low"
+    passes: int
+    origin: str  # which file labelled it
+    annotators: tuple[str, ...] = field(default=())
+
+    def y(self, label: str) -> int:
+        return int(label in self.labels)
+
+
+def fold(text: str) -> str:
+    """Text as annotators read it: whitespace folded, cut at 600 characters."""
+    return " ".join(text.split())[:TEXT_LIMIT]
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(fold(text).encode("utf-8")).hexdigest()[:12]
+
+
+def annotation_dir() -> Path:
+    return datasets_dir().parent / "annotation"
+
+
+# Resolving a source id to its text ------------------------------------------------------
+
+
+@cache
+def _jsonl(path: Path) -> tuple[dict, ...]:
+    with path.open(encoding="utf-8") as fh:
+        return tuple(json.loads(line) for line in fh if line.strip())
+
+
+@cache
+def _lines(path: Path) -> tuple[str, ...]:
+    with path.open(encoding="utf-8") as fh:
+        return tuple(line.rstrip("\n") for line in fh)
+
+
+@cache
+def _csv(path: Path, encoding: str = "utf-8", delimiter: str = ",") -> tuple[dict, ...]:
+    with path.open(encoding=encoding, newline="") as fh:
+        return tuple(csv.DictReader(fh, delimiter=delimiter))
+
+
+@cache
+def _antiwork() -> dict[str, str]:
+    return {r["id"]: r["text"] for r in _jsonl(datasets_dir() / "reddit-antiwork" / "posts.jsonl")}
+
+
+def resolve(source: str) -> str:
+    """The text a source id names (folded as annotators read it)."""
+    d = datasets_dir()
+    parts = source.split(":")
+    name = parts[0]
+    if name.startswith("tweeteval/"):
+        task, split, row = name.split("/", 1)[1], parts[1], int(parts[2])
+        return fold(_lines(d / "tweeteval" / task / f"{split}_text.txt")[row])
+    if name == "nz-pm-tweets-2020":
+        return fold(_jsonl(d / "nz-pm-tweets-2020" / "tweets.jsonl")[int(parts[1])]["text"])
+    if name == "nz-political-releases":
+        release = _jsonl(d / "nz-political-releases" / "releases.jsonl")[int(parts[1])]
+        return fold(release["text"].split("\n\n")[int(parts[2])])
+    if name == "davidson":
+        rows = _csv(d / "davidson-hate-offensive" / "data" / "labeled_data.csv")
+        return fold(rows[int(parts[1])]["tweet"])
+    if name == "political-social-media":
+        rows = _csv(d / "political-social-media" / "political_social_media.csv", "utf-8-sig")
+        return fold(rows[int(parts[1])]["text"])
+    if name == "insults-social-commentary":
+        fname = {"train": "train.csv", "test": "test_with_solutions.csv"}[parts[1]]
+        raw = _csv(d / "insults-social-commentary" / fname)[int(parts[2])]["Comment"]
+        return fold(raw.strip('"').encode("utf-8").decode("unicode_escape", "ignore"))
+    if name == "glassdoor":
+        rows = _csv(d / "glassdoor-reviews-subset" / "glassdoor_reviews.csv")
+        return fold(rows[int(parts[1])][parts[2]] or "")
+    if name == "p-stance":
+        rows = _csv(d / "p-stance" / f"raw_{parts[1]}.csv")
+        return fold(rows[int(parts[2])]["Tweet"])
+    if name == "tweettopic":
+        fname = {"train": "en_train.jsonl", "validation": "en_validation.jsonl"}[parts[1]]
+        return fold(_jsonl(d / "tweettopic-xl-en" / fname)[int(parts[2])]["text"])
+    if name == "babe":
+        rows = _csv(d / "babe" / "data" / f"final_labels_{parts[1]}.csv", "utf-8-sig", ";")
+        return fold(rows[int(parts[2])]["text"])
+    if name == "reddit-antiwork":
+        return fold(_antiwork()[":".join(parts[1:])])
+    raise KeyError(f"unknown source set in {source!r}")
+
+
+# Splits -----------------------------------------------------------------------------------
+
+
+def group_of(source: str) -> str:
+    """The unit that must stay on one side of a split."""
+    parts = source.split(":")
+    if parts[0] == "nz-political-releases":
+        return ":".join(parts[:2])  # one release
+    if parts[0] == "glassdoor":
+        return ":".join(parts[:2])  # one review (pros and cons)
+    if parts[0] == "reddit-antiwork" and len(parts) >= 4:
+        return ":".join(parts[:-1])  # one thread: the comment's submission
+    if parts[0] == "reddit-antiwork":
+        return ":".join(parts[:3])  # a submission's title and body
+    return source
+
+
+def split_of(source: str) -> str:
+    h = zlib.crc32(("pool-split/1:" + group_of(source)).encode("utf-8")) / 2**32
+    if h < 0.1:
+        return "devtest"
+    if h < 0.2:
+        return "val"
+    return "train"
+
+
+# Reading the pool -------------------------------------------------------------------------
+
+
+@cache
+def nz_dev_ids() -> frozenset[int]:
+    rows = _jsonl(annotation_dir() / "nz-pm-tweets-2020.dev.jsonl")
+    return frozenset(int(r["id"]) for r in rows)
+
+
+def _is_nz_dev(source: str) -> bool:
+    parts = source.split(":")
+    return parts[0] == "nz-pm-tweets-2020" and int(parts[1]) in nz_dev_ids()
+
+
+def _from_seed(path: Path) -> Iterator[PoolRow]:
+    for r in _jsonl(path):
+        yield PoolRow(
+            source=r["source"],
+            text=r["text"],
+            labels=frozenset(lab for lab in LABELS if r.get(lab)),
+            jurisdiction=r.get("jurisdiction"),
+            confidence=r.get("confidence", "high"),
+            passes=int(r.get("passes", 1)),
+            origin=path.name,
+            annotators=(f"{path.stem}#{r.get('annotator', 0)}",),
+        )
+
+
+def _from_added(path: Path) -> Iterator[PoolRow]:
+    for n, r in enumerate(_jsonl(path), 1):
+        text = resolve(r["source"])
+        if text_hash(text) != r["sha"]:
+            raise ValueError(f"{path}:{n}: the text of {r['source']} is not the one labelled")
+        yield PoolRow(
+            source=r["source"],
+            text=text,
+            labels=frozenset(r["labels"]),
+            jurisdiction=r.get("jurisdiction"),
+            confidence=r.get("confidence", "high"),
+            passes=int(r.get("passes", 1)),
+            origin=path.name,
+            annotators=tuple(r.get("annotators", ())),
+        )
+
+
+def added_files() -> list[Path]:
+    return sorted(ADDED_DIR.glob("*.labels.jsonl"))
+
+
+@cache
+def _all_rows() -> tuple[PoolRow, ...]:
+    ann = annotation_dir()
+    rows: dict[str, PoolRow] = {}
+    for row in _from_seed(ann / "pool-v1.jsonl"):
+        rows[row.source] = row
+    for row in _from_seed(ann / "pool-v1-antiwork.jsonl"):
+        rows[row.source] = row
+    # A later file's labels replace an earlier read of the same text (second passes and
+    # adjudications are written as later files).
+    for path in added_files():
+        for row in _from_added(path):
+            rows[row.source] = row
+    return tuple(r for r in rows.values() if not _is_nz_dev(r.source) and r.text.strip())
+
+
+def rows(split: str | None = None) -> list[PoolRow]:
+    """Pool rows of one split (all when None), NZ development tweets always left out."""
+    if split is not None and split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}")
+    return [r for r in _all_rows() if split is None or split_of(r.source) == split]
+
+
+def counts(items: Iterable[PoolRow]) -> dict[str, int]:
+    out = {lab: 0 for lab in LABELS}
+    for r in items:
+        for lab in r.labels:
+            out[lab] += 1
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class DevRow:
+    id: str
+    text: str
+    labels: frozenset[str]
+    jurisdiction: str | None
+    confidence: str
+
+
+def nz_dev() -> list[DevRow]:
+    """The 500 double-annotated New Zealand tweets: measure on them, never train."""
+    out = []
+    for r in _jsonl(annotation_dir() / "nz-pm-tweets-2020.dev.jsonl"):
+        out.append(
+            DevRow(
+                str(r["id"]),
+                r["text"],
+                frozenset(lab for lab in LABELS if r.get(lab)),
+                r.get("jurisdiction"),
+                r.get("confidence", "high"),
+            )
+        )
+    return out
