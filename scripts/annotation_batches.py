@@ -21,7 +21,8 @@ from pathlib import Path
 from postcheck.training import pool
 from postcheck.training.data import datasets_dir
 
-QUOTAS = {
+#: Round 1 (pool v2). Each round draws only texts no earlier round labelled.
+QUOTAS_V2 = {
     "nz-pm-tweets-2020": 1600,
     "nz-political-releases": 500,
     "tweeteval/offensive": 800,
@@ -34,6 +35,23 @@ QUOTAS = {
     "insults-social-commentary": 300,
     "davidson": 200,
 }
+#: Round 2 (pool v3): more abuse and hate for the OLID and HatEval targets, more everyday
+#: text against false alarms, more press releases for New Zealand political language.
+QUOTAS_V3 = {
+    "tweeteval/offensive": 1200,
+    "tweeteval/hate": 800,
+    "nz-political-releases": 700,
+    "davidson": 500,
+    "insults-social-commentary": 500,
+    "tweettopic": 400,
+    "tweeteval/emotion": 200,
+    "tweeteval/irony": 200,
+    "glassdoor": 300,
+    "babe": 200,
+    "political-social-media": 300,
+    "p-stance": 200,
+}
+ROUNDS = {"v2": QUOTAS_V2, "v3": QUOTAS_V3}
 
 
 def candidates(name: str) -> list[str]:
@@ -47,10 +65,10 @@ def candidates(name: str) -> list[str]:
             for p, para in enumerate(rel["text"].split("\n\n")):
                 words = para.split()
                 # press-release furniture (headings, datelines, contact lines) is not a post
-                if 12 <= len(words) and not para.lstrip().startswith(("**", "#", "===", "---")):
+                if len(words) >= 12 and not para.lstrip().startswith(("**", "#", "===", "---")):
                     out.append(f"{name}:{i}:{p}")
         return out
-    if name in ("tweeteval/offensive", "tweeteval/hate"):
+    if name.startswith("tweeteval/"):
         n = len(pool._lines(d / "tweeteval" / name.split("/")[1] / "train_text.txt"))
         return [f"{name}:train:{i}" for i in range(n)]
     if name == "tweettopic":
@@ -96,13 +114,14 @@ def main() -> None:
     ap.add_argument("--annotators", type=int, default=7)
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--low-confidence", type=int, default=600)
+    ap.add_argument("--round", choices=sorted(ROUNDS), default="v2")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     labelled = {r.source for r in pool.rows()}
     dev = {f"nz-pm-tweets-2020:{i}" for i in pool.nz_dev_ids()}
     drawn: list[str] = []
     seen_text: set[str] = set()
-    for name, quota in QUOTAS.items():
+    for name, quota in ROUNDS[args.round].items():
         cands = [s for s in candidates(name) if s not in labelled and s not in dev]
         rng.shuffle(cands)
         if name in ("tweeteval/offensive", "tweeteval/hate"):
