@@ -34,8 +34,10 @@ def read_tsv(path: Path) -> dict[str, tuple[frozenset[str], str | None, str]]:
         if len(parts) != 4:
             raise SystemExit(f"{path}:{n}: expected 4 tab-separated fields, got {len(parts)}")
         key, codes, jur, conf = (p.strip() for p in parts)
-        labels = frozenset() if codes in ("-", "") else frozenset(
-            pool.CODES[c.strip()] for c in codes.split(",") if c.strip()
+        labels = (
+            frozenset()
+            if codes in ("-", "")
+            else frozenset(pool.CODES[c.strip()] for c in codes.split(",") if c.strip())
         )
         out[key] = (labels, None if jur in ("-", "") else jur, conf or "high")
     return out
@@ -72,7 +74,14 @@ def main() -> None:
             if str(row["i"]) in got:
                 labels, jur, conf = got[str(row["i"])]
                 reads[row["source"]].append((f"annotator-{k}", labels, jur, conf))
-    seed = {r.source: r for r in pool.rows() if r.origin.startswith("pool-v1")}
+    # The seed's own reads, straight from its files: pool.rows() already carries earlier
+    # merges of these very batches, which must not stand in for the seed's first pass.
+    ann = pool.annotation_dir()
+    seed = {
+        r.source: r
+        for f in ("pool-v1.jsonl", "pool-v1-antiwork.jsonl")
+        for r in pool._from_seed(ann / f)
+    }
     third = read_tsv(args.third) if args.third else {}
 
     pairs: dict[str, tuple[list[int], list[int]]] = {lab: ([], []) for lab in pool.LABELS}
@@ -103,8 +112,12 @@ def main() -> None:
                     jur = a[2] or b[2]
                     conf = "low"
                     to_settle.append(
-                        {"source": source, "text": pool.resolve(source) if source not in seed
-                         else seed[source].text}
+                        {
+                            "source": source,
+                            "text": pool.resolve(source)
+                            if source not in seed
+                            else seed[source].text,
+                        }
                     )
             else:
                 conf = "high" if a[3] == b[3] == "high" else "low"
