@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from annotation_merge import kappa, read_tsv  # noqa: E402
+from annotation_merge import kappa, read_tsv
 
-from postcheck.training import nz_dev2, pool  # noqa: E402
+from postcheck.training import nz_dev2, pool
 
 
 def main() -> None:

@@ -22,7 +22,14 @@ def run(s: dict[str, Any]):
     return check(post.text, context=post.context)
 
 
-@pytest.mark.parametrize("s", SCENARIOS, ids=[s["id"] for s in SCENARIOS])
+def _param(s: dict[str, Any]) -> Any:
+    # A known error keeps the guidance's expectation and must keep failing (strict): once it
+    # is fixed the mark has to go.
+    marks = [pytest.mark.xfail(strict=True, reason=s["known_error"])] if "known_error" in s else []
+    return pytest.param(s, id=s["id"], marks=marks)
+
+
+@pytest.mark.parametrize("s", [_param(s) for s in SCENARIOS])
 def test_scenario(s: dict[str, Any]) -> None:
     report = run(s)
     fired = [f.rule for f in report.findings]

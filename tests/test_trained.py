@@ -11,9 +11,9 @@ import pytest
 
 from postcheck.detect import features, trained
 from postcheck.detect.trained import LinearModel, ModelError, model_for
+from postcheck.training.students import STUDENTS
 
-MODEL_NAMES = ("disrespect", "hate", "political", "political_mention", "grievance", "confidential")
-LABELLED = Path(__file__).parent / "data" / "labelled"
+MODEL_NAMES = tuple(STUDENTS)
 
 
 @pytest.mark.parametrize("name", MODEL_NAMES)
@@ -24,13 +24,13 @@ def test_every_model_loads_with_its_card(name: str) -> None:
     assert 0.0 < model.threshold < 1.0
     path = trained.MODELS_DIR / f"{name}.npz"
     assert path.stat().st_size < 10 * 1024 * 1024
-    card = path.with_suffix(".md").read_text(encoding="utf-8")
-    assert "Validation scores" in card and "Licences" in card
+    card = (trained.MODELS_DIR / "signals.md").read_text(encoding="utf-8")
+    assert "Validation scores" in card and "Licences" in card and f"| {name} |" in card
     assert model_for(name) is model  # cached
 
 
 def test_unknown_signal_has_no_model() -> None:
-    assert model_for("work_link") is None
+    assert model_for("harassment") is None  # too rare for a student: the reader alone
     assert model_for("no-such-signal") is None
 
 
@@ -109,7 +109,11 @@ def test_explain_returns_the_words_that_drove_the_score() -> None:
     assert model.explain("", 3) == []
 
 
-def test_score_many_matches_score_all_and_cache() -> None:
+def test_score_many_matches_score_all_and_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    from postcheck.detect import encoder
+
+    monkeypatch.setenv("POSTCHECK_ENCODER", "off")  # the students alone
+    encoder.reset_mode()
     texts = ["The Greens have lost the plot", "lovely weather in Napier"]
     model = model_for("political")
     assert model is not None
@@ -118,44 +122,24 @@ def test_score_many_matches_score_all_and_cache() -> None:
     assert np.allclose(direct, together)
     assert trained.cached_scores(texts[0])["political"][0] == pytest.approx(direct[0])
     assert model.score_many([]).shape == (0,)
-
-
-def _project_val(name: str, positive: set[str]) -> tuple[list[str], np.ndarray]:
-    rows = [json.loads(x) for x in (LABELLED / f"{name}.val.jsonl").read_text().splitlines()]
-    return [r["text"] for r in rows], np.array([r["label"] in positive for r in rows])
-
-
-@pytest.mark.parametrize(
-    "model_name,set_name,positive",
-    [
-        ("political", "political", {"opinion"}),
-        ("grievance", "grievance", {"grievance"}),
-        ("confidential", "confidential", {"confidential"}),
-    ],
-)
-def test_calibration_is_sane_on_project_validation(
-    model_name: str, set_name: str, positive: set[str]
-) -> None:
-    model = model_for(model_name)
-    assert model is not None
-    texts, y = _project_val(set_name, positive)
-    p = model.score_many(texts)
-    assert ((p >= 0) & (p <= 1)).all()
-    # Positives score higher than negatives on average, and probabilities beat a coin.
-    assert p[y].mean() > p[~y].mean() + 0.3
-    brier = float(np.mean((p - y) ** 2))
-    assert brier < 0.2, brier
+    monkeypatch.delenv("POSTCHECK_ENCODER")
+    encoder.reset_mode()
 
 
 @pytest.mark.usefixtures("shared_datasets")
-def test_disrespect_calibration_on_tweeteval_val() -> None:
-    from postcheck.training.data import tweeteval
+@pytest.mark.parametrize("name", ["political", "disrespect", "profanity", "grievance"])
+def test_calibration_is_sane_on_pool_validation(name: str) -> None:
+    from postcheck.training import pool
+    from postcheck.training.students import STUDENTS
 
-    val = tweeteval("offensive", "val")
-    model = model_for("disrespect")
+    model = model_for(name)
     assert model is not None
-    p = model.score_many([e.text for e in val])
-    y = np.array([e.label for e in val])
+    rows = pool.rows("val")
+    p = model.score_many([r.text for r in rows])
+    y = np.array([r.y(STUDENTS[name]) for r in rows])
+    assert ((p >= 0) & (p <= 1)).all()
+    # Positives score higher than negatives on average, and probabilities beat a coin.
+    assert p[y == 1].mean() > p[y == 0].mean() + 0.3
     # Expected calibration error over 10 bins: the probabilities mean what they say.
     bins = np.minimum((p * 10).astype(int), 9)
     ece = sum(

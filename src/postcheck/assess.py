@@ -162,6 +162,7 @@ def fire(rule: Rule, f: Facts, edition: Edition) -> Finding | None:
         why=_fill(rule.why, f, edition),
         fix=tuple(_fill(x, f, edition) for x in (*extra_fix, *rule.fix)),
         spans=tuple(spans),
+        whole_post=not spans and any(f.signals.get(n) is not None for n in names),
         signals=tuple(n for n in dict.fromkeys(names) if n in f.signals),
         escalations=tuple(escalations),
     )
@@ -186,6 +187,10 @@ def _fill(template: str, f: Facts, edition: Edition) -> str:
 
 def assess(rules: Iterable[Rule], f: Facts, edition: Edition) -> list[Finding]:
     findings = [x for r in rules if (x := fire(r, f, edition)) is not None]
+    # "Unsure, ask first" beside a finding that is already high says nothing useful and
+    # muddles the verdict.
+    if any(x.level.rank >= 3 for x in findings):
+        findings = [x for x in findings if x.rule != "unsure-ask-first"]
     findings.sort(key=lambda x: (-x.level.rank, x.rule))
     return findings
 

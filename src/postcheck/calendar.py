@@ -8,6 +8,7 @@ as before close, the side that keeps people out of trouble.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from zoneinfo import ZoneInfo
 
 from postcheck.guidance import Election, elections
@@ -48,3 +49,30 @@ def _phase_in(e: Election, day: dt.date, time: dt.time | None) -> str:
     if e.pre_election_from <= day < e.polling_day:
         return "pre_election"
     return "none"
+
+
+@functools.cache
+def _budgets() -> tuple[tuple[int, dt.date], ...]:
+    import yaml
+
+    from postcheck.guidance import GUIDANCE_DIR
+
+    data = yaml.safe_load((GUIDANCE_DIR / "budgets.yaml").read_text(encoding="utf-8"))
+    return tuple((int(b["year"]), b["day"]) for b in data.get("budgets", []))
+
+
+BUDGET_RELEASE = dt.time(14, 0)
+
+
+def budget_is_out(when: dt.datetime | dt.date | None) -> bool:
+    """The year's Budget has been delivered by this date (2pm NZ on Budget day), so talk
+    about its contents is public. Unknown years (no dated Budget) count as not out: the
+    cautious reading for an employee who may hold Budget material."""
+    day, time = to_nz(when)
+    for year, budget_day in _budgets():
+        if year != day.year:
+            continue
+        if day > budget_day:
+            return True
+        return day == budget_day and time is not None and time >= BUDGET_RELEASE
+    return False

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from postcheck import __version__
 from postcheck.assess import Facts, assess, overall
 from postcheck.calendar import phase, to_nz
+from postcheck.coverage import COVERAGE_NOTES, coverage, foreign_facing
 from postcheck.detect import Detector, Doc, default_detectors, detect_doc
 from postcheck.detect.work_link import names_employer
 from postcheck.guidance import (
@@ -135,6 +136,15 @@ class Engine:
             out.add("senior")
         if author.advises_ministers or author.represents_agency:
             out.add("close_to_ministers")
+        out.add(f"coverage_{coverage(author)}")
+        pol = sig.get("political")
+        if pol is not None and "jurisdiction:foreign" in pol.evidence:
+            out.add("political_foreign")
+            # Another country's politics is low risk unless the role touches it.
+            if not foreign_facing(author):
+                out.add("foreign_politics_low")
+        if foreign_facing(author):
+            out.add("foreign_facing_role")
         return out
 
     def _out_of_scope(self, post: Post, ed: Edition, election: ElectionInfo) -> Report:
@@ -198,6 +208,9 @@ def _summary(risk: Risk, findings: Sequence[Finding]) -> str:
 
 def _notes(post: Post, election_phase: str, findings: Sequence[Finding]) -> list[str]:
     notes = []
+    covered = coverage(post.context.author)
+    if covered in COVERAGE_NOTES:
+        notes.append(COVERAGE_NOTES[covered])
     if (
         election_phase == "polling_day"
         and post.context.date is not None

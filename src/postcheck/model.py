@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 #: Bumped when the JSON shape of a Report changes; see docs/report-schema.md.
-REPORT_SCHEMA_VERSION = "1.0"
+REPORT_SCHEMA_VERSION = "1.1"
 
 #: Longest post text the engine accepts, in characters. Long enough for any platform's post
 #: or a LinkedIn article; beyond it the text is almost certainly not one post.
@@ -216,6 +216,11 @@ class Finding(_Frozen):
     why: str
     fix: tuple[str, ...]
     spans: tuple[Span, ...] = ()
+    whole_post: bool = Field(
+        False,
+        description="The model judged the post as a whole: no single words carry the finding, "
+        "so none are marked (rather than marking words that do not carry it).",
+    )
     signals: tuple[str, ...] = ()
     escalations: tuple[str, ...] = Field((), description="Why the level was raised.")
 

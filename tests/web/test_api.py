@@ -246,5 +246,5 @@ def test_one_draft_is_read_thoroughly_a_batch_in_bulk(client: Any) -> None:
     nasty = "You're a pathetic idiot, shut up and go away."
     one = json.dumps(post(client, {"text": nasty}).json())
     many = json.dumps(post(client, {"posts": [{"text": nasty}]}, "/api/check/batch").json())
-    assert "model:disrespect@1+encoder=" in one
-    assert "model:disrespect@1+encoder=" not in many
+    assert "model:disrespect@2+encoder=" in one
+    assert "model:disrespect@2+encoder=" not in many

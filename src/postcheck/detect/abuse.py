@@ -19,10 +19,11 @@ THRESHOLDS = {
     "threat": 0.5,
     "harassment": 0.5,
     "sexual": 0.5,
+    "profanity": 0.5,
 }
 
 #: Signals with a trained model (the others have no labelled data to learn from).
-MODEL_SIGNALS = frozenset({"disrespect", "hate"})
+MODEL_SIGNALS = frozenset({"disrespect", "hate", "threat", "harassment", "sexual", "profanity"})
 #: Lexicon categories that make a model's reading plausible. The models learnt from tweets
 #: where hard political criticism and abuse of women or migrants sit close together; without
 #: an abusive word, someone addressed, or (for hate) a group named, only a very confident
@@ -40,7 +41,17 @@ SUPPORT = {
     ),
     "hate": ("group", "slur", "dehumanise", "hate_marker"),
 }
-MODEL_WEIGHT_UNSUPPORTED = {"disrespect": 0.5, "hate": 0.5}
+MODEL_WEIGHT_UNSUPPORTED = {
+    "disrespect": 0.8,
+    "hate": 0.6,
+    "threat": 0.8,
+    "harassment": 0.8,
+    "sexual": 0.8,
+    "profanity": 1.0,
+}
+SELF_AIMED_WEIGHT = 0.4
+#: Signals with too few real examples for the reader to overrule a lexicon match.
+WEAK_READER = frozenset({"threat", "harassment"})
 _MENTION = re.compile(r"(?<![\w@])@\w+")
 
 _SECOND_PERSON = re.compile(
@@ -71,7 +82,7 @@ def _aimed(doc: Doc, s: int, e: int, hit: Hit, named: list[Hit]) -> float:
 
 
 class AbuseDetector:
-    signals: tuple[str, ...] = ("disrespect", "hate", "threat", "harassment", "sexual")
+    signals: tuple[str, ...] = ("disrespect", "profanity", "hate", "threat", "harassment", "sexual")
 
     def detect(self, doc: Doc) -> list[Signal]:
         hits = doc.hits
@@ -86,6 +97,7 @@ class AbuseDetector:
             evidence[name].append(why)
 
         support = {n: False for n in SUPPORT}
+        self_aimed = False
         for s, e in sentences(doc.text):
             inside = [h for h in hits if s <= h.start < e]
             by_cat: dict[str, list[Hit]] = {}
@@ -99,6 +111,8 @@ class AbuseDetector:
                     ):
                         support[n] = True
             for h in by_cat.get("insult", []):
+                if _aimed(doc, s, e, h, named) < 0.3:
+                    self_aimed = True
                 add(
                     "disrespect",
                     0.92 * h.weight * _aimed(doc, s, e, h, named) + 0.08,
@@ -106,6 +120,8 @@ class AbuseDetector:
                     f"insult:{h.entry}",
                 )
             for h in by_cat.get("profanity", []):
+                # Swearing is profanity whoever it is aimed at; aimed, it is also disrespect.
+                add("profanity", 0.55 + 0.4 * h.weight, [h], f"profanity:{h.entry}")
                 aim = _aimed(doc, s, e, h, named)
                 add(
                     "disrespect",
@@ -143,10 +159,19 @@ class AbuseDetector:
                 # An @mention names the person addressed: offensive language there is aimed
                 # at someone even without a listed insult. (Replying is not enough on its
                 # own: "since you asked, the cuts are a disgrace" criticises policy.)
-                supported = support[n] or (
+                supported = support.get(n, False) or (
                     n == "disrespect" and _MENTION.search(doc.text) is not None
                 )
-                score = blend(lexical, model, 1.0 if supported else MODEL_WEIGHT_UNSUPPORTED[n])
+                weight = 1.0 if supported else MODEL_WEIGHT_UNSUPPORTED[n]
+                if n == "disrespect" and self_aimed and not supported:
+                    # "I'm such an idiot": the only insult is at oneself.
+                    weight = SELF_AIMED_WEIGHT
+                score = blend(
+                    lexical,
+                    model,
+                    weight,
+                    trust_reader=n not in WEAK_READER,
+                )
                 if score >= THRESHOLDS[n] and (not spans[n] or lexical < THRESHOLDS[n]):
                     spans[n].extend(model.spans(doc.text))
                 evidence[n].append(model.evidence)

@@ -20,9 +20,11 @@ from postcheck.model import Post, Signal, Span
 SIGNAL_NAMES: tuple[str, ...] = (
     "political",
     "political_mention",
+    "persuasion",
     "work_link",
     "grievance",
     "disrespect",
+    "profanity",
     "hate",
     "threat",
     "harassment",
@@ -116,6 +118,120 @@ class BatchDetector(Detector, Protocol):
 UNCERTAIN_MARGIN = 0.15
 
 
+#: Words that never carry a finding's meaning on their own: a span made only of these (or of
+#: punctuation) is not shown to the reader as the reason.
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "with",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "am",
+        "it",
+        "its",
+        "it's",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "here",
+        "i",
+        "me",
+        "my",
+        "we",
+        "our",
+        "you",
+        "your",
+        "he",
+        "she",
+        "they",
+        "them",
+        "his",
+        "her",
+        "their",
+        "so",
+        "too",
+        "very",
+        "just",
+        "not",
+        "no",
+        "yes",
+        "do",
+        "does",
+        "did",
+        "done",
+        "have",
+        "has",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "shall",
+        "may",
+        "might",
+        "must",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "when",
+        "where",
+        "why",
+        "how",
+        "all",
+        "any",
+        "some",
+        "than",
+        "then",
+        "up",
+        "down",
+        "out",
+        "over",
+        "again",
+        "also",
+        "only",
+        "own",
+        "same",
+        "such",
+        "into",
+        "about",
+        "after",
+        "before",
+        "while",
+        "because",
+    ]
+)
+_CONTENT = re.compile(r"\w")
+
+
+def carries_meaning(text: str) -> bool:
+    """False for a span of stop words or punctuation alone ("the", ".", "it's")."""
+    words = [w.lower() for w in re.findall(r"[\w'’]+", text)]
+    return bool(_CONTENT.search(text)) and any(w.replace("’", "'") not in STOPWORDS for w in words)
+
+
 def make_signal(
     doc: Doc,
     name: str,
@@ -125,7 +241,7 @@ def make_signal(
     evidence: Iterable[str] = (),
 ) -> Signal:
     score = max(0.0, min(1.0, float(score)))
-    merged = merge_spans(spans)
+    merged = [(s, e) for s, e in merge_spans(spans) if carries_meaning(doc.text[s:e])]
     fired = score >= threshold
     return Signal(
         name=name,

@@ -7,6 +7,7 @@ so they count fully only in a post that is about the author's work.
 
 from __future__ import annotations
 
+from postcheck.calendar import budget_is_out
 from postcheck.detect.base import Doc, make_signal, noisy_or
 from postcheck.detect.trained import blend, view
 from postcheck.model import Signal
@@ -27,8 +28,12 @@ class ConfidentialDetector:
         work = any(h.category in WORK_CATEGORIES for h in doc.hits)
         political = any(h.category in ("polity", "politician", "party") for h in doc.hits)
         parts: list[float] = []
+        budget_out = budget_is_out(doc.post.context.date)
         for h in hits:
-            if h.entry in STRONG:
+            if h.entry == "budget-secret" and budget_out:
+                # Once the Budget is delivered its contents are public: no secret left to keep.
+                parts.append(0.1)
+            elif h.entry in STRONG or h.entry == "budget-secret":
                 parts.append(h.weight * (0.95 if (work or political) else 0.7))
             else:
                 parts.append(h.weight * (0.8 if work else 0.35))
@@ -41,7 +46,7 @@ class ConfidentialDetector:
             # Political talk alone is not support: opinions about Cabinet are not leaks.
             supported = work or bool(hits) or bool(doc.hits_of("secrecy_context"))
             w = 1.0 if supported else MODEL_WEIGHT_NO_CONTEXT
-            score = blend(lexical, model, w)
+            score = blend(lexical, model, w, trust_reader=False)
             if score >= THRESHOLD and (not spans or lexical < THRESHOLD):
                 spans += model.spans(doc.text)
             evidence.append(model.evidence)

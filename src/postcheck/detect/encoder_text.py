@@ -41,9 +41,33 @@ def for_encoder(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+#: Digits and symbols standing for letters inside a word ("W0rst F1nance M1nister", "a$$"):
+#: writers use them to slip past word lists, and the encoder should read the word they spell.
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+)
+_LEET_WORD = re.compile(r"\b(?=[\w@$]*[a-z])(?=[\w@$]*[013457@$])[a-z0-9@$]{3,}\b", re.IGNORECASE)
+
+
+def _unleet(m: re.Match[str]) -> str:
+    word = m.group(0)
+    # numbers with a unit or a code ("10am", "h1n1", "covid19") keep their digits: only words
+    # whose letters outnumber their digits, and that don't end in a run of digits, are read.
+    letters = sum(ch.isalpha() for ch in word)
+    if letters <= len(word) - letters or word[-2:].isdigit() or word[0].isdigit():
+        return word
+    return word.translate(_LEET)
+
+
+def for_reader(text: str) -> str:
+    """What the multi-label reader reads: `for_encoder`, with leetspeak spelled back."""
+    return for_encoder(_LEET_WORD.sub(_unleet, text))
+
+
 #: Text preparations by the name a model card gives them (`"reads"`): training and run time
 #: look the card's name up here. A card naming another is from a newer postcheck.
 PREPARATIONS: dict[str, Callable[[str], str]] = {
     "raw": lambda text: text,
     "for_encoder/1": for_encoder,
+    "for_encoder/2": for_reader,
 }

@@ -19,6 +19,7 @@ THRESHOLD = 0.5
 MODEL_WEIGHT_NO_WORK = 0.7
 
 WORK_CATEGORIES = ("work_ref", "work_role", "work_topic")
+POSITIVE_DAMPING = 0.6
 
 
 class GrievanceDetector:
@@ -60,7 +61,13 @@ class GrievanceDetector:
             lexical = score
             # A complaint word alone ("a disgrace") is not support: it has to be about work.
             supported = post_has_work or bool(doc.hits_of("work_context"))
-            score = blend(lexical, model, 1.0 if supported else MODEL_WEIGHT_NO_WORK)
+            weight = 1.0 if supported else MODEL_WEIGHT_NO_WORK
+            if positive and not complaints:
+                # Warm words about work and no complaint anywhere ("back at work, lovely to
+                # see everyone"): the reader learnt from reviews and r/antiwork, where "back
+                # at work" is usually a moan, so its word counts for less here.
+                weight *= POSITIVE_DAMPING
+            score = blend(lexical, model, weight)
             if score >= THRESHOLD and (not spans or lexical < THRESHOLD):
                 spans += model.spans(doc.text)
             evidence.append(model.evidence)

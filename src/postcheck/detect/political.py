@@ -47,8 +47,48 @@ def _target_weight(h: Hit) -> float:
     return TARGET_WEIGHT.get((h.category, h.entry), TARGET_WEIGHT.get((h.category, None), 0.0))
 
 
+#: Lexicon categories that tie a post to New Zealand politics (parties and MPs; the topic
+#: lexicon holds issues other countries argue about too).
+NZ_TARGETS = ("party", "politician")
+
+
+def jurisdiction(doc: Doc, targets: list[Hit]) -> str | None:
+    """The jurisdiction of a political opinion: "nz", "foreign", "both", or None.
+
+    A New Zealand party, MP or topic in the lexicons says "nz" for certain; otherwise the
+    reader's jurisdiction outputs decide (only where the reader read the post: bulk reading
+    that never reached the reader says nothing, and the rules then treat it as New Zealand,
+    the cautious reading)."""
+    nz_lexicon = any(h.category in NZ_TARGETS or h.category == "topic" for h in targets)
+    # "The government", "the Minister", "the election" in a New Zealand public servant's post
+    # mean New Zealand's unless the post says otherwise.
+    local = nz_lexicon or any(h.category == "polity" for h in targets)
+    nz, foreign = view("jurisdiction_nz", doc.text), view("jurisdiction_foreign", doc.text)
+    read = nz is not None and nz.stage == "cascade"
+    nz_score = nz.score if (read and nz is not None) else 0.0
+    foreign_score = foreign.score if (read and foreign is not None) else 0.0
+    # Foreign only when the reader is sure and the post names something abroad: a wrong
+    # "foreign" lowers the risk.
+    abroad = bool(doc.hits_of("foreign"))
+    is_foreign = (
+        abroad and foreign_score >= 0.5 and (nz_score < 0.25 or foreign_score > nz_score + 0.4)
+    )
+    is_nz = nz_lexicon or nz_score >= 0.5 or (local and not is_foreign) or not is_foreign
+    if is_foreign and (nz_lexicon or (local and nz_score >= 0.25)):
+        return "both"
+    if is_foreign and not local:
+        return "foreign"
+    if is_foreign:
+        return "both"
+    return "nz" if is_nz else None
+
+
+#: Approval or scorn of a party or politician, or how to vote: what could sway a vote.
+PERSUASION_THRESHOLD = 0.5
+
+
 class PoliticalDetector:
-    signals: tuple[str, ...] = ("political", "political_mention")
+    signals: tuple[str, ...] = ("political", "political_mention", "persuasion")
 
     def detect(self, doc: Doc) -> list[Signal]:
         targets = [h for h in doc.hits if h.category in ("party", "politician", "polity", "topic")]
@@ -85,7 +125,16 @@ class PoliticalDetector:
             if score >= THRESHOLD and (not spans or lexical < THRESHOLD):
                 spans += model.spans(doc.text)
             evidence.append(model.evidence)
+        named = [h for h in targets if h.category in ("party", "politician")]
+        if doc.hits_of("nonpartisan") and not named:
+            # "Don't forget to vote, whoever you support": a reminder that backs no side.
+            score = min(score, THRESHOLD - 0.06)
+            evidence.append("nonpartisan:reminder")
+        where = jurisdiction(doc, targets) if score >= THRESHOLD else None
+        if where is not None:
+            evidence.append(f"jurisdiction:{where}")
         political = make_signal(doc, "political", score, THRESHOLD, spans, evidence)
+        persuasion = self._persuasion(doc, targets, opinions, political.fired)
 
         mention_score = max((_target_weight(h) for h in targets), default=0.0) * 0.9
         mention_spans = [(h.start, h.end) for h in targets]
@@ -107,4 +156,34 @@ class PoliticalDetector:
             mention_spans,
             mention_evidence,
         )
-        return [political, mention]
+        return [political, mention, persuasion]
+
+    @staticmethod
+    def _persuasion(doc: Doc, targets: list[Hit], opinions: list[Hit], political: bool) -> Signal:
+        """Could this sway a vote? Voting advice always; a named party, candidate or leader
+        with approval or scorn; or the reader's judgement."""
+        parts: list[float] = []
+        spans: list[tuple[int, int]] = []
+        evidence: list[str] = []
+        for h in opinions:
+            if h.entry in SELF_CONTAINED:
+                parts.append(0.9)
+                spans.append((h.start, h.end))
+                evidence.append(f"opinion:{h.entry}")
+        named = [h for h in targets if h.category in ("party", "politician")]
+        if named and political:
+            parts.append(0.6)
+            spans += [(h.start, h.end) for h in named]
+            evidence += [f"{h.category}:{h.entry}" for h in named]
+        score = noisy_or(parts)
+        model = view("persuasion", doc.text)
+        if model is not None:
+            lexical = score
+            score = blend(lexical, model, 1.0 if (named or political) else 0.8)
+            evidence.append(model.evidence)
+        if doc.hits_of("nonpartisan") and not named:
+            score = min(score, PERSUASION_THRESHOLD - 0.06)
+            evidence.append("nonpartisan:reminder")
+        if score >= PERSUASION_THRESHOLD and not spans and model is not None:
+            spans += model.spans(doc.text)
+        return make_signal(doc, "persuasion", score, PERSUASION_THRESHOLD, spans, evidence)

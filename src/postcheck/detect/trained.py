@@ -216,32 +216,54 @@ def _ngram(texts: Sequence[str], names: tuple[str, ...]) -> tuple[np.ndarray, np
 
 
 def score_cascade(texts: Sequence[str], names: Sequence[str] | None = None) -> dict[str, Readings]:
-    """The n-gram models on every text; each signal's transformer only where its n-gram model
-    is unsure. Texts in one call are read by the transformer in shared batches."""
-    from postcheck.detect.encoder import current_mode, encoder_for
+    """Every signal's n-gram student on every text; the multi-label reader (`reader.py`) on
+    the texts any student is unsure of ("fast"), or on every text ("thorough"). A text the
+    reader reads takes the reader's probability and threshold for every signal it outputs,
+    including those no student covers (harassment, jurisdiction)."""
+    from postcheck.detect.encoder import current_mode
+    from postcheck.detect.reader import SIGNAL_LABELS, shared_reader
 
-    names = _loadable(tuple(names) if names is not None else _available())
     n = len(texts)
-    if not names or not n:
-        return {k: Readings(np.zeros(n), np.full(n, 0.5), np.zeros(n, dtype=bool)) for k in names}
-    logit, prob = _ngram(texts, names)
-    mode = current_mode()
+    reader = shared_reader()
+    students = _loadable(tuple(names) if names is not None else _available())
+    read_only: tuple[str, ...] = ()
+    if reader is not None:
+        read_only = tuple(
+            s
+            for s, lab in SIGNAL_LABELS.items()
+            if s not in students and reader.has(lab) and (names is None or s in names)
+        )
     out: dict[str, Readings] = {}
-    for j, name in enumerate(names):
+    if not n:
+        return {k: Readings(np.zeros(0), np.zeros(0), np.zeros(0, dtype=bool)) for k in students}
+    prob = _ngram(texts, students)[1] if students else np.zeros((n, 0))
+    for j, name in enumerate(students):
         model = model_for(name)
         assert model is not None  # _loadable kept only names with a model
-        p = prob[:, j].copy()
-        thr = np.full(n, model.threshold)
-        stage = np.zeros(n, dtype=bool)
-        enc = encoder_for(name)
-        if enc is not None:
-            pick = np.flatnonzero(enc.in_band(p, mode))
-            if len(pick):
-                enc_logit = enc.logits([texts[int(i)] for i in pick])
-                p[pick] = enc.combine(logit[pick, j], enc_logit, mode)
-                thr[pick] = enc.point(mode).threshold
-                stage[pick] = True
-        out[name] = Readings(p, thr, stage)
+        out[name] = Readings(prob[:, j].copy(), np.full(n, model.threshold), np.zeros(n, bool))
+    for name in read_only:
+        out[name] = Readings(np.zeros(n), np.full(n, 0.5), np.zeros(n, dtype=bool))
+    if reader is None:
+        return out
+    if current_mode() == "thorough":
+        pick = np.arange(n)
+    else:
+        unsure = np.zeros(n, dtype=bool)
+        for j, name in enumerate(students):
+            band = reader.band(name)
+            if band is not None:
+                unsure |= (prob[:, j] >= band[0]) & (prob[:, j] <= band[1])
+        pick = np.flatnonzero(unsure)
+    if not len(pick):
+        return out
+    read = reader.probs([texts[int(i)] for i in pick])
+    for name, r in out.items():
+        label = SIGNAL_LABELS.get(name)
+        if label is None or not reader.has(label):
+            continue
+        r.prob[pick] = read[:, reader.column(label)]
+        r.threshold[pick] = reader.threshold(label)
+        r.stage[pick] = True
     return out
 
 
@@ -330,16 +352,28 @@ class ModelView:
 
 
 def view(signal: str, text: str) -> ModelView | None:
-    """The model's reading of `text` for `signal`, or None when no model ships for it."""
-    model = model_for(signal)
-    if model is None or not text.strip():
+    """The models' reading of `text` for `signal`, or None when nothing reads it: the
+    student's (and the reader's where it read the post), or the reader's alone for the
+    signals no student covers (harassment, jurisdiction)."""
+    if not text.strip():
         return None
+    model = model_for(signal)
     reading = cached_scores(text).get(signal)
     if reading is None:
         return None
     prob, threshold, by_encoder = reading
+    if model is None and not by_encoder:
+        return None
     stage = "cascade" if by_encoder else "ngram"
-    return ModelView(signal, prob, recentre(prob, threshold), model.version, stage)
+    version = model.version if model is not None else _reader_version()
+    return ModelView(signal, prob, recentre(prob, threshold), version, stage)
+
+
+def _reader_version() -> str:
+    from postcheck.detect.reader import shared_reader
+
+    reader = shared_reader()
+    return reader.version if reader is not None else "?"
 
 
 #: How much a lexicon score keeps when the model is sure the post is not an instance (the
@@ -347,15 +381,25 @@ def view(signal: str, text: str) -> ModelView | None:
 #: it. Lexicon rules are precise about *what* matched but blind to context ("the worst of
 #: days" in praise); a confident model tempers them without silencing them.
 LEXICON_FLOOR = 0.7
+READER_FLOOR = 0.5
 
 
 def blend(
-    lexicon: float, model: ModelView | None, weight: float = 1.0, floor: float | None = None
+    lexicon: float,
+    model: ModelView | None,
+    weight: float = 1.0,
+    floor: float | None = None,
+    trust_reader: bool = True,
 ) -> float:
     """One score from lexicon evidence and the model: the stronger, the lexicon tempered."""
     if model is None:
         return lexicon
     m = model.score * weight
     floor = LEXICON_FLOOR if floor is None else floor
+    if model.stage == "cascade" and trust_reader:
+        # The reader learnt from real posts labelled under the codebook: where it read the
+        # post and is sure there is nothing, a lexicon match ("hell of a game", a party name
+        # in "Labour and delivery") keeps only part of its weight.
+        floor = min(floor, READER_FLOOR)
     keep = floor + (1.0 - floor) * min(1.0, 4.0 * m)
     return max(m, lexicon * keep)

