@@ -887,7 +887,9 @@ def run(errors_out: Path | None, anchors: bool, include_test: bool, fmt: str) ->
         except DatasetMissing as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-        errors_out.write_text(worst_errors(results, privacy=spans), encoding="utf-8")
+        # Locked splits are scored, never looked into: their errors stay out of the file.
+        open_results = [r for r in results if "locked" not in r.task.dataset]
+        errors_out.write_text(worst_errors(open_results, privacy=spans), encoding="utf-8")
         log(f"worst errors written to {errors_out}")
     return 0
 
