@@ -29,6 +29,7 @@ import numpy as np
 
 from postcheck.detect import Doc, default_detectors
 from postcheck.detect.encoder import reset_mode
+from postcheck.detect.reader import SIGNAL_LABELS
 from postcheck.detect.trained import cached_scores, prime
 from postcheck.model import Post
 from postcheck.training import data, nz_dev2, pool
@@ -153,21 +154,10 @@ def _anchor_fns() -> dict[str, Callable[[list[str]], np.ndarray]]:
 #: OLID counts untargeted swearing as offensive while the codebook's `disrespect` does not, so
 #: OLID is scored on any abuse signal or `profanity`.
 ANY_ABUSE = "disrespect|profanity|hate|threat|harassment"
-#: Signals measured on the labelled pool and the New Zealand development sets.
+#: Signals measured on the labelled pool and the New Zealand development sets, with the
+#: codebook label each one is scored against.
 POOL_SIGNALS: dict[str, str] = {
-    "political": "political_opinion",
-    "political_mention": "political_mention",
-    "persuasion": "persuasion",
-    "disrespect": "disrespect",
-    "profanity": "profanity",
-    "hate": "hate",
-    "threat": "threat",
-    "sexual": "sexual",
-    "grievance": "grievance",
-    "work_link": "work_link",
-    "confidential": "confidential",
-    "privacy": "privacy",
-    "harassment": "harassment",
+    sig: lab for sig, lab in SIGNAL_LABELS.items() if not sig.startswith("jurisdiction")
 }
 #: Targets from the judgement issue; where a split was used to choose anything (epoch,
 #: thresholds, bands), its row says so.
@@ -188,23 +178,28 @@ def _pool_tasks(split: str, modes: Sequence[str], note: str) -> list[Task]:
     return out
 
 
-def _nz_dev_tasks(modes: Sequence[str]) -> list[Task]:
-    rows = pool.nz_dev()
-    texts = [r.text for r in rows]
+def _nz_tasks(
+    dataset: str,
+    texts: list[str],
+    labels: list[frozenset[str]],
+    signals: Sequence[str],
+    modes: Sequence[str],
+) -> list[Task]:
+    """One New Zealand set's rows: each signal with three or more positives, any abuse signal
+    counted for `disrespect` (the sets label abuse, not which law it breaks)."""
     out = []
     for mode in modes:
         how = "bulk" if mode == "fast" else "one draft"
-        for sig, lab in POOL_SIGNALS.items():
-            if sig == "profanity":
-                continue  # not labelled in this set
-            y = np.array([int(lab in r.labels) for r in rows])
+        for sig in signals:
+            lab = POOL_SIGNALS[sig]
+            y = np.array([int(lab in ls) for ls in labels])
             if y.sum() < 3:
                 continue
             name = sig if sig != "disrespect" else "disrespect|hate|threat|harassment"
             out.append(
                 Task(
                     name,
-                    f"nz-pm-tweets-2020.dev ({how})",
+                    f"{dataset} ({how})",
                     texts,
                     y,
                     mode=mode,
@@ -213,37 +208,28 @@ def _nz_dev_tasks(modes: Sequence[str]) -> list[Task]:
                 )
             )
     return out
+
+
+def _nz_dev_tasks(modes: Sequence[str]) -> list[Task]:
+    rows = pool.nz_dev()
+    # profanity is not labelled in this set
+    signals = [s for s in POOL_SIGNALS if s != "profanity"]
+    return _nz_tasks(
+        "nz-pm-tweets-2020.dev", [r.text for r in rows], [r.labels for r in rows], signals, modes
+    )
 
 
 def _nz_dev2_tasks(modes: Sequence[str], locked: bool) -> list[Task]:
     """The second New Zealand development set (real posts quoted in public sources)."""
-    out: list[Task] = []
     try:
         rows = nz_dev2.rows("test" if locked else "dev")
     except FileNotFoundError:
-        return out
-    texts = [r.text for r in rows]
+        return []
     part = "test (locked)" if locked else "dev"
-    for mode in modes:
-        how = "bulk" if mode == "fast" else "one draft"
-        for sig in ("political", "disrespect", "grievance", "confidential", "persuasion"):
-            lab = POOL_SIGNALS[sig]
-            y = np.array([int(lab in r.labels) for r in rows])
-            if y.sum() < 3:
-                continue
-            name = sig if sig != "disrespect" else "disrespect|hate|threat|harassment"
-            out.append(
-                Task(
-                    name,
-                    f"nz-posts-v1:{part} ({how})",
-                    texts,
-                    y,
-                    mode=mode,
-                    target=NZ_TARGETS.get(sig, ""),
-                    anchors=sig == "disrespect",
-                )
-            )
-    return out
+    signals = ("political", "disrespect", "grievance", "confidential", "persuasion")
+    return _nz_tasks(
+        f"nz-posts-v1:{part}", [r.text for r in rows], [r.labels for r in rows], signals, modes
+    )
 
 
 def build_tasks(include_test: bool = False) -> list[Task]:

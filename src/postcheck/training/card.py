@@ -36,6 +36,16 @@ def _set(source: str) -> str:
     return source.split(":")[0]
 
 
+def _source_rows(rows: dict[str, list[pool.PoolRow]]) -> list[str]:
+    """Table rows: texts per source set and split, with the set's licence."""
+    per = {s: Counter(_set(r.source) for r in rs) for s, rs in rows.items()}
+    return [
+        f"| {name} | {per['train'][name]} | {per['val'][name]} | {per['devtest'][name]} | "
+        f"{LICENCES.get(name, 'see SOURCE.md')} |"
+        for name in sorted(set().union(*per.values()))
+    ]
+
+
 def _load(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
@@ -123,12 +133,7 @@ def write(models_dir: Path = MODELS_DIR) -> Path:
         "| source set | train | val | dev-test | licence |",
         "|---|---:|---:|---:|---|",
     ]
-    per = {s: Counter(_set(r.source) for r in rs) for s, rs in rows.items()}
-    for name in sorted(set().union(*per.values())):
-        lines.append(
-            f"| {name} | {per['train'][name]} | {per['val'][name]} | {per['devtest'][name]} | "
-            f"{LICENCES.get(name, 'see SOURCE.md')} |"
-        )
+    lines += _source_rows(rows)
     lines += [
         "",
         "Positives per label:",
@@ -247,12 +252,7 @@ def write_data_card(path: Path | None = None) -> Path:
         "| source set | train | val | dev-test | licence |",
         "|---|---:|---:|---:|---|",
     ]
-    per = {s: Counter(_set(r.source) for r in rs) for s, rs in rows.items()}
-    for name in sorted(set().union(*per.values())):
-        lines.append(
-            f"| {name} | {per['train'][name]} | {per['val'][name]} | {per['devtest'][name]} | "
-            f"{LICENCES.get(name, 'see SOURCE.md')} |"
-        )
+    lines += _source_rows(rows)
     counts = {s: pool.counts(rs) for s, rs in rows.items()}
     lines += ["", "| label | train | val | dev-test |", "|---|---:|---:|---:|"]
     for lab in pool.LABELS:
