@@ -109,7 +109,7 @@ class TextModel:
         Every n-gram's weight is shared out over the words it touches; a word's weight is the
         sum of its shares, so the spans returned are whole words the reader can recognise.
         """
-        ids, vals, starts, ends = features.feature_spans(text)
+        ids, vals, starts, ends = _feature_spans(text)
         if not len(ids):
             return []
         contrib = self.linear.weights[ids] * vals
@@ -133,6 +133,12 @@ class TextModel:
             for i in order[:top_k]
             if score[i] > 0
         ]
+
+
+@functools.lru_cache(maxsize=64)
+def _feature_spans(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    # Several signals of one post explain themselves from the same n-gram occurrences.
+    return features.feature_spans(text)
 
 
 _WORDS = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]+")
