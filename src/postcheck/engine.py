@@ -137,14 +137,15 @@ class Engine:
         if author.advises_ministers or author.represents_agency:
             out.add("close_to_ministers")
         out.add(f"coverage_{coverage(author)}")
+        facing = foreign_facing(author)
+        if facing:
+            out.add("foreign_facing_role")
         pol = sig.get("political")
         if pol is not None and "jurisdiction:foreign" in pol.evidence:
             out.add("political_foreign")
             # Another country's politics is low risk unless the role touches it.
-            if not foreign_facing(author):
+            if not facing:
                 out.add("foreign_politics_low")
-        if foreign_facing(author):
-            out.add("foreign_facing_role")
         return out
 
     def _out_of_scope(self, post: Post, ed: Edition, election: ElectionInfo) -> Report:

@@ -52,35 +52,23 @@ def _target_weight(h: Hit) -> float:
 NZ_TARGETS = ("party", "politician")
 
 
-def jurisdiction(doc: Doc, targets: list[Hit]) -> str | None:
-    """The jurisdiction of a political opinion: "nz", "foreign", "both", or None.
+def jurisdiction(doc: Doc, targets: list[Hit]) -> str:
+    """The jurisdiction of a political opinion: "nz", "foreign" or "both".
 
-    A New Zealand party, MP or topic in the lexicons says "nz" for certain; otherwise the
-    reader's jurisdiction outputs decide (only where the reader read the post: bulk reading
-    that never reached the reader says nothing, and the rules then treat it as New Zealand,
-    the cautious reading)."""
-    nz_lexicon = any(h.category in NZ_TARGETS or h.category == "topic" for h in targets)
-    # "The government", "the Minister", "the election" in a New Zealand public servant's post
-    # mean New Zealand's unless the post says otherwise.
-    local = nz_lexicon or any(h.category == "polity" for h in targets)
+    New Zealand unless the reader read the post, is sure it is about another country, and the
+    post names something abroad: a wrong "foreign" lowers the risk, and bulk reading that
+    never reached the reader knows nothing better. A New Zealand party, MP or topic, or "the
+    government" / "the Minister" (a New Zealand public servant's own, unless the post says
+    otherwise) beside a foreign opinion makes it "both"."""
+    if not doc.hits_of("foreign"):
+        return "nz"
     nz, foreign = view("jurisdiction_nz", doc.text), view("jurisdiction_foreign", doc.text)
-    read = nz is not None and nz.stage == "cascade"
-    nz_score = nz.score if (read and nz is not None) else 0.0
-    foreign_score = foreign.score if (read and foreign is not None) else 0.0
-    # Foreign only when the reader is sure and the post names something abroad: a wrong
-    # "foreign" lowers the risk.
-    abroad = bool(doc.hits_of("foreign"))
-    is_foreign = (
-        abroad and foreign_score >= 0.5 and (nz_score < 0.25 or foreign_score > nz_score + 0.4)
-    )
-    is_nz = nz_lexicon or nz_score >= 0.5 or (local and not is_foreign) or not is_foreign
-    if is_foreign and (nz_lexicon or (local and nz_score >= 0.25)):
-        return "both"
-    if is_foreign and not local:
-        return "foreign"
-    if is_foreign:
-        return "both"
-    return "nz" if is_nz else None
+    if nz is None or foreign is None or nz.stage != "cascade":
+        return "nz"
+    if not (foreign.score >= 0.5 and (nz.score < 0.25 or foreign.score > nz.score + 0.4)):
+        return "nz"
+    local = any(h.category in (*NZ_TARGETS, "topic", "polity") for h in targets)
+    return "both" if local else "foreign"
 
 
 #: Approval or scorn of a party or politician, or how to vote: what could sway a vote.
@@ -130,9 +118,8 @@ class PoliticalDetector:
             # "Don't forget to vote, whoever you support": a reminder that backs no side.
             score = min(score, THRESHOLD - 0.06)
             evidence.append("nonpartisan:reminder")
-        where = jurisdiction(doc, targets) if score >= THRESHOLD else None
-        if where is not None:
-            evidence.append(f"jurisdiction:{where}")
+        if score >= THRESHOLD:
+            evidence.append(f"jurisdiction:{jurisdiction(doc, targets)}")
         political = make_signal(doc, "political", score, THRESHOLD, spans, evidence)
         persuasion = self._persuasion(doc, targets, opinions, political.fired)
 

@@ -12,24 +12,12 @@ from typing import Any
 
 from postcheck.detect.trained import MODELS_DIR
 from postcheck.training import pool
+from postcheck.training.data import SETS
 
-#: Licence of each source set in the pool, as its SOURCE.md states it.
-LICENCES: dict[str, str] = {
-    "tweeteval/offensive": "TweetEval: no restrictions stated (OLID); Twitter terms",
-    "tweeteval/hate": "TweetEval: no restrictions stated (HatEval terms); Twitter terms",
-    "tweeteval/emotion": "TweetEval: no restrictions stated; Twitter terms",
-    "tweeteval/irony": "TweetEval: no restrictions stated; Twitter terms",
-    "davidson": "MIT",
-    "tweettopic": "MIT",
-    "nz-pm-tweets-2020": "none stated (public tweets); training and development only",
-    "nz-political-releases": "none stated (press releases republished by Scoop)",
-    "insults-social-commentary": "not stated (Impermium competition data)",
-    "p-stance": "research only (no data licence)",
-    "political-social-media": "not stated (CrowdFlower Data for Everyone)",
-    "glassdoor": "not stated (Glassdoor terms)",
-    "babe": "AGPL-3.0 (sentences are news excerpts)",
-    "reddit-antiwork": "not stated (Reddit users' posts)",
-}
+
+def _licence(name: str) -> str:
+    info = SETS.get(name)
+    return info.licence if info is not None else "see its SOURCE.md"
 
 
 def _set(source: str) -> str:
@@ -41,7 +29,7 @@ def _source_rows(rows: dict[str, list[pool.PoolRow]]) -> list[str]:
     per = {s: Counter(_set(r.source) for r in rs) for s, rs in rows.items()}
     return [
         f"| {name} | {per['train'][name]} | {per['val'][name]} | {per['devtest'][name]} | "
-        f"{LICENCES.get(name, 'see SOURCE.md')} |"
+        f"{_licence(name)} |"
         for name in sorted(set().union(*per.values()))
     ]
 
@@ -108,7 +96,10 @@ def write(models_dir: Path = MODELS_DIR) -> Path:
         f"{reader.get('max_len', '?')} word pieces; lr {reader.get('lr', '?')}; epoch "
         f"{reader.get('best_epoch', '?')} of {len(reader.get('history', []))} chosen on val; "
         "exported to ONNX with 4-bit weights and run with onnxruntime (no torch at run time). "
-        "It reads text prepared by `for_encoder/2` (emoji spelled out, leetspeak spelled back).",
+        "It reads text prepared by `for_encoder/2` (emoji spelled out, leetspeak spelled back). "
+        f"Vocabulary: {reader.get('vocabulary', {}).get('pieces', 30522):,} word pieces, those "
+        "seen at least twice in the training texts plus every single character "
+        "(`postcheck/training/vocabulary.py`); rarer words are spelled from shorter pieces.",
         "- Students (`<signal>.npz`): logistic regression over hashed word and character "
         "n-grams, one per signal, learnt from the pool's train split plus the reader's "
         "decisions on about 24,000 unlabelled real train-split texts (weight 0.5); C and "

@@ -13,7 +13,6 @@ import csv
 import json
 import os
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -36,22 +35,39 @@ class SetInfo:
     shippable: bool  # permissive enough to train a model the package ships
 
 
+#: Every source set the labelled pool draws on, with its licence as its SOURCE.md states it.
 SETS: dict[str, SetInfo] = {
     "tweeteval/offensive": SetInfo(
-        "tweeteval/offensive", "TweetEval: no restrictions (OLID)", True
+        "tweeteval/offensive", "TweetEval: no restrictions stated (OLID); Twitter terms", True
     ),
-    "tweeteval/hate": SetInfo("tweeteval/hate", "TweetEval: no restrictions (HatEval terms)", True),
-    "tweeteval/emotion": SetInfo("tweeteval/emotion", "TweetEval: no restrictions", True),
-    "tweeteval/irony": SetInfo("tweeteval/irony", "TweetEval: no restrictions", True),
-    "tweeteval/stance": SetInfo("tweeteval/stance", "TweetEval: no restrictions", True),
+    "tweeteval/hate": SetInfo(
+        "tweeteval/hate", "TweetEval: no restrictions stated (HatEval terms); Twitter terms", True
+    ),
+    "tweeteval/emotion": SetInfo(
+        "tweeteval/emotion", "TweetEval: no restrictions stated; Twitter terms", True
+    ),
+    "tweeteval/irony": SetInfo(
+        "tweeteval/irony", "TweetEval: no restrictions stated; Twitter terms", True
+    ),
     "davidson": SetInfo("davidson-hate-offensive", "MIT", True),
     "tweettopic": SetInfo("tweettopic-xl-en", "MIT", True),
+    "nz-pm-tweets-2020": SetInfo(
+        "nz-pm-tweets-2020", "none stated (public tweets); training and development only", False
+    ),
+    "nz-political-releases": SetInfo(
+        "nz-political-releases", "none stated (press releases republished by Scoop)", False
+    ),
+    "insults-social-commentary": SetInfo(
+        "insults-social-commentary", "not stated (Impermium competition data)", False
+    ),
     "p-stance": SetInfo("p-stance", "research only (no data licence)", False),
-    "political-social-media": SetInfo("political-social-media", "not stated (CrowdFlower)", False),
-    "babe": SetInfo("babe", "AGPL-3.0", False),
-    "glassdoor": SetInfo("glassdoor-reviews-subset", "not stated (Glassdoor ToS)", False),
+    "political-social-media": SetInfo(
+        "political-social-media", "not stated (CrowdFlower Data for Everyone)", False
+    ),
+    "glassdoor": SetInfo("glassdoor-reviews-subset", "not stated (Glassdoor terms)", False),
+    "babe": SetInfo("babe", "AGPL-3.0 (sentences are news excerpts)", False),
+    "reddit-antiwork": SetInfo("reddit-antiwork", "not stated (Reddit users' posts)", False),
     "presidio": SetInfo("presidio-synthetic-pii", "MIT", True),
-    "project": SetInfo("postcheck tests/data/labelled", "MIT (written for the project)", True),
 }
 
 
@@ -88,18 +104,6 @@ def tweeteval(task: str, split: str) -> list[Example]:
     return [Example(t.strip(), int(y), src) for t, y in zip(texts, labels, strict=True)]
 
 
-STANCE_TARGETS = ("abortion", "atheism", "climate", "feminist", "hillary")
-
-
-def stance(split: str) -> list[Example]:
-    """TweetEval stance, all five targets: label 1 = takes a side (against or favour)."""
-    out = []
-    for target in STANCE_TARGETS:
-        for ex in tweeteval(f"stance/{target}", split):
-            out.append(Example(ex.text, int(ex.label != 0), ex.source))
-    return out
-
-
 def hash_split(text: str, val: float = 0.1, test: float = 0.1) -> str:
     """A fixed split for sets that have none, decided by the text alone."""
     h = zlib.crc32(text.strip().lower().encode("utf-8")) / 2**32
@@ -110,31 +114,6 @@ def hash_split(text: str, val: float = 0.1, test: float = 0.1) -> str:
     return "train"
 
 
-def davidson(split: str) -> list[tuple[str, int]]:
-    """(tweet, class) with class 0 hate, 1 offensive, 2 neither, for our hash split."""
-    path = datasets_dir() / "davidson-hate-offensive" / "data" / "labeled_data.csv"
-    out = []
-    with path.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            text = row["tweet"]
-            if hash_split(text) == split:
-                out.append((text, int(row["class"])))
-    return out
-
-
-def tweettopic(split: str) -> list[Example]:
-    """TweetTopic: label 1 = news_&_social_concern (covers politics), 0 = everyday topics."""
-    name = {"train": "en_train.jsonl", "val": "en_validation.jsonl"}[split]
-    out = []
-    with (datasets_dir() / "tweettopic-xl-en" / name).open(encoding="utf-8") as fh:
-        for line in fh:
-            row = json.loads(line)
-            out.append(
-                Example(row["text"], int(row["news_&_social_concern"]), f"tweettopic:{split}")
-            )
-    return out
-
-
 def pstance(split: str) -> list[Example]:
     """P-Stance tweets: every one takes a political side (label 1)."""
     out = []
@@ -143,17 +122,6 @@ def pstance(split: str) -> list[Example]:
         with path.open(encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh):
                 out.append(Example(row["Tweet"], 1, f"p-stance:{split}"))
-    return out
-
-
-def political_social_media(split: str) -> list[Example]:
-    """Posts by US politicians: label 1 partisan, 0 neutral (both political in topic)."""
-    path = datasets_dir() / "political-social-media" / "political_social_media.csv"
-    out = []
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        for row in csv.DictReader(fh):
-            if hash_split(row["text"]) == split:
-                out.append(Example(row["text"], int(row["bias"] == "partisan"), f"psm:{split}"))
     return out
 
 
@@ -240,23 +208,6 @@ def _read_labelled(path: Path) -> list[Labelled]:
     return out
 
 
-#: How each project set's labels map to the binary targets of each signal.
-PROJECT_TARGETS: dict[str, tuple[str, frozenset[str]]] = {
-    "political": ("political", frozenset({"opinion"})),
-    "political_mention": ("political", frozenset({"opinion", "mention"})),
-    "grievance": ("grievance", frozenset({"grievance"})),
-    "confidential": ("confidential", frozenset({"confidential"})),
-}
-
-
-def project(signal: str, split: str) -> list[Example]:
-    set_name, positive = PROJECT_TARGETS[signal]
-    return [
-        Example(r.text, int(r.label in positive), f"project/{set_name}:{split}")
-        for r in project_rows(set_name, split)
-    ]
-
-
 @cache
 def _everyday_cache(split: str) -> tuple[Example, ...]:
     rows = [
@@ -270,10 +221,3 @@ def _everyday_cache(split: str) -> tuple[Example, ...]:
 def everyday(split: str) -> list[Example]:
     """Everyday tweets (TweetEval emotion + irony), all labelled 0 for political signals."""
     return list(_everyday_cache(split))
-
-
-def iter_sources(examples: list[Example]) -> Iterator[tuple[str, int]]:
-    counts: dict[str, int] = {}
-    for e in examples:
-        counts[e.source] = counts.get(e.source, 0) + 1
-    yield from sorted(counts.items())

@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 
 from postcheck.detect.features import DIM, FEATURES_VERSION, featurise
-from postcheck.training.data import Example
 
 SEED = 20261121
 
@@ -71,75 +70,6 @@ def best_threshold(
         if s > best[1] + 1e-9 or (abs(s - best[1]) <= 1e-9 and abs(t - 0.5) < abs(best[0] - 0.5)):
             best = (float(t), s)
     return best
-
-
-def fit(
-    train: Sequence[Example],
-    val: Sequence[Example],
-    *,
-    metric: str = "f1",
-    grid: Sequence[float] = (0.5, 1.0, 2.0, 4.0, 8.0),
-    class_weight: str | None = "balanced",
-    threshold_metric: str | None = None,
-    sample_weight: Sequence[float] | None = None,
-    guard: Sequence[str] = (),
-    max_guard_rate: float = 1.0,
-    log: Any = print,
-) -> Fitted:
-    """Pick C on val, calibrate on out-of-fold train scores, choose the threshold on val."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-
-    xtr = _matrix([e.text for e in train])
-    ytr = np.array([e.label for e in train])
-    xva = _matrix([e.text for e in val])
-    yva = np.array([e.label for e in val])
-    xg = _matrix(list(guard)) if guard else None
-    sw = np.asarray(sample_weight, dtype=np.float64) if sample_weight is not None else None
-    threshold_metric = threshold_metric or metric
-
-    best: tuple[float, float, Any] | None = None
-    for c in grid:
-        clf = LogisticRegression(
-            C=c, solver="liblinear", class_weight=class_weight, max_iter=2000, random_state=SEED
-        )
-        clf.fit(xtr, ytr, sample_weight=sw)
-        z = clf.decision_function(xva)
-        g = _sigmoid(clf.decision_function(xg)) if xg is not None else None
-        _, score = best_threshold(yva, _sigmoid(z), metric, g, max_guard_rate)
-        log(f"    C={c:<5} val {metric}={score:.4f} (best threshold)")
-        if best is None or score > best[1]:
-            best = (c, score, clf)
-    assert best is not None
-    c, _, clf = best
-
-    # Platt scaling on out-of-fold decision values: calibrated on data the model did not see.
-    folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=SEED)
-    oof = cross_val_predict(
-        LogisticRegression(
-            C=c, solver="liblinear", class_weight=class_weight, max_iter=2000, random_state=SEED
-        ),
-        xtr,
-        ytr,
-        cv=folds,
-        method="decision_function",
-        params={"sample_weight": sw} if sw is not None else None,
-    )
-    platt = LogisticRegression(C=1e4, solver="lbfgs")
-    platt.fit(oof.reshape(-1, 1), ytr)
-    a, b = float(platt.coef_[0, 0]), float(platt.intercept_[0])
-
-    w = np.asarray(clf.coef_[0], dtype=np.float64)
-    bias = float(clf.intercept_[0])
-    prob = _sigmoid(a * (xva @ w + bias) + b)
-    gprob = _sigmoid(a * (xg @ w + bias) + b) if xg is not None else None
-    threshold, _ = best_threshold(yva, prob, threshold_metric, gprob, max_guard_rate)
-    stats = f1_stats(yva, (prob >= threshold).astype(int))
-    if gprob is not None:
-        stats["guard_flag_rate"] = float(np.mean(gprob >= threshold))
-    stats["brier"] = float(np.mean((prob - yva) ** 2))
-    stats["n"] = float(len(yva))
-    return Fitted(w, bias, a, b, threshold, c, val_scores=stats)
 
 
 def quantise(w: np.ndarray) -> tuple[np.ndarray, float]:

@@ -3,7 +3,7 @@ multi-label transformer's reading of unlabelled real text (distillation).
 
     python -m postcheck.training.students [--no-teacher]
 
-Every signal's student is a logistic regression over hashed n-grams (`linear.fit`), so bulk
+Every signal's student is a logistic regression over hashed n-grams (`fit_student`), so bulk
 work runs at n-gram speed; the posts a student is unsure of go to the transformer (the bands
 are chosen here, on val, with the share of everyday posts read capped). Train on the pool's
 train split, choose C and thresholds on its val split; dev-test and the New Zealand
