@@ -56,6 +56,9 @@ class Task:
     target: str = ""
     anchors: bool = False
     mode: str = "fast"  # the transformer stage's mode (see detect/encoder.py)
+    #: Row ids to name errors by instead of quoting them: the shared New Zealand development
+    #: set is for measuring only, and its texts must not be copied into the project's files.
+    ids: list[str] | None = None
 
 
 @dataclass
@@ -184,6 +187,7 @@ def _nz_tasks(
     labels: list[frozenset[str]],
     signals: Sequence[str],
     modes: Sequence[str],
+    ids: list[str] | None = None,
 ) -> list[Task]:
     """One New Zealand set's rows: each signal with three or more positives, any abuse signal
     counted for `disrespect` (the sets label abuse, not which law it breaks)."""
@@ -205,6 +209,7 @@ def _nz_tasks(
                     mode=mode,
                     target=NZ_TARGETS.get(sig, ""),
                     anchors=sig == "disrespect",
+                    ids=ids,
                 )
             )
     return out
@@ -215,7 +220,12 @@ def _nz_dev_tasks(modes: Sequence[str]) -> list[Task]:
     # profanity is not labelled in this set
     signals = [s for s in POOL_SIGNALS if s != "profanity"]
     return _nz_tasks(
-        "nz-pm-tweets-2020.dev", [r.text for r in rows], [r.labels for r in rows], signals, modes
+        "nz-pm-tweets-2020.dev",
+        [r.text for r in rows],
+        [r.labels for r in rows],
+        signals,
+        modes,
+        ids=[r.id for r in rows],
     )
 
 
@@ -277,18 +287,20 @@ def build_tasks(include_test: bool = False) -> list[Task]:
         anchors=True,
     )
     # Everyday posts: what annotators gave no label at all in the two New Zealand sets.
-    everyday_nz = [r.text for r in pool.nz_dev() if not r.labels]
+    everyday = [(f"nz-pm-tweets-2020.dev:{r.id}", r.text) for r in pool.nz_dev() if not r.labels]
     with contextlib.suppress(FileNotFoundError):
-        everyday_nz += [r.text for r in nz_dev2.rows("dev") if not r.labels]
+        everyday += [(f"nz-posts-v1:{r.id}", r.text) for r in nz_dev2.rows("dev") if not r.labels]
+    everyday_ids = [i for i, _ in everyday]
     for mode, how in (("fast", "bulk"), ("thorough", "one draft")):
         for sig in ("political", "disrespect", "grievance", "confidential"):
             add(
                 sig,
                 f"NZ dev sets: posts with no label ({how})",
-                [(t, 0) for t in everyday_nz],
+                [(t, 0) for _, t in everyday],
                 kind="flag_rate",
                 target="flag rate <= 0.03" if sig == "political" else "",
                 mode=mode,
+                ids=everyday_ids,
             )
     every = data.everyday("val")
     for sig in ("political", "disrespect"):
@@ -699,13 +711,13 @@ def worst_errors(
             out.append(f"False positives ({len(fp)}; highest score first):")
             out.append("")
             for i in fp[np.argsort(-r.scores[fp])][:k]:
-                out.append(f"- {r.scores[i]:.2f} `{_clip(r.task.texts[i])}`")
+                out.append(f"- {r.scores[i]:.2f} {_shown(r.task, int(i))}")
             out.append("")
         if len(fn):
             out.append(f"False negatives ({len(fn)}; lowest score first):")
             out.append("")
             for i in fn[np.argsort(r.scores[fn])][:k]:
-                out.append(f"- {r.scores[i]:.2f} `{_clip(r.task.texts[i])}`")
+                out.append(f"- {r.scores[i]:.2f} {_shown(r.task, int(i))}")
             out.append("")
     if privacy:
         out += render_privacy_errors(privacy, k)
@@ -793,6 +805,12 @@ def _in_context(text: str, start: int, end: int, width: int = 60) -> str:
     right = after + ("…" if end + width < len(text) else "")
     shown = f"{left}[[{text[start:end]}]]{right}"
     return " ".join(shown.split()).replace("`", "'")
+
+
+def _shown(task: Task, i: int) -> str:
+    if task.ids is not None:
+        return f"row {task.ids[i]} (text not copied: see the set itself)"
+    return f"`{_clip(task.texts[i])}`"
 
 
 def _clip(t: str, n: int = 160) -> str:
