@@ -170,6 +170,8 @@ NZ_TARGETS = {"political": "F1 >= 0.85", "disrespect": "F1 >= 0.75", "grievance"
 def _pool_tasks(split: str, modes: Sequence[str], note: str) -> list[Task]:
     rows = pool.rows(split)
     texts = [r.text for r in rows]
+    # Named by source id: the pool's texts stay in the shared datasets, not in our files.
+    ids = [r.source for r in rows]
     out = []
     for mode in modes:
         how = "bulk" if mode == "fast" else "one draft"
@@ -177,7 +179,7 @@ def _pool_tasks(split: str, modes: Sequence[str], note: str) -> list[Task]:
             y = np.array([r.y(lab) for r in rows])
             if not y.sum():
                 continue
-            out.append(Task(sig, f"pool:{split} ({how}){note}", texts, y, mode=mode))
+            out.append(Task(sig, f"pool:{split} ({how}){note}", texts, y, mode=mode, ids=ids))
     return out
 
 
@@ -809,7 +811,7 @@ def _in_context(text: str, start: int, end: int, width: int = 60) -> str:
 
 def _shown(task: Task, i: int) -> str:
     if task.ids is not None:
-        return f"row {task.ids[i]} (text not copied: see the set itself)"
+        return f"`{task.ids[i]}` (text not copied: see the set itself)"
     return f"`{_clip(task.texts[i])}`"
 
 
