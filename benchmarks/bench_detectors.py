@@ -125,6 +125,42 @@ from postcheck.batch import check_stream
 n = sum(1 for _ in check_stream((Post(text=t) for t in texts), processes={procs}))
 """
 
+LONG = """
+import json, time
+from postcheck.detect.encoder import reading
+from postcheck.engine import default_engine
+from postcheck.model import Post
+texts = json.load(open({path!r}))
+joined = " ".join(texts)
+# Real tweets run together, and a hostile post of nothing but e-mail addresses (the
+# privacy detector's worst case): each cut to 1k, 10k and 100k characters.
+hostile = " ".join(f"user{{i}}@example.co.nz" for i in range(6000))
+eng = default_engine()
+eng.check(Post(text="warm up"))
+out = {{}}
+for kind, source in (("tweets", joined), ("e-mails", hostile)):
+    for n in (1_000, 10_000, 100_000):
+        for mode in ("fast", "thorough"):
+            with reading(mode):
+                runs = []
+                for k in range(3):
+                    # A new text each run: scores are cached by text within a batch.
+                    t0 = time.perf_counter()
+                    eng.check(Post(text=source[k * 7 + (mode == "fast") : n + k * 7]))
+                    runs.append(time.perf_counter() - t0)
+            out[f"{{kind}} {{n}} {{mode}}"] = min(runs)
+try:
+    from profanity_check import predict_prob
+    predict_prob(["warm up"])
+    for n in (1_000, 10_000, 100_000):
+        t0 = time.perf_counter()
+        predict_prob([joined[3:n + 3]])
+        out[f"anchor {{n}}"] = time.perf_counter() - t0
+except ImportError:
+    pass
+print(json.dumps(out))
+"""
+
 ANCHOR = """
 import json, resource, sys, time
 texts = json.load(open({path!r}))
@@ -274,6 +310,19 @@ def main() -> int:
     )
     print(f"cold `postcheck check` (an unsure post): {cli_unsure:.2f} s")
     print(f"cold `import profanity_check`:       {min(aimp):.2f} s")
+
+    long = _child(LONG.format(path=str(path)))
+    print(
+        "\nlong posts (engine.check, best of 3 ms; cost should grow linearly with length):"
+        f"\n{'post':<26} {'1k chars':>9} {'10k':>9} {'100k':>9}"
+    )
+    for kind in ("tweets", "e-mails"):
+        for mode in ("fast", "thorough"):
+            ms = [long[f"{kind} {n} {mode}"] * 1000 for n in (1_000, 10_000, 100_000)]
+            print(f"{kind + ', ' + mode:<26} " + " ".join(f"{m:>9.0f}" for m in ms))
+    if "anchor 1000" in long:
+        ms = [long[f"anchor {n}"] * 1000 for n in (1_000, 10_000, 100_000)]
+        print(f"{'alt-profanity-check':<26} " + " ".join(f"{m:>9.0f}" for m in ms))
 
     models = ROOT / "src" / "postcheck" / "models"
     print(f"\nshipped model artefacts:            {_du([models]):.1f} MB")

@@ -79,6 +79,40 @@ def test_batching_and_order_do_not_change_scores(reader: Reader) -> None:
     assert np.array_equal(together, reversed_)
 
 
+WEEKEND = (
+    "Had a lovely weekend with the whanau up at the bach. We walked the coastal track on "
+    "Saturday morning, the kids found a heap of shells and the dog chased every seagull on "
+    "the beach. Sunday was slower: pancakes, a long swim, then a barbecue with the neighbours "
+    "who brought the best pavlova I have had in years. "
+)
+
+
+def test_a_long_post_is_read_to_its_end(reader: Reader) -> None:
+    # The reader's window is 96 tokens; an insult after two paragraphs used to go unread,
+    # and one draft (which trusts the reader) was called fine.
+    long = WEEKEND * 2 + NASTY
+    assert reader.windows(WEEKEND * 2) > 1
+    dis = reader.column("disrespect")
+    probs, complete = reader.read([WEEKEND * 2, long, NASTY])
+    assert complete.all()
+    assert probs[1, dis] >= reader.threshold("disrespect") > probs[0, dis]
+    assert probs[1, dis] == pytest.approx(probs[2, dis], abs=0.2)
+
+
+def test_past_the_readers_reach_a_firing_student_keeps_its_reading(
+    reader: Reader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from postcheck.detect import reader as reader_mod
+
+    _set_mode(monkeypatch, "thorough")
+    monkeypatch.setattr(reader_mod, "MAX_WINDOWS", 1)
+    out = trained.score_cascade([WEEKEND * 3 + POLITICAL])
+    pol = out["political"]
+    # The reader saw only the weekend; the student read the whole post and stays.
+    assert pol.prob[0] >= pol.threshold[0]
+    assert not pol.stage[0]
+
+
 def test_leetspeak_is_read_as_the_word_it_spells(reader: Reader) -> None:
     plain, leet = reader.probs(["Worst Finance Minister ever", "W0rst F1nance M1nister ever"])
     assert np.allclose(plain, leet)

@@ -303,10 +303,15 @@ def dedupe(found: list[Found]) -> list[Found]:
             best[key] = (f[0], f[1], f[2], best[key][3])
     spans = sorted(best.values(), key=lambda f: (f[1], -f[2]))
     out: list[Found] = []
+    # Sorted by start, so every kept span starts at or before f: f lies inside one of them
+    # exactly when the furthest end kept so far reaches f's end (one pass, not pairs: a
+    # post full of e-mail addresses used to cost seconds).
+    reach = -1
     for f in spans:
-        if any(o[1] <= f[1] and f[2] <= o[2] for o in out):
+        if f[2] <= reach:
             continue
         out.append(f)
+        reach = max(reach, f[2])
     return out
 
 

@@ -27,6 +27,15 @@ from postcheck.detect.trained import MODELS_DIR, ModelError
 
 NAME = "signals"
 
+#: Windows read per post at most: 32 windows of 96 tokens cover about 12,000 characters, all
+#: but the rarest long posts, and keep a 100,000-character post under a second. Beyond that
+#: the n-gram students, which read every word, decide (`read` says where).
+MAX_WINDOWS = 32
+
+#: Tokens each window repeats from the one before, so a phrase cut at a window's edge is
+#: whole in the next one.
+WINDOW_OVERLAP = 16
+
 #: Signal name (the public contract) -> the codebook label the reader outputs for it.
 SIGNAL_LABELS: dict[str, str] = {
     "political": "political_opinion",
@@ -99,7 +108,7 @@ class Reader:
                     raise ModelError(
                         f"cannot load the reader {self._onnx_path.name}: {exc}"
                     ) from exc
-                tok.enable_truncation(self.max_len)
+                tok.enable_truncation(self.max_len, stride=WINDOW_OVERLAP)
                 tok.no_padding()
                 self._tok, self._session = tok, session
             return self._session, self._tok
@@ -107,28 +116,49 @@ class Reader:
     def probs(
         self, texts: Sequence[str], progress: Callable[[str], None] | None = None
     ) -> np.ndarray:
-        """Probabilities, shape (len(texts), len(outputs)).
+        """Probabilities, shape (len(texts), len(outputs)): `read` without its coverage."""
+        return self.read(texts, progress)[0]
 
-        Each text runs on its own: the 4-bit kernels quantise activations per call, so in a
-        batch one post's score would depend on its neighbours and the same post could get a
-        different verdict in a scan than alone.
+    def read(
+        self, texts: Sequence[str], progress: Callable[[str], None] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Probabilities, shape (len(texts), len(outputs)), and whether each text was read
+        to its end.
+
+        The reader was trained on windows of `max_len` tokens, so a longer post is read in
+        overlapping windows and each output takes its highest window: an insult after three
+        paragraphs about the weekend is still an insult (reading only the first window
+        called such posts fine). Past MAX_WINDOWS the rest is left to the n-gram students,
+        which read every word; the second array says where that happened.
+
+        Each window runs on its own: the 4-bit kernels quantise activations per call, so in
+        a batch one post's score would depend on its neighbours and the same post could get
+        a different verdict in a scan than alone.
         """
         out = np.zeros((len(texts), len(self.outputs)), dtype=np.float64)
+        complete = np.ones(len(texts), dtype=bool)
         if not texts:
-            return out
+            return out, complete
         session, tok = self._ready()
         encs = tok.encode_batch([self._prepare(t) for t in texts])
         for i, enc in enumerate(encs):
-            ids = np.array([enc.ids], dtype=np.int64)
-            (logit,) = session.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})
-            out[i] = np.asarray(logit, dtype=np.float64).reshape(-1)
+            windows = [enc, *enc.overflowing[: MAX_WINDOWS - 1]]
+            complete[i] = len(enc.overflowing) < MAX_WINDOWS
+            best = np.full(len(self.outputs), -np.inf)
+            for w in windows:
+                ids = np.array([w.ids], dtype=np.int64)
+                feed = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+                (logit,) = session.run(None, feed)
+                best = np.maximum(best, np.asarray(logit, dtype=np.float64).reshape(-1))
+            out[i] = best
             if progress is not None and i and i % 2000 == 0:
                 progress(f"  read {i}/{len(texts)}")
-        return 1.0 / (1.0 + np.exp(-np.clip(out, -40.0, 40.0)))
+        return 1.0 / (1.0 + np.exp(-np.clip(out, -40.0, 40.0))), complete
 
-    def token_count(self, text: str) -> int:
+    def windows(self, text: str) -> int:
+        """How many windows of `max_len` tokens it takes to read `text` to its end."""
         _, tok = self._ready()
-        return len(tok.encode(self._prepare(text)).ids)
+        return 1 + len(tok.encode(self._prepare(text)).overflowing)
 
 
 def load_reader(threads: int = 1, models_dir: Path = MODELS_DIR) -> Reader | None:

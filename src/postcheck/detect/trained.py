@@ -37,7 +37,10 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 class LinearModel:
     name: str
     version: str
-    weights: np.ndarray  # float32 (DIM,), dequantised once at load
+    # Kept 8-bit as shipped and dequantised per gathered feature: eleven float32 copies
+    # (and a stacked twelfth) cost 66 MB in every worker process of a scan.
+    q: np.ndarray  # int8 (DIM,)
+    scale: np.float32
     bias: float
     platt_a: float
     platt_b: float
@@ -62,7 +65,8 @@ class LinearModel:
         return cls(
             name=meta["name"],
             version=meta["version"],
-            weights=q.astype(np.float32) * np.float32(meta["scale"]),
+            q=q.astype(np.int8, copy=False),
+            scale=np.float32(meta["scale"]),
             bias=float(meta["bias"]),
             platt_a=float(meta["platt_a"]),
             platt_b=float(meta["platt_b"]),
@@ -70,8 +74,17 @@ class LinearModel:
             meta=meta,
         )
 
+    @property
+    def weights(self) -> np.ndarray:
+        """Every weight as float32 (a full copy: for inspection, not for scoring)."""
+        return self.gather(np.arange(len(self.q)))
+
+    def gather(self, ids: np.ndarray) -> np.ndarray:
+        """The float32 weights of features `ids`, exactly as a dequantised copy would hold."""
+        return self.q[ids].astype(np.float32) * self.scale
+
     def decision(self, rows: features.SparseRows) -> np.ndarray:
-        contrib = self.weights[rows.indices] * rows.data
+        contrib = self.gather(rows.indices) * rows.data
         sums = np.add.reduceat(contrib, rows.indptr[:-1]) if len(contrib) else np.zeros(0)
         # reduceat gives garbage for empty rows (start == end): zero them explicitly.
         empty = rows.indptr[:-1] == rows.indptr[1:]
@@ -112,7 +125,7 @@ class TextModel:
         ids, vals, starts, ends = _feature_spans(text)
         if not len(ids):
             return []
-        contrib = self.linear.weights[ids] * vals
+        contrib = self.linear.gather(ids) * vals
         words = [(m.start(), m.end()) for m in _WORDS.finditer(text)]
         if not words:
             return []
@@ -184,13 +197,16 @@ def _loadable(names: tuple[str, ...]) -> tuple[str, ...]:
 
 
 @functools.cache
-def _stack(names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _stack(
+    names: tuple[str, ...],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     models = [m for m in (model_for(n) for n in names) if m is not None]
-    w = np.stack([m.linear.weights for m in models], axis=1)  # (DIM, k)
+    w = np.stack([m.linear.q for m in models], axis=1)  # int8 (DIM, k)
+    scale = np.array([m.linear.scale for m in models], dtype=np.float32)
     bias = np.array([m.linear.bias for m in models])
     a = np.array([m.linear.platt_a for m in models])
     b = np.array([m.linear.platt_b for m in models])
-    return w, bias, a, b
+    return w, scale, bias, a, b
 
 
 def score_all(texts: Sequence[str], names: Sequence[str] | None = None) -> dict[str, np.ndarray]:
@@ -207,11 +223,70 @@ class Readings:
     stage: np.ndarray  # bool: True where the transformer read the text
 
 
+#: A post longer than LONG_POST is also scored piece by piece. The students learnt from
+#: posts of about a tweet's length and their features are normalised over the whole text,
+#: so one insulting sentence after three paragraphs about the weekend scored as almost
+#: nothing; a piece is whole sentences up to a tweet's length, and a post takes its highest
+#: piece.
+LONG_POST = 400
+PIECE_CHARS = 280
+
+
+def pieces(text: str) -> list[tuple[int, int]]:
+    """(start, end) of pieces of whole sentences, each at most PIECE_CHARS (a longer
+    sentence is cut at whitespace), each starting about halfway into the one before, so
+    every sentence is read whole beside its neighbour and the cost stays linear."""
+    from postcheck.detect.base import sentences
+
+    sents: list[tuple[int, int]] = []
+    for s, e in sentences(text):
+        while e - s > PIECE_CHARS:
+            cut = text.rfind(" ", s + PIECE_CHARS // 2, s + PIECE_CHARS)
+            cut = cut if cut > s else s + PIECE_CHARS
+            sents.append((s, cut))
+            s = cut
+        sents.append((s, e))
+    out: list[tuple[int, int]] = []
+    i = j = 0
+    while True:
+        start = sents[i][0]
+        j = max(j, i)
+        while j + 1 < len(sents) and sents[j + 1][1] - start <= PIECE_CHARS:
+            j += 1
+        out.append((start, sents[j][1]))
+        if j == len(sents) - 1:
+            return out
+        middle = (start + sents[j][1]) // 2
+        k = i + 1
+        while k <= j and sents[k][0] < middle:
+            k += 1
+        i = k
+
+
+def _student_probs(texts: Sequence[str], students: tuple[str, ...]) -> np.ndarray:
+    """Each student's probability for each text: the whole text's, or for a long text the
+    highest of the whole and its pieces'."""
+    if not students:
+        return np.zeros((len(texts), 0))
+    spans = [pieces(t) if len(t) > LONG_POST else [] for t in texts]
+    if not any(spans):
+        return _ngram(texts, students)[1]
+    rows = list(texts)
+    owner = list(range(len(texts)))
+    for i, sp in enumerate(spans):
+        rows.extend(texts[i][s:e] for s, e in sp)
+        owner.extend([i] * len(sp))
+    prob = _ngram(rows, students)[1]
+    out = prob[: len(texts)].copy()
+    np.maximum.at(out, np.array(owner[len(texts) :], dtype=np.intp), prob[len(texts) :])
+    return out
+
+
 def _ngram(texts: Sequence[str], names: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
     """(logits, calibrated probabilities), shape (len(texts), len(names))."""
     rows = features.featurise(list(texts))
-    w, bias, a, b = _stack(names)
-    contrib = w[rows.indices] * rows.data[:, None].astype(np.float32)
+    w, scale, bias, a, b = _stack(names)
+    contrib = (w[rows.indices].astype(np.float32) * scale) * rows.data[:, None].astype(np.float32)
     z = np.zeros((rows.n_rows, len(names)), dtype=np.float64)
     nonempty = np.flatnonzero(rows.indptr[:-1] < rows.indptr[1:])
     if len(contrib):
@@ -242,7 +317,7 @@ def score_cascade(texts: Sequence[str], names: Sequence[str] | None = None) -> d
     out: dict[str, Readings] = {}
     if not n:
         return {k: Readings(np.zeros(0), np.zeros(0), np.zeros(0, dtype=bool)) for k in students}
-    prob = _ngram(texts, students)[1] if students else np.zeros((n, 0))
+    prob = _student_probs(texts, students)
     for j, name in enumerate(students):
         model = model_for(name)
         assert model is not None  # _loadable kept only names with a model
@@ -262,14 +337,20 @@ def score_cascade(texts: Sequence[str], names: Sequence[str] | None = None) -> d
         pick = np.flatnonzero(unsure)
     if not len(pick):
         return out
-    read = reader.probs([texts[int(i)] for i in pick])
+    read, complete = reader.read([texts[int(i)] for i in pick])
     for name, r in out.items():
         label = SIGNAL_LABELS.get(name)
         if label is None or not reader.has(label):
             continue
-        r.prob[pick] = read[:, reader.column(label)]
-        r.threshold[pick] = reader.threshold(label)
-        r.stage[pick] = True
+        p, t = read[:, reader.column(label)], reader.threshold(label)
+        # Where the reader stopped short of a very long post's end, a student that fires on
+        # the words it did not read keeps its reading: nothing past the reader's reach is
+        # called fine unread.
+        keep = ~complete & (r.prob[pick] >= r.threshold[pick]) & (p < t)
+        take = pick[~keep]
+        r.prob[take] = p[~keep]
+        r.threshold[take] = t
+        r.stage[take] = True
     return out
 
 
