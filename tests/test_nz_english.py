@@ -31,10 +31,33 @@ TE_REO = [
 ]
 
 
+#: `work_link` says only that a post ties its author to a job, and carries no risk alone; the
+#: codebook counts "great work everyone" and "meeting at 10" as such ties, so their te reo
+#: is allowed the same reading, and no more (see the pairs below).
+CONTEXT_ONLY = {"work_link"}
+
+
 @pytest.mark.parametrize("text", TE_REO)
 def test_te_reo_raises_no_signal(text: str) -> None:
-    fired = [s.name for s in detect(Post(text=text)) if s.fired]
+    fired = [s.name for s in detect(Post(text=text)) if s.fired and s.name not in CONTEXT_ONLY]
     assert fired == [], f"{text!r} raised {fired}"
+
+
+TE_REO_AND_ENGLISH = [
+    ("hui at 10", "meeting at 10"),
+    ("Great mahi everyone", "Great work everyone"),
+    ("Kia ora koutou", "Hello everyone"),
+    ("Let's korero about it at the hui", "Let's talk about it at the meeting"),
+    ("Whānau day at the marae", "Family day at the community hall"),
+]
+
+
+@pytest.mark.parametrize(("reo", "english"), TE_REO_AND_ENGLISH)
+def test_te_reo_reads_no_more_work_linked_than_its_english(reo: str, english: str) -> None:
+    def score(text: str) -> float:
+        return next(s.score for s in detect(Post(text=text)) if s.name == "work_link")
+
+    assert score(reo) <= score(english) + 0.05
 
 
 HARD_NEGATIVES = [

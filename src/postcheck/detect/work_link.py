@@ -12,6 +12,7 @@ import functools
 
 from postcheck.detect.base import Doc, fold, make_signal, noisy_or
 from postcheck.detect.lexicon import shared_matcher
+from postcheck.detect.trained import blend, view
 from postcheck.model import Kind, Signal
 
 THRESHOLD = 0.5
@@ -70,6 +71,21 @@ class WorkLinkDetector:
                 spans.append((at, at + len(needle)))
                 evidence.append("own-employer:named")
         score = noisy_or(parts)
+        model = view("work_link", doc.text)
+        if model is not None:
+            # The lexicon knows agency names and job titles; most ties to a job are said
+            # in plain words ("back on the night shift", "my manager", "our team"), which
+            # only the models learnt (lexicon alone: recall 0.11 on the pool's val split).
+            # The employer itself is still only "named" through the lexicon's evidence
+            # (`names_employer`), because the rules raise risk on that.
+            lexical = score
+            # An agency or a job title in the text is a tie however the models read it (they
+            # saw few bios: "Analyst @ Treasury" reads as nothing to them), so the lexicon
+            # keeps its whole weight and the models can only add.
+            score = blend(lexical, model, floor=1.0, trust_reader=False)
+            if score >= THRESHOLD and (not spans or lexical < THRESHOLD):
+                spans += model.spans(doc.text)
+            evidence.append(model.evidence)
         return [make_signal(doc, "work_link", score, THRESHOLD, spans, evidence)]
 
 
