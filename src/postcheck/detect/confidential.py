@@ -1,6 +1,7 @@
 """`confidential`: work information that is not public.
 
-Security classifications, embargoes and Cabinet or Budget material are unambiguous.
+Security classifications, embargoes and Cabinet or Budget material are unambiguous. Cases
+met through the work and figures previewed before release come from `casework.py`.
 Softer markers ("don't tell anyone", "not announced yet", "leaked") are everyday words too,
 so they count fully only in a post that is about the author's work.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from postcheck.calendar import budget_is_out
 from postcheck.detect.base import Doc, make_signal, noisy_or
+from postcheck.detect.casework import casework, preview
 from postcheck.detect.trained import blend, view
 from postcheck.model import Signal
 
@@ -37,9 +39,14 @@ class ConfidentialDetector:
                 parts.append(h.weight * (0.95 if (work or political) else 0.7))
             else:
                 parts.append(h.weight * (0.8 if work else 0.35))
-        score = noisy_or(parts)
         spans = [(h.start, h.end) for h in hits]
         evidence = [f"confidential:{h.entry}" for h in hits]
+        for found in (casework(doc), preview(doc)):
+            if found[0] > 0:
+                parts.append(found[0])
+                spans += found[1]
+                evidence += found[2]
+        score = noisy_or(parts)
         model = view("confidential", doc.text)
         if model is not None:
             lexical = score
