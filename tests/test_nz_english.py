@@ -118,3 +118,30 @@ def test_neutral_mention_is_a_mention_not_an_opinion() -> None:
     sig = {s.name: s for s in detect(Post(text="Luxon will hold a press conference at 4pm."))}
     assert sig["political_mention"].fired
     assert not sig["political"].fired
+
+
+#: Political calls in te reo and their English: the models read only English, so these rest on
+#: the te reo terms in the lexicons (parties, kāwanatanga, Pirimia, stance words).
+REO_POLITICAL = [
+    ("Me turaki te kāwanatanga!", "Bring down the government!"),
+    ("Kaua e pōti mō Nāhinara", "Don't vote for National"),
+    ("Tautoko Te Pāti Māori! Pōti mō rātou", "Support Te Pāti Māori! Vote for them"),
+    ("He teka tā te Pirimia", "The Prime Minister is lying"),
+]
+
+
+@pytest.mark.parametrize(("reo", "english"), REO_POLITICAL)
+def test_political_comment_in_te_reo_counts_like_its_english(reo: str, english: str) -> None:
+    def fired(text: str) -> bool:
+        return next(s for s in detect(Post(text=text)) if s.name == "political").fired
+
+    assert fired(english), english
+    assert fired(reo), reo
+
+
+def test_mostly_reo_is_rare_in_english_and_clear_in_te_reo() -> None:
+    from postcheck.detect.language import mostly_reo
+
+    assert mostly_reo("Ka pai te mahi, ngā mihi nui ki a koutou katoa")
+    for english in ("Vote them out, the Nats are a joke", "hui at 10", "Kia ora, the Nats suck"):
+        assert not mostly_reo(english)

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from postcheck.detect import features
+from postcheck.detect.language import mostly_reo
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 
@@ -442,7 +443,9 @@ def view(signal: str, text: str) -> ModelView | None:
     """The models' reading of `text` for `signal`, or None when nothing reads it: the
     student's (and the reader's where it read the post), or the reader's alone for the
     signals no student covers (harassment, jurisdiction)."""
-    if not text.strip():
+    if not text.strip() or mostly_reo(text):
+        # The models learnt English; on te reo they read only unknown word pieces and say
+        # "nothing here", so a post mostly in te reo is left to the lexicons (language.py).
         return None
     model = model_for(signal)
     reading = cached_scores(text).get(signal)
