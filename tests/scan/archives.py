@@ -807,3 +807,371 @@ def bluesky_car(path: Path, truncate: int = 0) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
+
+
+# -- Export variants from issue 14 ---------------------------------------------------------
+# Each builder writes one variant in the shape the platform documents or is known to ship;
+# docs/data-sources.md ("Export shapes behind the reader fixtures") says where each shape is
+# documented. All text is invented.
+LONG_REPLY = (
+    "Thanks for asking. The consultation closes on Friday and every submission is read by "
+    "the team, including the late ones that arrive over the weekend. We publish a summary "
+    "of what people told us about a month later, with the numbers for each question and a "
+    "note on what changed because of it. The full report is at https://t.co/rep0rt01 and "
+    "the ending of this reply only exists in the note."
+)
+LONG_QUOTE = (
+    "Quoting this because the tide tables for the harbour changed last week and a lot of "
+    "people missed it. If you go out on the water early in the morning, check the new "
+    "times first, and remember the boat ramp is closed for repairs until the end of the "
+    "month. The club has put a longer explanation on its website for anyone who wants the "
+    "detail, and the ending of this post only exists in the note."
+)
+
+
+def x_long_posts(root: Path) -> Path:
+    """Long posts as X stores them since 2023: cut short in tweets.js, whole in note-tweet.js
+    (links as shortUrl/expandedUrl), plus a public post in community-tweet.js."""
+    data = root / "data"
+    reply_cut = "@harbour_club @tidewatch " + LONG_REPLY[:240] + "…"
+    quote_cut = LONG_QUOTE[:250] + "… https://t.co/qu0te001"
+    _write(
+        data / "tweets.js",
+        ytd(
+            "tweets",
+            0,
+            [
+                tweet("2001", reply_cut, "Tue Mar 05 21:10:00 +0000 2024", reply_to="1999"),
+                tweet(
+                    "2002",
+                    quote_cut,
+                    "Wed Mar 06 07:45:10 +0000 2024",
+                    urls=[
+                        {
+                            "url": "https://t.co/qu0te001",
+                            "expanded_url": "https://twitter.com/tidewatch/status/1888",
+                            "display_url": "twitter.com/tidewatch/sta…",
+                            "indices": ["252", "275"],
+                        }
+                    ],
+                ),
+            ],
+        ),
+    )
+
+    def note(nid: str, created: str, text: str, urls: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            "noteTweet": {
+                "noteTweetId": nid,
+                "updatedAt": created,
+                "lifecycle": {
+                    "value": "",
+                    "name": "Unknown",
+                    "originalName": "",
+                    "annotations": {},
+                },
+                "createdAt": created,
+                "core": {
+                    "styletags": [],
+                    "urls": urls,
+                    "text": text,
+                    "mentions": [],
+                    "cashtags": [],
+                    "hashtags": [],
+                },
+            }
+        }
+
+    _write(
+        data / "note-tweet.js",
+        ytd(
+            "note_tweet",
+            0,
+            [
+                note(
+                    "9001",
+                    "2024-03-05T21:10:01.000Z",
+                    LONG_REPLY,
+                    [
+                        {
+                            "shortUrl": "https://t.co/rep0rt01",
+                            "expandedUrl": "https://example.org/consultation/summary",
+                            "displayUrl": "example.org/consultation/su…",
+                            "fromIndex": "345",
+                            "toIndex": "368",
+                        }
+                    ],
+                ),
+                note("9002", "2024-03-06T07:45:10.000Z", LONG_QUOTE, []),
+            ],
+        ),
+    )
+    _write(
+        data / "community-tweet.js",
+        ytd(
+            "community_tweet",
+            0,
+            [
+                {
+                    "tweet": {
+                        **tweet("3001", "Community post about sourdough starters")["tweet"],
+                        "community_id": "1500000000000000001",
+                        "community_id_str": "1500000000000000001",
+                    }
+                }
+            ],
+        ),
+    )
+    _write(
+        data / "account.js",
+        ytd("account", 0, [{"account": {"username": "kiwi_tester", "accountId": "42"}}]),
+    )
+    return root
+
+
+def linkedin_2018(root: Path) -> Path:
+    """A 2018 LinkedIn export: Shares.csv in UTF-16LE with a BOM and tab-separated."""
+    rows = [
+        ["Date", "ShareLink", "ShareCommentary", "SharedUrl", "MediaUrl"],
+        [
+            "2018-04-03 09:12:44",
+            "https://www.linkedin.com/feed/update/urn:li:activity:11",
+            "Kia ora koutou, café morning at the office",
+            "",
+            "",
+        ],
+        [
+            "2018-05-20 18:02:10",
+            "https://www.linkedin.com/feed/update/urn:li:activity:12",
+            'Tabs\tinside, "quoted", and commas',
+            "",
+            "",
+        ],
+    ]
+    buf = io.StringIO()
+    csv.writer(buf, delimiter="\t", lineterminator="\r\n").writerows(rows)
+    _write(root / "Shares.csv", b"\xff\xfe" + buf.getvalue().encode("utf-16-le"))
+    return root
+
+
+def linkedin_line_quoted(text: str) -> str:
+    """A share's text as LinkedIn's 2025 export writes it before CSV quoting: each line in
+    quotes of its own, so the parsed field reads `"` newline `"` at every line break."""
+    return '"\n"'.join(text.split("\n"))
+
+
+LI_MULTILINE = 'Three things from today\'s hui:\n\n1. "Listen first"\n2. Ask twice'
+
+
+def linkedin_2025(root: Path) -> Path:
+    """A 2025 complete export: per-line quoting in Shares.csv and a draft article."""
+    base = root / "Complete_LinkedInDataExport_03-01-2025"
+    rows = [
+        [
+            "2025-02-01 08:00:00",
+            "https://www.linkedin.com/feed/update/urn:li:share:21",
+            linkedin_line_quoted(LI_MULTILINE),
+            "",
+            "",
+            "MEMBER_NETWORK",
+        ],
+        [
+            "2025-02-02 08:00:00",
+            "https://www.linkedin.com/feed/update/urn:li:share:22",
+            'One line with "quotes" of my own',
+            "",
+            "",
+            "PUBLIC",
+        ],
+    ]
+    _write(base / "Shares.csv", "\ufeff" + _csv(SHARES_HEADER, rows, "doubled"))
+    _write(
+        base / "Articles" / "Articles" / "Published piece.html",
+        '<html><body><h1>Published piece</h1><p class="created">Created on 2024-11-01 '
+        '08:00</p><p class="published">Published on 2024-11-02 09:00</p>'
+        "<div><p>Words people read.</p></div></body></html>",
+    )
+    _write(
+        base / "Articles" / "Articles" / "Half-written draft.html",
+        '<html><body><h1>Half-written draft</h1><p class="created">Created on 2025-01-10 '
+        "10:00</p><div><p>Never published.</p></div></body></html>",
+    )
+    return root
+
+
+FB_DA_POSTS = [
+    {
+        # A link passed on with neither words nor a title: a share, from its shape alone.
+        "timestamp": 1714000000,
+        "attachments": [
+            {
+                "data": [
+                    {
+                        "external_context": {
+                            "url": "https://example.org/harbour-news",
+                            "name": "Harbour news",
+                        }
+                    }
+                ]
+            }
+        ],
+        "data": [],
+    },
+    {
+        "timestamp": 1714000100,
+        "attachments": [{"data": [{"external_context": {"url": "https://example.org/recipes"}}]}],
+        "data": [{"post": "Prøv denne opskrift"}, {"update_timestamp": 1714000100}],
+        "title": "Kiwi Tester har delt et link.",
+    },
+]
+FB_DA_COMMENTS = [
+    {
+        "timestamp": 1714000200,
+        "data": [
+            {"comment": {"timestamp": 1714000200, "comment": "Godt sagt", "author": "Kiwi Tester"}}
+        ],
+        "title": "Kiwi Tester har kommenteret Bobs opslag.",
+    },
+    {
+        "timestamp": 1714000300,
+        "data": [
+            {"comment": {"timestamp": 1714000300, "comment": "Helt enig", "author": "Kiwi Tester"}}
+        ],
+        "title": "Kiwi Tester har svaret på Bobs kommentar.",
+    },
+]
+
+
+def facebook_2024(root: Path) -> Path:
+    """The 2024+ layout (`your_facebook_activity/`) of an account set to Danish."""
+    act = root / "your_facebook_activity"
+    _write(
+        act / "posts" / "your_posts__check_ins__photos_and_videos_1.json", meta_json(FB_DA_POSTS)
+    )
+    _write(
+        act / "comments_and_reactions" / "comments.json", meta_json({"comments_v2": FB_DA_COMMENTS})
+    )
+    _write(
+        act / "groups" / "group_posts_and_comments.json",
+        meta_json(
+            {
+                "group_posts_v2": [
+                    {
+                        "timestamp": 1714000400,
+                        "data": [{"post": "Opslag i gruppen"}],
+                        "title": "Kiwi Tester har skrevet i Havnens venner.",
+                    }
+                ]
+            }
+        ),
+    )
+    _write(
+        root / "personal_information" / "profile_information" / "profile_information.json",
+        meta_json({"profile_v2": FB_PROFILE}),
+    )
+    return root
+
+
+def instagram_content(root: Path) -> Path:
+    """The 2022-23 Instagram layout: `content/posts_1.json` at the top of the export."""
+    _write(
+        root / "content" / "posts_1.json",
+        meta_json(
+            [
+                {
+                    "media": [
+                        {
+                            "uri": "media/posts/202305/1.jpg",
+                            "creation_timestamp": 1684000000,
+                            "media_metadata": {"photo_metadata": {"exif_data": [{"iso": 100}]}},
+                            "title": "Sunrise over the harbour 🌅",
+                            "cross_post_source": {"source_app": "FB"},
+                        }
+                    ]
+                }
+            ]
+        ),
+    )
+    return root
+
+
+def bluesky_records_car(path: Path, records: list[tuple[str, dict[str, Any]]]) -> Path:
+    """A repository CAR whose tree is one node holding `records` (sorted by key)."""
+    blocks: list[tuple[bytes, bytes]] = []
+
+    def put(value: Any) -> bytes:
+        data = _dag(value)
+        cid = _cid(data)
+        blocks.append((cid, data))
+        return cid
+
+    entries, prev = [], b""
+    for key, rec in sorted(records):
+        kb = key.encode()
+        p = 0
+        while p < min(len(prev), len(kb)) and prev[p] == kb[p]:
+            p += 1
+        entries.append({"p": p, "k": kb[p:], "v": _link(put(rec)), "t": None})
+        prev = kb
+    root = put({"l": None, "e": entries})
+    commit = put(
+        {
+            "did": DID,
+            "version": 3,
+            "data": _link(root),
+            "rev": "3kxyz",
+            "prev": None,
+            "sig": b"\x00" * 64,
+        }
+    )
+    header = _dag({"roots": [_link(commit)], "version": 1})
+    out = bytearray(_varint(len(header)) + header)
+    for cid, data in blocks:
+        out += _varint(len(cid) + len(data)) + cid + data
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def bluesky_follows_only(path: Path) -> Path:
+    """An account that follows people and has never posted or set up a profile."""
+    return bluesky_records_car(
+        path,
+        [
+            (
+                f"app.bsky.graph.follow/3kfollow{i}aa2",
+                {
+                    "$type": "app.bsky.graph.follow",
+                    "subject": f"did:plc:someoneelse{i}",
+                    "createdAt": "2024-06-01T00:00:00.000Z",
+                },
+            )
+            for i in range(3)
+        ],
+    )
+
+
+class _Unseekable(io.RawIOBase):
+    """A write-only stream without seek: zipfile then writes data descriptors, as
+    streaming zip writers (Java's ZipOutputStream, many export services) do."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: Any) -> int:
+        self.data += bytes(b)
+        return len(b)
+
+
+def zip_streamed(folder: Path, dest: Path) -> Path:
+    """`zip_dir`, written as a stream: sizes and checksums follow each entry's data."""
+    sink = _Unseekable()
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_DEFLATED) as z:
+        for p in sorted(folder.rglob("*")):
+            if p.is_file():
+                z.write(p, p.relative_to(folder).as_posix())
+    dest.write_bytes(bytes(sink.data))
+    return dest

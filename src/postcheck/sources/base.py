@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 
 from postcheck.model import MAX_TEXT_CHARS, Author, Context, Kind, Platform, Post, Visibility
+from postcheck.safejson import MAX_DEPTH
 
 if TYPE_CHECKING:
     from postcheck.sources.archive import Archive
@@ -22,6 +23,11 @@ if TYPE_CHECKING:
 
 class SourceError(Exception):
     """The input cannot be read at all. The message is one line, fit to show a user."""
+
+    def __init__(self, message: str = "") -> None:
+        # Library errors quoted in messages can span lines (tarfile lists every method it
+        # tried): folded here so every message stays one line.
+        super().__init__(" ".join(str(message).split()))
 
 
 @dataclass
@@ -33,9 +39,22 @@ class ReadStats:
     ignored: Counter[str] = field(default_factory=Counter)
     repaired: Counter[str] = field(default_factory=Counter)
     files: list[str] = field(default_factory=list)
+    #: Why the read is incomplete: a file, part of a file or part of the archive that could
+    #: not be read at all (as opposed to one odd record inside a file that was read).
+    lost: list[str] = field(default_factory=list)
 
     def skip(self, reason: str, n: int = 1) -> None:
         self.skipped[reason] += n
+
+    def lose(self, reason: str) -> None:
+        """Count damage that left part of the export unread; the read is then incomplete."""
+        self.skipped[reason] += 1
+        if reason not in self.lost:
+            self.lost.append(reason)
+
+    @property
+    def complete(self) -> bool:
+        return not self.lost
 
     def ignore(self, reason: str, n: int = 1) -> None:
         self.ignored[reason] += n
@@ -54,6 +73,8 @@ class ReadStats:
             "ignored": dict(self.ignored.most_common()),
             "repaired": dict(self.repaired.most_common()),
             "files": list(self.files),
+            "complete": self.complete,
+            "incomplete": list(self.lost),
         }
 
 
@@ -123,7 +144,7 @@ class Reader:
             try:
                 self._profile = self.read_profile()
             except SourceError as exc:
-                self.stats.skip(f"profile: {exc}")
+                self.stats.lose(f"profile: {exc}")
         return self._profile
 
     def read_profile(self) -> Profile | None:
@@ -144,7 +165,17 @@ class Reader:
                 if post is not None:
                     yield post
         except SourceError as exc:
-            self.stats.skip(str(exc))
+            self.stats.lose(str(exc))
+
+    def nothing_found(self, message: str) -> SourceError:
+        """The error for an export without the files this reader needs. Entries the archive
+        refused are named: a zip bomb called tweets.js must not read as 'no tweets.js'."""
+        refused = self.archive.refused
+        if refused:
+            shown = "; ".join(f"{n}: {why}" for n, why in list(refused.items())[:3])
+            more = f" and {len(refused) - 3} more" if len(refused) > 3 else ""
+            message += f" (refused: {shown}{more})"
+        return SourceError(message)
 
     @property
     def author(self) -> Author:
@@ -282,6 +313,42 @@ def parse_date(value: Any) -> dt.datetime | None:
 
 
 # -- text decoding -------------------------------------------------------------------------
+_BOMS = (
+    # UTF-32 before UTF-16: the UTF-32 LE mark begins with the UTF-16 LE one.
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def sniff_encoding(head: bytes) -> tuple[str, int]:
+    """(codec, length of its byte-order mark) from a file's opening bytes.
+
+    Exports written by Windows tools (LinkedIn's 2018 CSVs) are UTF-16, sometimes without a
+    mark; there every other byte of ASCII text is zero, which UTF-8 text never has.
+    """
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            return codec, len(bom)
+    sample = head[:4096]
+    half = len(sample) // 2
+    if half >= 2:
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        if odd > 0.3 * half and even < 0.05 * half:
+            return "utf-16-le", 0
+        if even > 0.3 * half and odd < 0.05 * half:
+            return "utf-16-be", 0
+    return "utf-8", 0
+
+
+def decode_head(head: bytes) -> str:
+    """The opening bytes of a file as text, whatever its encoding (for sniffing only)."""
+    codec, skip = sniff_encoding(head)
+    return head[skip:].decode(codec, "replace")
+
+
 def decode_lines(raw: Iterable[bytes], stats: ReadStats, what: str) -> Iterator[str]:
     """Decode line by line: UTF-8 (BOM dropped), else Windows-1252 for that line only.
 
@@ -301,7 +368,38 @@ def decode_lines(raw: Iterable[bytes], stats: ReadStats, what: str) -> Iterator[
             yield line.decode("cp1252", errors="replace")
 
 
+def wide_lines(fh: IO[bytes], codec: str, skip: int) -> Iterator[str]:
+    """Lines of a UTF-16/32 stream. Split on newline only: a byte-wise line split would cut
+    characters in half, and str.splitlines would also split on U+2028 inside a post."""
+    decoder = codecs.getincrementaldecoder(codec)("replace")
+    if skip:
+        fh.read(skip)
+    pending = ""
+    while True:
+        chunk = fh.read(1 << 16)
+        pending += decoder.decode(chunk, final=not chunk)
+        *lines, pending = pending.split("\n")
+        for line in lines:
+            yield line + "\n"
+        if not chunk:
+            break
+    if pending:
+        yield pending
+
+
+def text_lines(fh: IO[bytes], head: bytes, stats: ReadStats, what: str) -> Iterator[str]:
+    """Lines of a text file in whichever encoding its opening bytes show."""
+    codec, skip = sniff_encoding(head)
+    if codec == "utf-8":
+        return decode_lines(fh, stats, what)
+    stats.repair(f"{what}: {codec.upper()} text decoded")
+    return wide_lines(fh, codec, skip)
+
+
 def decode_text(data: bytes, stats: ReadStats, what: str) -> str:
+    codec, skip = sniff_encoding(data[:4096])
+    if codec != "utf-8":
+        return data[skip:].decode(codec, "replace")
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
     try:
@@ -336,25 +434,193 @@ def js_stream(raw: IO[bytes]) -> IO[bytes]:
     return _SkipPrefix(raw)  # type: ignore[return-value]
 
 
+_STRING_BODY = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*', re.S)
+_TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]|"', re.S)
+_ESCAPE = re.compile(rb"\\.", re.S)
+_NOT_MARKS = bytes(b for b in range(256) if b not in b'[]{}"')
+
+
+class DepthGuard:
+    """A JSON byte stream that ends, as if cut short, where nesting passes the limit.
+
+    ijson's C parser builds a prefix string for every event, as long as the nesting is
+    deep, so one line of 100,000 "[" costs gigabytes before any error. This wrapper
+    watches the bytes with C-speed bytes methods (escapes and strings cut out, bracket
+    pairs cancelled) and walks token by token only through a chunk that could be too deep.
+    Ending the stream early lets the parser hand over every record before the deep one.
+    """
+
+    def __init__(self, raw: IO[bytes], limit: int = MAX_DEPTH) -> None:
+        self._raw = raw
+        self._limit = limit
+        self._depth = 0
+        self._in_string = False
+        self._escaped = False
+        self.too_deep = False
+
+    def read(self, n: int = -1) -> bytes:
+        if self.too_deep:
+            return b""
+        data = self._raw.read(n)
+        if data:
+            cut = self._scan(data)
+            if cut is not None:
+                self.too_deep = True
+                return data[:cut]
+        return data
+
+    def _scan(self, data: bytes) -> int | None:
+        text = data[1:] if self._escaped else data
+        # Without its escapes (JSON's are a backslash and one byte), every quote left opens
+        # or closes a string; of the rest only brackets matter. A backslash still there is
+        # the chunk's last byte and escapes the next chunk's first.
+        text = _ESCAPE.sub(b"", text)
+        escaped = text.endswith(b"\\")
+        marks = text.translate(None, _NOT_MARKS)
+        # Two quotes with nothing between them end one string and open the next, or enclose
+        # a string without brackets: dropping them changes nothing else, and leaves few.
+        marks = marks.replace(b'""', b"")
+        parts = marks.split(b'"')
+        if self._in_string:
+            in_string = len(parts) % 2 == 1
+            marks = b"".join(parts[1::2])
+        else:
+            in_string = len(parts) % 2 == 0
+            marks = b"".join(parts[0::2])
+        reduced, rounds = marks, 0
+        while rounds <= self._limit:
+            fewer = reduced.replace(b"[]", b"").replace(b"{}", b"")
+            if fewer == reduced:
+                break
+            reduced, rounds = fewer, rounds + 1
+        # One round can cancel two levels ("{[]}"), so 2 * rounds bounds the inner depth.
+        bound = self._depth + reduced.count(b"[") + reduced.count(b"{") + 2 * rounds
+        if bound > self._limit:
+            return self._walk(data)
+        opened = marks.count(b"[") + marks.count(b"{")
+        self._depth = max(0, self._depth + 2 * opened - len(marks))
+        self._in_string, self._escaped = in_string, escaped
+        return None
+
+    def _walk(self, data: bytes) -> int | None:
+        """Token by token: where the nesting passes the limit, if it does."""
+        pos = 0
+        if self._in_string:
+            if self._escaped:
+                pos = 1
+            end = _STRING_BODY.match(data, pos).end()  # type: ignore[union-attr]
+            if end >= len(data) or data[end] != 0x22:
+                self._escaped = end < len(data)  # a lone backslash ends the chunk
+                return None
+            pos = end + 1
+        self._in_string = self._escaped = False
+        for m in _TOKENS.finditer(data, pos):
+            c = data[m.start()]
+            if c == 0x22:
+                if m.end() - m.start() == 1:  # a string that runs on past this chunk
+                    tail = data[m.end() :]
+                    run = len(tail) - len(tail.rstrip(b"\\"))
+                    self._in_string, self._escaped = True, run % 2 == 1
+                    return None
+            elif c in b"[{":
+                self._depth += 1
+                if self._depth > self._limit:
+                    return m.start()
+            else:
+                self._depth = max(0, self._depth - 1)
+        return None
+
+
+def _too_deep(name: str) -> JSONDamage:
+    return JSONDamage(
+        f"{name}: JSON nested deeper than {MAX_DEPTH} levels; the rest of the file was not read"
+    )
+
+
 def json_items(
     archive: Archive, name: str, keys: Iterable[str] = (), *, js: bool = False
 ) -> Iterator[Any]:
     """Stream the records of a JSON file: a top-level array, or the array under one of `keys`.
 
-    Memory stays flat whatever the file size (ijson's C backend). A truncated or malformed
-    file raises `JSONDamage` after yielding every record before the damage.
+    Memory stays flat whatever the file size (ijson's C backend). A truncated, malformed or
+    too deeply nested file raises `JSONDamage` after yielding every record before the damage.
     """
     import ijson
 
     prefix = _array_prefix(archive, name, tuple(keys), js=js)
     if prefix is None:
         return
+    done = 0
     with archive.open(name) as raw:
-        stream = js_stream(raw) if js else raw
+        stream = DepthGuard(js_stream(raw) if js else raw)
         try:
-            yield from ijson.items(stream, prefix, use_float=True)
+            for item in ijson.items(stream, prefix, use_float=True):
+                done += 1
+                yield item
+            if not stream.too_deep:
+                return
+        except (ijson.JSONError, SourceError):
+            pass
+    # Pulling loses the records parsed from the chunk the damage is in; a second, pushed
+    # pass (slower, so only after damage) hands over every record before it.
+    error: Exception | None = None
+    with archive.open(name) as raw:
+        stream = DepthGuard(js_stream(raw) if js else raw)
+        try:
+            for n, item in enumerate(_pushed_items(stream, prefix)):
+                if n >= done:
+                    yield item
+        except (ijson.JSONError, SourceError) as exc:
+            error = exc
+    if stream.too_deep:
+        raise _too_deep(name)
+    if isinstance(error, SourceError):
+        raise error
+    damage = archive.damage(name)
+    if damage:  # a corrupted entry shows first as garbage JSON: say what it is
+        raise JSONDamage(damage)
+    why = _short(error) if error else "ends early"
+    raise JSONDamage(f"{name}: malformed or truncated JSON ({why})")
+
+
+class _Found(list[Any]):
+    def send(self, value: Any) -> None:
+        self.append(value)
+
+
+def _pushed_items(stream: IO[bytes] | DepthGuard, prefix: str) -> Iterator[Any]:
+    """ijson's items, fed chunk by chunk. Pulling (ijson.items) loses the records parsed
+    from the chunk the damage is in; pushed, every record before the damage comes out."""
+    import ijson
+
+    found = _Found()
+    parser = ijson.items_coro(found, prefix, use_float=True)
+    try:
+        while chunk := stream.read(1 << 16):
+            parser.send(chunk)
+            yield from found
+            found.clear()
+        parser.close()
+    except ijson.JSONError:
+        yield from found
+        raise
+    yield from found
+
+
+def json_value(archive: Archive, name: str, prefix: str) -> Any:
+    """The first value at `prefix` in a JSON file (None if absent), nesting guarded."""
+    import ijson
+
+    with archive.open(name) as raw:
+        stream = DepthGuard(raw)
+        try:
+            for value in ijson.items(stream, prefix, use_float=True):
+                return value
         except ijson.JSONError as exc:
+            if stream.too_deep:
+                raise _too_deep(name) from None
             raise JSONDamage(f"{name}: malformed or truncated JSON ({_short(exc)})") from None
+    return None
 
 
 class JSONDamage(SourceError):
@@ -370,7 +636,7 @@ def _array_prefix(archive: Archive, name: str, keys: tuple[str, ...], *, js: boo
     import ijson
 
     with archive.open(name) as raw:
-        stream = js_stream(raw) if js else raw
+        stream = DepthGuard(js_stream(raw) if js else raw)
         try:
             for prefix, event, _ in ijson.parse(stream):
                 if prefix == "" and event == "start_array":
@@ -380,6 +646,8 @@ def _array_prefix(archive: Archive, name: str, keys: tuple[str, ...], *, js: boo
                 if prefix == "" and event == "end_map":
                     return None
         except ijson.JSONError as exc:
+            if stream.too_deep:
+                raise _too_deep(name) from None
             raise JSONDamage(f"{name}: not valid JSON ({_short(exc)})") from None
     return None
 

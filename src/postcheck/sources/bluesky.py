@@ -22,7 +22,11 @@ PROFILE = "app.bsky.actor.profile"
 _NO_TEXT = {
     "app.bsky.feed.repost": "reposts (the repository has only the reposted post's address)",
     "app.bsky.feed.like": "likes (the repository has only the liked post's address)",
+    "app.bsky.graph.follow": "follows (no text)",
+    "app.bsky.graph.block": "blocks (no text)",
 }
+#: Decoding errors of one block; libipld raises RecursionError for deep nesting.
+_BLOCK_ERRORS = (ValueError, TypeError, KeyError, OverflowError, RecursionError)
 
 
 def _varint(buf: bytes | memoryview, pos: int) -> tuple[int, int]:
@@ -61,20 +65,21 @@ def decode_car(data: bytes) -> tuple[dict[str, Any], dict[bytes, Any], str | Non
     try:
         header, raw_blocks = libipld.decode_car(data)
         return header, dict(raw_blocks), None
-    except (ValueError, TypeError, KeyError, OverflowError):
+    except _BLOCK_ERRORS:
         pass
     # Damaged: walk the CAR framing block by block and keep what decodes.
     view = memoryview(data)
     try:
         hlen, pos = _varint(view, 0)
         header = libipld.decode_dag_cbor(bytes(view[pos : pos + hlen]))
-    except (ValueError, TypeError, IndexError):
+    except (*_BLOCK_ERRORS, IndexError):
         raise SourceError("not a readable Bluesky repository (CAR header damaged)") from None
     if not isinstance(header, dict):
         raise SourceError("not a readable Bluesky repository (CAR header damaged)")
     pos += hlen
     blocks: dict[bytes, Any] = {}
-    note = None
+    notes = []
+    undecoded = 0
     while pos < len(view):
         try:
             blen, start = _varint(view, pos)
@@ -83,12 +88,17 @@ def decode_car(data: bytes) -> tuple[dict[str, Any], dict[bytes, Any], str | Non
                 raise ValueError("block runs past the end of the file")
             cid_end = _cid_end(view, start)
             cid = bytes(view[start:cid_end])
-            blocks[cid] = libipld.decode_dag_cbor(bytes(view[cid_end:end]))
-            pos = end
         except (ValueError, TypeError, IndexError) as exc:
-            note = f"repository cut short or damaged after {len(blocks)} blocks ({exc})"
+            notes.append(f"repository cut short or damaged after {len(blocks)} blocks ({exc})")
             break
-    return header, blocks, note
+        pos = end
+        try:
+            blocks[cid] = libipld.decode_dag_cbor(bytes(view[cid_end:end]))
+        except _BLOCK_ERRORS:
+            undecoded += 1  # its framing is sound: the blocks after it still count
+    if undecoded:
+        notes.insert(0, f"{undecoded} block(s) could not be decoded (damaged or nested too deep)")
+    return header, blocks, "; ".join(notes) or None
 
 
 class BlueskyReader(Reader):
@@ -117,7 +127,7 @@ class BlueskyReader(Reader):
             name = self._car_name()
             header, blocks, note = decode_car(self.archive.read_bytes(name))
             if note:
-                self.stats.skip(f"{name}: {note}")
+                self.stats.lose(f"{name}: {note}")
             roots = header.get("roots") or []
             commit = blocks.get(roots[0]) if roots else None
             if not isinstance(commit, dict) or "data" not in commit:
@@ -170,18 +180,24 @@ class BlueskyReader(Reader):
 
     def read_profile(self) -> Profile | None:
         did, _blocks, _ = self._load()
+        url = f"https://bsky.app/profile/{did}" if did else None
         for key, rec in self.records():
             if key.startswith(PROFILE + "/") and isinstance(rec, dict):
                 bio = str(rec.get("description") or "")
+                name = rec.get("displayName")
                 return Profile(
                     platform=Platform.bluesky,
                     author=author_from(bio=bio),
                     handle=did,
-                    name=rec.get("displayName"),
+                    name=name if isinstance(name, str) else None,
                     texts=(("bio", bio),) if bio else (),
-                    url=f"https://bsky.app/profile/{did}" if did else None,
+                    url=url,
                 )
-        return None
+        if not did:
+            return None
+        # The signed commit names the account even when it never set up a profile or
+        # posted: an empty account reads as zero posts, not as an unreadable export.
+        return Profile(platform=Platform.bluesky, author=author_from(), handle=did, url=url)
 
     def posts(self) -> Iterator[Post]:
         did, _, _ = self._load()
@@ -192,6 +208,8 @@ class BlueskyReader(Reader):
                 self.stats.ignore(_NO_TEXT[collection])
                 continue
             if collection != POST:
+                if collection != PROFILE:
+                    self.stats.ignore("other records without post text (lists, settings)")
                 continue
             if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
                 self.stats.skip("post record without text")

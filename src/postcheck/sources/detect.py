@@ -7,13 +7,13 @@ CAR header, JSON keys, CSV header) and every format scores the evidence it recog
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass
 
+from postcheck import safejson
 from postcheck.sources.archive import Archive
-from postcheck.sources.base import SourceError
+from postcheck.sources.base import SourceError, decode_head
 
 TEXT_EXT = (".js", ".json", ".csv", ".jsonl", ".ndjson", ".car", ".txt", ".tsv", "")
 #: Most exports hold thousands of media files; only this many text files are sniffed.
@@ -101,24 +101,26 @@ def sniff_file(archive: Archive, name: str) -> str | None:
         return None
     if _car_head(head):
         return "car"
-    if head.startswith(b"\xef\xbb\xbf"):
-        head = head[3:]
-    if b"\x00" in head:
+    text = decode_head(head)
+    if "\x00" in text:
         return None
-    text = head.decode("utf-8", "replace").lstrip()
+    text = text.lstrip()
     if re.match(r"window\.YTD\.", text):
         return "xjs"
     if text[:1] in "[{":
-        first, _, rest = text.partition("\n")
-        if first.strip().startswith("{") and (not rest.strip() or rest.lstrip().startswith("{")):
+        first = text.partition("\n")[0]
+        # A whole object on the first line is JSON lines whatever follows: no JSON
+        # document goes on after its top-level object, and one bad line must not hide
+        # the good ones.
+        if first.strip().startswith("{"):
             try:
-                json.loads(first)
+                safejson.loads(first)
                 return "jsonl"
-            except ValueError:
+            except ValueError:  # TooDeep included: a line of brackets is not a post
                 pass
         return "json"
     first = text.split("\n", 1)[0]
-    if "," in first or "\t" in first or ";" in first:
+    if any(d in first for d in ",\t;|"):
         return "csv"
     return None
 
@@ -148,6 +150,9 @@ def detect(archive: Archive) -> Detected:
     """The export format of an archive, folder or file; SourceError if none fits."""
     names = archive.names()
     if not names:
+        if archive.refused:
+            refused = "; ".join(f"{n}: {why}" for n, why in list(archive.refused.items())[:3])
+            raise SourceError(f"{archive.path.name}: nothing readable (refused: {refused})")
         raise SourceError(f"{archive.path.name}: empty archive (no files)")
     score: Counter[str] = Counter()
     evidence: dict[str, list[str]] = {}
@@ -175,7 +180,7 @@ def detect(archive: Archive) -> Detected:
         elif shape == "car":
             hit("bluesky", f"{name}: CAR repository header", 5)
         elif shape in ("json", "jsonl"):
-            head = _head(archive, name).decode("utf-8", "replace")
+            head = decode_head(_head(archive, name))
             matched = False
             for fmt, markers in _JSON_MARKERS.items():
                 n = sum(1 for m in markers if re.search(m, head))
@@ -187,8 +192,8 @@ def detect(archive: Archive) -> Detected:
             elif not matched and shape == "json" and re.search(r'"(text|content)"\s*:', head):
                 hit("plain", f"{name}: JSON posts")
         elif shape == "csv":
-            header = _head(archive, name).decode("utf-8", "replace").lstrip("\ufeff")
-            cols = re.sub(r"[^a-z0-9,]", "", header.split("\n", 1)[0].lower())
+            header = decode_head(_head(archive, name)).split("\n", 1)[0].lower()
+            cols = re.sub(r"[^a-z0-9,]", "", re.sub(r"[\t;|]", ",", header))
             matched = False
             for fmt, markers in _CSV_MARKERS.items():
                 n = sum(1 for m in markers if m in cols)
@@ -199,10 +204,11 @@ def detect(archive: Archive) -> Detected:
                 hit("plain", f"{name}: CSV with a text column")
     if not score:
         sample = ", ".join(names[:3]) + (" ..." if len(names) > 3 else "")
+        refused = "; ".join(f"{n}: {why}" for n, why in list(archive.refused.items())[:3])
         raise SourceError(
             f"{archive.path.name}: unknown format (looked at {len(names)} file(s): {sample}); "
             "expected an X, Facebook, LinkedIn, Instagram/Threads, Mastodon or Bluesky export, "
-            "or a CSV/JSONL with a text column"
+            "or a CSV/JSONL with a text column" + (f" (refused: {refused})" if refused else "")
         )
     fmt = score.most_common(1)[0][0]
     return Detected(fmt, tuple(evidence[fmt][:5]))

@@ -1,12 +1,16 @@
 """Facebook "Download your information" (JSON): posts, comments, group posts, profile.
 
-Two folder layouts are in circulation: the older one (`posts/your_posts_1.json`,
-`comments/comments.json`, `profile_information/profile_information.json`) and the newer one
-under `your_activity_across_facebook/` and `personal_information/`. Files are matched by
-their tail so both (and zips with an extra top folder) work. Every string is repaired for
-Meta's mojibake. The export doesn't record a post's audience; posts are taken as `friends`
-(the default for personal profiles; the guidance is clear that privacy settings don't
-protect). Messages (`messages/`, `inbox/`) are never opened; reactions carry no text.
+Three folder layouts are in circulation: the older one (`posts/your_posts_1.json`,
+`comments/comments.json`, `profile_information/profile_information.json`), the newer one
+under `your_activity_across_facebook/` and `personal_information/`, and since 2024
+`your_facebook_activity/` (group posts in `groups/group_posts_and_comments.json`). Files are
+matched by their tail so all of them (and zips with an extra top folder) work. Every string
+is repaired for Meta's mojibake. The export doesn't record a post's audience; posts are taken
+as `friends` (the default for personal profiles; the guidance is clear that privacy settings
+don't protect). Record titles ("Kiwi shared a link.") are written in the account's language,
+so a share is recognised by its shape (a link and no words of one's own) and a reply by the
+title's "comment" noun in any of several languages. Messages (`messages/`, `inbox/`) are
+never opened; reactions carry no text.
 """
 
 from __future__ import annotations
@@ -20,18 +24,28 @@ from postcheck.sources.authors import Position, author_from
 from postcheck.sources.base import (
     Profile,
     Reader,
-    SourceError,
     from_timestamp,
+    json_value,
 )
 from postcheck.sources.mojibake import repair, repair_all, repaired
 
 POST_FILES = ("posts/your_posts*.json", "posts/your_posts__check_ins*.json")
-GROUP_POST_FILES = ("groups/your_posts_in_groups*.json", "groups/your_group_posts*.json")
+GROUP_POST_FILES = (
+    "groups/your_posts_in_groups*.json",
+    "groups/your_group_posts*.json",
+    "groups/group_posts_and_comments*.json",
+)
 COMMENT_FILES = ("comments/comments*.json", "comments_and_reactions/comments*.json")
 GROUP_COMMENT_FILES = ("groups/your_comments_in_groups*.json",)
 PROFILE_FILES = ("profile_information/profile_information.json",)
-_REPLY = re.compile(r"\breplied to\b", re.I)
-_SHARED = re.compile(r"\bshared (a|an|\w+'s) (post|link|video|photo|memory|reel|event)", re.I)
+#: A reply answers a comment, a comment a post: the title names what was answered
+#: ("replied to Bob's comment", "har svaret på Bobs kommentar", "a répondu au commentaire").
+_REPLY = re.compile(
+    r"\b(replied to|comment|kommentar|kommentaari?|commentaire|comentario|comentário|"
+    r"commento|reactie|komentarz|svarede på|har svaret på|svarte på|svarade på|"
+    r"geantwortet|antwortete|a répondu|respondió|respondeu|ha risposto)\b",
+    re.I,
+)
 
 
 def _never_private(name: str) -> bool:
@@ -54,15 +68,8 @@ class FacebookReader(Reader):
         return None
 
     def _object(self, name: str, key: str) -> dict[str, Any] | None:
-        import ijson
-
-        with self.archive.open(name) as fh:
-            try:
-                for obj in ijson.items(fh, key, use_float=True):
-                    return repair_all(obj) if isinstance(obj, dict) else None
-            except ijson.JSONError:
-                raise SourceError(f"{name}: malformed or truncated JSON") from None
-        return None
+        obj = json_value(self.archive, name, key)
+        return repair_all(obj) if isinstance(obj, dict) else None
 
     def _profile_from(self, data: dict[str, Any]) -> Profile:
         name = (data.get("name") or {}).get("full_name")
@@ -114,29 +121,32 @@ class FacebookReader(Reader):
             if not _never_private(name):
                 self.stats.ignore("message files (never read)")
         if not found:
-            raise SourceError("Facebook export without posts or comments files")
+            raise self.nothing_found("Facebook export without posts or comments files")
 
     def _post(self, item: dict[str, Any], visibility: Visibility) -> Post | None:
         texts = [d["post"] for d in item.get("data") or [] if isinstance(d, dict) and d.get("post")]
         title = str(item.get("title") or "")
         kind = Kind.post
-        text = "\n".join(texts)
-        url = None
+        text = "\n".join(str(t) for t in texts)
+        link = link_name = None
         for att in item.get("attachments") or []:
-            for d in att.get("data") or []:
+            for d in (att.get("data") or []) if isinstance(att, dict) else []:
                 ext = d.get("external_context") if isinstance(d, dict) else None
-                if isinstance(ext, dict) and ext.get("url"):
-                    url = url or ext["url"]
-                    if not text and _SHARED.search(title):
-                        kind = Kind.share
-                        text = " ".join(str(x) for x in (ext.get("name"), ext["url"]) if x)
+                if isinstance(ext, dict) and ext.get("url") and link is None:
+                    link, link_name = str(ext["url"]), ext.get("name")
+        url = None
+        if link and not text.strip():
+            # A link passed on without words of one's own endorses what it says. The shape
+            # tells it, not the title: titles are in the account's language, or missing.
+            kind, url = Kind.share, link
+            text = " ".join(str(x) for x in (link_name, link) if x)
         if " in " in title and visibility is Visibility.friends and "group" in title.lower():
             visibility = Visibility.group
         return self.make_post(
             text,
             kind=kind,
             date=from_timestamp(item.get("timestamp")),
-            url=url if kind is Kind.share else None,
+            url=url,
             visibility=visibility,
         )
 
@@ -148,7 +158,7 @@ class FacebookReader(Reader):
                 if c.get("group"):
                     visibility = Visibility.group
                 return self.make_post(
-                    c["comment"],
+                    str(c["comment"]),
                     kind=Kind.reply if _REPLY.search(title) else Kind.comment,
                     date=from_timestamp(c.get("timestamp") or item.get("timestamp")),
                     visibility=visibility,

@@ -13,7 +13,7 @@ from typing import Any
 
 from postcheck.model import Kind, Platform, Post
 from postcheck.sources.authors import author_from
-from postcheck.sources.base import Profile, Reader, SourceError, from_timestamp, json_items
+from postcheck.sources.base import Profile, Reader, from_timestamp, json_items
 from postcheck.sources.mojibake import repair_all, repaired
 
 POST_FILES = ("content/posts_*.json", "media/posts_*.json", "content/reels*.json")
@@ -87,7 +87,7 @@ class InstagramReader(Reader):
         if any(_private(n) for n in self.archive.names()):
             self.stats.ignore("message files (never read)")
         if not found:
-            raise SourceError("Instagram export without posts, comments or Threads files")
+            raise self.nothing_found("Instagram export without posts, comments or Threads files")
 
     def _media(self, item: dict[str, Any], platform: Platform) -> Post | None:
         media = [m for m in item.get("media") or [] if isinstance(m, dict)]

@@ -1,11 +1,14 @@
 """LinkedIn data export (CSV): Shares, Comments, Reactions, Profile, Positions.
 
 The basic export puts the CSVs at the top of the zip; the complete one adds folders and more
-files around them; both are matched by file name anywhere in the tree. Files start with a
-UTF-8 BOM. Two quoting styles occur: RFC 4180 (quotes doubled inside quoted fields) and
-backslash-escaped quotes; the style is chosen per file by which one parses the opening rows
-into the header's width. Lines that aren't UTF-8 (edited on Windows) are decoded alone.
-Long-form articles (complete export, `Articles/Articles/*.html`) are checked as posts.
+files around them; both are matched by file name anywhere in the tree. Recent files are UTF-8
+with a BOM and commas; 2018 exports wrote UTF-16 with tabs. The encoding is read from the
+BOM (or the zero bytes of UTF-16), and the delimiter and one of two quoting styles, RFC 4180
+(quotes doubled inside quoted fields) or backslash-escaped quotes, are chosen per file by
+which parses the opening rows into the header's width. Lines that aren't UTF-8 (edited on
+Windows) are decoded alone. LinkedIn quotes each line of a multi-line share on its own inside
+the CSV field; those per-line quotes are removed. Long-form articles (complete export,
+`Articles/Articles/*.html`) are checked as posts once published; drafts are not posts.
 Messages (messages.csv) are never opened; reactions carry only a link, not the post text.
 """
 
@@ -13,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import re
 import sys
 from collections.abc import Iterator
@@ -24,10 +26,11 @@ from postcheck.sources.authors import Position, author_from
 from postcheck.sources.base import (
     Profile,
     Reader,
+    ReadStats,
     SourceError,
-    decode_lines,
     decode_text,
     parse_date,
+    text_lines,
 )
 
 csv.field_size_limit(min(sys.maxsize, 1 << 27))
@@ -45,31 +48,45 @@ class _Backslash(csv.Dialect):
 
 
 DIALECTS: tuple[type[csv.Dialect], ...] = (csv.excel, _Backslash)
+DELIMITERS = (",", "\t", ";", "|")
 
 
 def _key(col: str) -> str:
     return re.sub(r"[^a-z0-9]", "", col.lower())
 
 
+def _lines(text: str) -> list[str]:
+    # Newline only: str.splitlines would also break at U+2028 inside a quoted post.
+    parts = text.split("\n")
+    return [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
 def pick_dialect(sample: str, partial: bool = False) -> type[csv.Dialect]:
-    """The dialect that parses the sample into rows as wide as the header."""
-    best: tuple[int, type[csv.Dialect]] | None = None
-    lines = sample.splitlines(keepends=True)
+    """The delimiter and quoting style that parse the sample into rows as wide as the header.
+
+    Only delimiters found in the header line are tried: a wrong one gives a one-column
+    header, and text full of commas must not outvote the tabs of a tab-separated file.
+    """
+    best: tuple[tuple[int, int], type[csv.Dialect]] | None = None
+    lines = _lines(sample)
     if partial and len(lines) > 1:
         lines = lines[:-1]  # the sample ends mid-row
-    for dialect in DIALECTS:
-        try:
-            rows = list(csv.reader(lines, dialect))
-        except csv.Error:
-            continue
-        if not rows:
-            continue
-        width = len(rows[0])
-        good = sum(1 for r in rows[1:] if len(r) == width)
-        bad = sum(1 for r in rows[1:] if len(r) != width)
-        score = good - 3 * bad
-        if best is None or score > best[0]:
-            best = (score, dialect)
+    header = lines[0] if lines else ""
+    for delimiter in [d for d in DELIMITERS if d in header] or [","]:
+        for base in DIALECTS:
+            dialect: type[csv.Dialect] = type("Sniffed", (base,), {"delimiter": delimiter})
+            try:
+                rows = list(csv.reader(lines, dialect))
+            except csv.Error:
+                continue
+            if not rows:
+                continue
+            width = len(rows[0])
+            good = sum(1 for r in rows[1:] if len(r) == width)
+            bad = sum(1 for r in rows[1:] if len(r) != width)
+            score = (good - 3 * bad, width)
+            if best is None or score > best[0]:
+                best = (score, dialect)
     return best[1] if best else csv.excel
 
 
@@ -77,10 +94,11 @@ def csv_rows(reader: Reader, name: str, required: tuple[str, ...]) -> Iterator[d
     """Stream a CSV's rows as dicts keyed by normalised column name ('sharecommentary')."""
     with reader.archive.open(name) as fh:
         head = fh.read(1 << 16)
-    sample = decode_text(head, reader.stats, name)
+    # The sample's own repairs are counted when the file itself is read.
+    sample = decode_text(head, ReadStats(), name)
     dialect = pick_dialect(sample, partial=len(head) == 1 << 16)
     with reader.archive.open(name) as fh:
-        lines = decode_lines(fh, reader.stats, name)
+        lines = text_lines(fh, head, reader.stats, name)
         rows = csv.reader(lines, dialect)
         try:
             header = next(rows)
@@ -93,9 +111,8 @@ def csv_rows(reader: Reader, name: str, required: tuple[str, ...]) -> Iterator[d
         if missing:
             found = ", ".join(c.strip() for c in header[:8] if c.strip()) or "none"
             raise SourceError(
-                f"{name}: wrong columns, missing {', '.join(missing)} (found: {found})"
+                f"{name}: wrong columns, missing {', '.join(missing)} (found: {found[:200]})"
             )
-        line = 1
         while True:
             try:
                 row = next(rows)
@@ -104,13 +121,26 @@ def csv_rows(reader: Reader, name: str, required: tuple[str, ...]) -> Iterator[d
             except csv.Error as exc:
                 reader.stats.skip(f"{name}: unreadable CSV row ({exc})")
                 continue
-            line += 1
             if not any(c.strip() for c in row):
                 continue
             if len(row) != len(keys):
                 reader.stats.skip(f"{name}: row with {len(row)} fields, header has {len(keys)}")
                 continue
             yield dict(zip(keys, row, strict=True))
+
+
+def unquote_lines(text: str) -> str | None:
+    """The share without LinkedIn's per-line quotes, or None when it has none.
+
+    LinkedIn writes a multi-line share with every line in quotes of its own inside the CSV
+    field, so after parsing each line break reads `"` newline `"`. Only a text where every
+    line break has that shape is changed: quotes a person typed are left alone.
+    """
+    t = text.replace("\r\n", "\n")
+    breaks = t.count("\n")
+    if not breaks or t.count('"\n"') != breaks:
+        return None
+    return t.replace('"\n"', "\n")
 
 
 def _month(value: str) -> dt.date | None:
@@ -155,7 +185,7 @@ class LinkedInReader(Reader):
                     name = " ".join(x for x in (row.get("firstname"), row.get("lastname")) if x)
                     break
             except SourceError as exc:
-                self.stats.skip(str(exc))
+                self.stats.lose(str(exc))
         positions = []
         for f in self._files("positions.csv"):
             try:
@@ -170,7 +200,7 @@ class LinkedInReader(Reader):
                         )
                     )
             except SourceError as exc:
-                self.stats.skip(str(exc))
+                self.stats.lose(str(exc))
         if headline is None and summary is None and not positions:
             return None
         texts: list[tuple[str, str]] = []
@@ -207,24 +237,30 @@ class LinkedInReader(Reader):
                         if post is not None:
                             yield post
                 except SourceError as exc:
-                    self.stats.skip(str(exc))
+                    self.stats.lose(str(exc))
         for f in self.archive.find("articles/*.html", "articles/*.htm"):
             found = True
             self.stats.files.append(f)
             try:
                 post = self._article(f)
             except SourceError as exc:
-                self.stats.skip(str(exc))
+                self.stats.lose(str(exc))
                 continue
             if post is not None:
                 yield post
         for _ in self._files("messages.csv"):
             self.stats.ignore("message files (never read)")
         if not found and not self.stats.skipped:
-            raise SourceError("LinkedIn export without Shares.csv, Comments.csv or Reactions.csv")
+            raise self.nothing_found(
+                "LinkedIn export without Shares.csv, Comments.csv or Reactions.csv"
+            )
 
     def _share(self, row: dict[str, str]) -> Post | None:
         text = row.get("sharecommentary", "")
+        unquoted = unquote_lines(text)
+        if unquoted is not None:
+            self.stats.repair("shares: LinkedIn's quotes around each line removed")
+            text = unquoted
         shared = row.get("sharedurl", "").strip()
         kind = Kind.post
         if not text.strip() and shared:
@@ -256,6 +292,10 @@ class LinkedInReader(Reader):
         html = decode_text(self.archive.read_bytes(name), self.stats, name)
         # Published date when there is one: that's when readers saw it.
         dates = {m.group(1): m.group(2) for m in _ARTICLE_DATE.finditer(html)}
+        if "Created" in dates and "Published" not in dates:
+            # A draft: written, never shown to anyone.
+            self.stats.ignore("draft articles (never published)")
+            return None
         when = dates.get("Published") or dates.get("Created")
         text = html_to_text(html)
         text = re.sub(r"\n{3,}", "\n\n", _ARTICLE_META.sub("", text)).strip()
@@ -272,4 +312,4 @@ class LinkedInReader(Reader):
 
 def read_csv_text(text: str) -> list[list[str]]:
     """Parse CSV text with the dialect pick_dialect chooses (used by tests and `profile`)."""
-    return list(csv.reader(io.StringIO(text), pick_dialect(text)))
+    return list(csv.reader(_lines(text), pick_dialect(text)))

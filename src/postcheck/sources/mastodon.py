@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from postcheck import safejson
 from postcheck.model import Kind, Platform, Post, Visibility
+from postcheck.safejson import TooDeep
 from postcheck.sources.authors import author_from
 from postcheck.sources.base import Profile, Reader, SourceError, json_items, parse_date
 from postcheck.sources.html import html_to_text
@@ -44,10 +46,10 @@ class MastodonReader(Reader):
 
     def read_profile(self) -> Profile | None:
         for name in self.archive.find("actor.json"):
-            import json
-
             try:
-                actor = json.loads(self.archive.read_bytes(name))
+                actor = safejson.loads(self.archive.read_bytes(name))
+            except TooDeep as exc:
+                raise SourceError(f"{name}: {exc}") from None
             except (ValueError, UnicodeDecodeError):
                 raise SourceError(f"{name}: malformed JSON") from None
             if not isinstance(actor, dict):
@@ -79,7 +81,7 @@ class MastodonReader(Reader):
     def posts(self) -> Iterator[Post]:
         files = self.archive.find("outbox.json")
         if not files:
-            raise SourceError("Mastodon archive without outbox.json")
+            raise self.nothing_found("Mastodon archive without outbox.json")
         for name in files:
             self.stats.files.append(name)
             try:
@@ -92,7 +94,7 @@ class MastodonReader(Reader):
                     if post is not None:
                         yield post
             except SourceError as exc:
-                self.stats.skip(str(exc))
+                self.stats.lose(str(exc))
 
     def _activity(self, act: Any) -> Post | None:
         if not isinstance(act, dict):

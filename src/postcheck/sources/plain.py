@@ -8,12 +8,12 @@ fall back to the defaults and are counted, never fatal.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
+from postcheck import safejson
 from postcheck.model import PLATFORM_ALIASES, Kind, Platform, Post, Visibility
-from postcheck.sources.base import Reader, SourceError, decode_lines, json_items, parse_date
+from postcheck.sources.base import Reader, SourceError, json_items, parse_date, text_lines
 from postcheck.sources.linkedin import csv_rows
 
 ALIASES = {
@@ -76,9 +76,9 @@ class PlainReader(Reader):
                     if post is not None:
                         yield post
             except SourceError as exc:
-                self.stats.skip(str(exc))
+                self.stats.lose(str(exc))
         if not any_file:
-            raise SourceError("no CSV or JSONL file of posts found")
+            raise self.nothing_found("no CSV or JSONL file of posts found")
 
     _checked_cols = False
 
@@ -92,11 +92,16 @@ class PlainReader(Reader):
 
     def _jsonl(self, name: str) -> Iterator[dict[str, Any]]:
         with self.archive.open(name) as fh:
-            for n, line in enumerate(decode_lines(fh, self.stats, name), 1):
+            head = fh.read(4096)
+        with self.archive.open(name) as fh:
+            for n, line in enumerate(text_lines(fh, head, self.stats, name), 1):
                 if not line.strip():
                     continue
                 try:
-                    obj = json.loads(line)
+                    obj = safejson.loads(line)
+                except safejson.TooDeep as exc:
+                    self.stats.skip(f"{name}: line {n} skipped, {exc}")
+                    continue
                 except ValueError:
                     self.stats.skip(f"{name}: line {n} is not valid JSON")
                     continue

@@ -4,8 +4,11 @@ Every `.js` file is a JavaScript assignment `window.YTD.<name>.partN = [ ... ]` 
 JSON array; ids are strings; `full_text` is HTML-escaped (`&amp;`) and its links are t.co
 short links whose real targets are in `entities.urls`. Retweets are stored as tweets whose
 text starts with `RT @user:`; they are shares (the person endorsed someone else's words).
-Long posts are stored twice: cut short in tweets.js and whole in note-tweet.js.
-Direct messages (direct-messages*.js) are never opened.
+Long posts are stored twice: cut short in tweets.js and whole in note-tweet.js, whose links
+are listed as `shortUrl`/`expandedUrl` (not `url`/`expanded_url`) and whose text lacks the
+@mentions a reply starts with in tweets.js. Public posts in X Communities are in
+community-tweet.js, in the same shape as tweets.js. Direct messages (direct-messages*.js)
+are never opened.
 """
 
 from __future__ import annotations
@@ -22,6 +25,9 @@ from postcheck.sources.base import Profile, Reader, SourceError, json_items, par
 
 _RT = re.compile(r"^RT @\w{1,20}: ", re.S)
 _TCO = re.compile(r"https://t\.co/\w+")
+_URL = re.compile(r"https?://\S+")
+#: A reply's text in tweets.js starts with the handles it answers; its note does not.
+_MENTIONS = re.compile(r"^(?:@\w{1,20}\s+)+")
 
 
 _YTD = re.compile(rb"\s*window\.YTD\.(\w+)\.part(\d+)\s*=")
@@ -34,12 +40,23 @@ def _stem(name: str) -> str:
     return name.replace("-", "_").lower()
 
 
-def expand_links(text: str, urls: list[dict[str, Any]] | None) -> str:
+def link_map(urls: Any) -> dict[str, str]:
+    """t.co link -> the address it stands for, from tweets.js (`url`/`expanded_url`) or
+    note-tweet.js (`shortUrl`/`expandedUrl`) entities."""
+    mapping: dict[str, str] = {}
+    for u in urls if isinstance(urls, list) else ():
+        if not isinstance(u, dict):
+            continue
+        short = u.get("url") or u.get("shortUrl")
+        full = u.get("expanded_url") or u.get("expandedUrl")
+        if isinstance(short, str) and isinstance(full, str) and short and full:
+            mapping[short] = full
+    return mapping
+
+
+def expand_links(text: str, urls: Any) -> str:
     """Replace t.co links with the addresses they stand for, so readers see real targets."""
-    mapping = {}
-    for u in urls or []:
-        if isinstance(u, dict) and u.get("url") and u.get("expanded_url"):
-            mapping[u["url"]] = u["expanded_url"]
+    mapping = link_map(urls)
     if not mapping:
         return text
     return _TCO.sub(lambda m: mapping.get(m.group(0), m.group(0)), text)
@@ -66,7 +83,7 @@ class XReader(Reader):
                 try:
                     m = _YTD.match(first_bytes(self.archive, name, 200))
                 except SourceError as exc:
-                    self.stats.skip(str(exc))
+                    self.stats.lose(str(exc))
                     continue
                 if m:
                     out[name] = (_stem(m.group(1).decode()), int(m.group(2)))
@@ -118,17 +135,20 @@ class XReader(Reader):
         author = self.author
         notes = self._note_tweets()
         tweet_files = self._data("tweets", "tweet")
-        if not tweet_files and not self._data("like", "note-tweet"):
-            raise SourceError("X archive without tweets.js, like.js or note-tweet.js")
-        for name in tweet_files:
+        community_files = self._data("community-tweet")
+        if not tweet_files and not community_files and not self._data("like", "note-tweet"):
+            raise self.nothing_found(
+                "X archive without tweets.js, community-tweet.js, like.js or note-tweet.js"
+            )
+        for name in tweet_files + community_files:
             self.stats.files.append(name)
             try:
                 for item in json_items(self.archive, name, js=True):
-                    post = self._tweet(item, notes, author)
+                    post = self._tweet(item, notes, author, name)
                     if post is not None:
                         yield post
             except SourceError as exc:
-                self.stats.skip(str(exc))
+                self.stats.lose(str(exc))
         for note in notes.unused():
             post = self.make_post(
                 note["text"], date=note["date"], what="note tweet", id=note.get("id")
@@ -155,26 +175,31 @@ class XReader(Reader):
                     if post is not None:
                         yield post
             except SourceError as exc:
-                self.stats.skip(str(exc))
+                self.stats.lose(str(exc))
         for stem, _ in self._ytd().values():
             if stem.startswith("direct_message"):
                 self.stats.ignore("direct message files (never read)")
 
-    def _tweet(self, item: Any, notes: _Notes, author: Author) -> Post | None:
+    def _tweet(self, item: Any, notes: _Notes, author: Author, name: str) -> Post | None:
+        what = name.rsplit("/", 1)[-1]
         tw = item.get("tweet", item) if isinstance(item, dict) else None
         if not isinstance(tw, dict):
-            self.stats.skip("tweets.js: record is not an object")
+            self.stats.skip(f"{what}: record is not an object")
             return None
         text = tw.get("full_text", tw.get("text"))
         if not isinstance(text, str):
-            self.stats.skip("tweets.js: tweet without text")
+            self.stats.skip(f"{what}: tweet without text")
             return None
         date = parse_date(tw.get("created_at"))
         text = html.unescape(text)
-        entities = tw.get("entities") or {}
-        full = notes.take(text, date)
-        text = full if full is not None else expand_links(text, entities.get("urls"))
+        entities = tw.get("entities")
+        urls = entities.get("urls") if isinstance(entities, dict) else None
         tid = str(tw.get("id_str") or tw.get("id") or "") or None
+        note = notes.take(text, date)
+        if note is not None:
+            text = _with_note(text, note, link_map(urls), tid)
+        else:
+            text = expand_links(text, urls)
         if _RT.match(text):
             kind = Kind.share
         elif tw.get("in_reply_to_status_id_str") or tw.get("in_reply_to_status_id"):
@@ -191,43 +216,70 @@ class XReader(Reader):
             try:
                 for item in json_items(self.archive, name, js=True):
                     nt = item.get("noteTweet") if isinstance(item, dict) else None
-                    core = (nt or {}).get("core") or {}
-                    if not isinstance(core.get("text"), str):
+                    core = nt.get("core") if isinstance(nt, dict) else None
+                    if not isinstance(core, dict) or not isinstance(core.get("text"), str):
                         self.stats.skip("note-tweet.js: note without text")
                         continue
-                    text = expand_links(html.unescape(core["text"]), core.get("urls"))
-                    notes.add(text, parse_date(nt.get("createdAt")), nt.get("noteTweetId"))  # type: ignore[union-attr]
+                    raw = html.unescape(core["text"])
+                    notes.add(
+                        raw,
+                        expand_links(raw, core.get("urls")),
+                        parse_date(nt.get("createdAt")),  # type: ignore[union-attr]
+                        nt.get("noteTweetId"),  # type: ignore[union-attr]
+                    )
             except SourceError as exc:
-                self.stats.skip(str(exc))
+                self.stats.lose(str(exc))
         return notes
+
+
+def _with_note(tweet_text: str, note: str, links: dict[str, str], tid: str | None) -> str:
+    """A long post's whole text: its note, with the @mentions a reply opens with, and the
+    links of the cut-short tweet the note lacks (a quoted post's address is only there)."""
+    mentions = _MENTIONS.match(tweet_text)
+    if mentions and not note.startswith(mentions.group(0).strip()):
+        note = mentions.group(0) + note
+    own = f"/status/{tid}" if tid else None
+    extra = [
+        full
+        for short, full in links.items()
+        if short in tweet_text and full not in note and not (own and full.endswith(own))
+    ]
+    return " ".join([note, *extra]) if extra else note
 
 
 class _Notes:
     """Long-post texts, matched to their cut-short tweet by time and opening words.
 
     The archive has no id linking the two, so a note is matched when it was created within
-    a few seconds of the tweet and starts with the tweet's text (less its trailing link).
+    a few seconds of the tweet and starts with the tweet's words: links, the "…" and a
+    reply's leading @mentions left out of both.
     """
 
     def __init__(self) -> None:
         self._by_second: dict[int, list[dict[str, Any]]] = {}
 
-    def add(self, text: str, date: dt.datetime | None, nid: Any) -> None:
+    def add(self, raw: str, text: str, date: dt.datetime | None, nid: Any) -> None:
         key = int(date.timestamp()) if date else 0
         self._by_second.setdefault(key, []).append(
-            {"text": text, "date": date, "id": f"note:{nid}" if nid else None, "used": False}
+            {
+                "key": _norm(_MENTIONS.sub("", raw)),
+                "text": text,
+                "date": date,
+                "id": f"note:{nid}" if nid else None,
+                "used": False,
+            }
         )
 
     def take(self, text: str, date: dt.datetime | None) -> str | None:
         if not self._by_second or date is None:
             return None
-        head = _norm(_TCO.sub("", text))[:60]
+        head = _norm(_MENTIONS.sub("", text))[:60]
         if not head:
             return None
         t = int(date.timestamp())
         for sec in (t, t - 1, t + 1, t - 2, t + 2):
             for note in self._by_second.get(sec, ()):
-                if not note["used"] and _norm(note["text"]).startswith(head):
+                if not note["used"] and note["key"].startswith(head):
                     note["used"] = True
                     return str(note["text"])
         return None
@@ -240,4 +292,4 @@ class _Notes:
 
 
 def _norm(s: str) -> str:
-    return " ".join(s.replace("…", " ").split())
+    return " ".join(_URL.sub(" ", s).replace("…", " ").split())
