@@ -8,10 +8,11 @@ postcheck moderate export      every comment and decision as JSONL
 
 from __future__ import annotations
 
+import copy
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import IO, TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -89,7 +90,12 @@ def init(
 
     The password is read from $POSTCHECK_OWNER_PASSWORD if set, otherwise asked for.
     """
-    from postcheck.moderation.auth import PasswordError, check_password_strength, hash_password
+    from postcheck.moderation.auth import (
+        PasswordError,
+        check_password_strength,
+        clear_login_failures,
+        hash_password,
+    )
     from postcheck.moderation.settings import OWNER_PASSWORD_ENV
 
     store = _store(db, migrate=True)
@@ -110,8 +116,12 @@ def init(
     except PasswordError as exc:
         _fail(str(exc))
     store.set_owner(username, hash_password(password))
+    # Whoever can reset the password is the owner: a guesser's failures must not keep them out.
+    cleared = clear_login_failures(store)
     verb = "Password changed for" if owner else "Owner account created:"
     typer.echo(f"{verb} {username!r}. Next: postcheck moderate add-site NAME")
+    if cleared:
+        typer.echo(f"Cleared {cleared} failed sign-in(s); signing in is no longer delayed.")
 
 
 @moderate_app.command("add-site")
@@ -184,6 +194,7 @@ def serve(
         port=port,
         workers=workers,
         log_level="warning",
+        log_config=_log_config(),
         access_log=False,  # access logs would record comment ids and site names, not needed
         # Blogs' comment scripts reuse connections; closing an idle one just as the client
         # sends on it is a spurious transport error for the commenter.
@@ -193,6 +204,28 @@ def serve(
 
 #: Idle keep-alive connections are kept this long (uvicorn's default is 5 s).
 KEEP_ALIVE_SECONDS = 75
+
+
+def _log_config() -> dict[str, Any]:
+    """uvicorn's logging, plus sign-in attempts (user, address, outcome) on stderr.
+
+    Passed to uvicorn rather than set up here so every worker process gets it too.
+    """
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["signin"] = {"format": "%(asctime)s %(levelname)s %(message)s"}
+    config["handlers"]["signin"] = {
+        "class": "logging.StreamHandler",
+        "formatter": "signin",
+        "stream": "ext://sys.stderr",
+    }
+    config["loggers"]["postcheck.moderation.auth"] = {
+        "handlers": ["signin"],
+        "level": "INFO",
+        "propagate": False,
+    }
+    return config
 
 
 @moderate_app.command()
@@ -210,31 +243,40 @@ def export(
 
     One object a line, schema "postcheck.moderation.comment/1" (see docs/moderation.md).
     """
-    from postcheck.moderation.store import dumps_line
-
     store = _store(db, migrate=False)
     if site:
         try:
             store.site(site)
         except LookupError as exc:
             _fail(str(exc))
-    tmp = None
-    out = sys.stdout
-    if output is not None:
-        # Write beside the target and rename, so a failed export never leaves half a file.
-        tmp = output.with_name(output.name + ".part")
-        out = tmp.open("w", encoding="utf-8")
-    n = 0
+    if output is None:
+        _export_rows(store, site, sys.stdout)
+        return
+    from postcheck.private_files import AtomicPrivateFile
+
+    # Owner-only (0600) from the first byte: the export holds commenters' e-mails and held
+    # comments. Written beside the target and renamed, so a failed export leaves no half file.
     try:
-        for row in store.export(site):
-            out.write(dumps_line(row) + "\n")
-            n += 1
-    finally:
-        if tmp is not None:
-            out.close()
-    if tmp is not None and output is not None:
-        tmp.replace(output)
-        typer.echo(f"{n} comment(s) written to {output}", err=True)
+        sink = AtomicPrivateFile(output)
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror}")
+    try:
+        with sink:
+            n = _export_rows(store, site, sink.handle)
+    except OSError as exc:
+        sink.discard()
+        _fail(f"cannot write {output}: {exc.strerror}")
+    typer.echo(f"{n} comment(s) written to {output}", err=True)
+
+
+def _export_rows(store: Store, site: str | None, out: IO[str]) -> int:
+    from postcheck.moderation.store import dumps_line
+
+    n = 0
+    for row in store.export(site):
+        out.write(dumps_line(row) + "\n")
+        n += 1
+    return n
 
 
 def register(app: typer.Typer) -> None:

@@ -192,9 +192,14 @@ def scan(
     target = output or ("postcheck-scan.html" if format is ScanFormat.html else "-")
     if target != "-" and Path(target).is_dir():
         fail(f"--output {target} is a folder; give a file name")
-    for p in paths:
-        if not p.exists():
-            fail(f"{p}: no such file or folder")
+    # A path that is not there is an error for that path only: the others are still read
+    # and reported (exit 2 says something was missing).
+    missing = [f"{p}: no such file or folder" for p in paths if not p.exists()]
+    paths = [p for p in paths if p.exists()]
+    if not paths:
+        for line in missing[:-1]:
+            print(f"postcheck: error: {line}", file=sys.stderr)
+        fail(missing[-1])
 
     from rich.console import Console
 
@@ -218,11 +223,12 @@ def scan(
             progress=progress,
         )
     try:
-        errors = [s for s in result.sources if s.error]
-        if len(errors) == len(result.sources) and not result.summary.posts:
+        failed = [s for s in result.sources if s.error]
+        errors = missing + [str(s.error) for s in failed]
+        if len(failed) == len(result.sources) and not result.summary.posts:
             sink.discard()
-            for s in errors:
-                err.print(f"postcheck: error: {s.error}", markup=False)
+            for e in errors:
+                err.print(f"postcheck: error: {e}", markup=False)
             raise typer.Exit(EXIT_USAGE)
         if format is ScanFormat.jsonl:
             sink.handle.write(jsonl_summary(result))
@@ -231,9 +237,11 @@ def scan(
         sink.commit()
         if not quiet:
             _summary(err, result, target, format)
-        for s in errors:
-            err.print(f"postcheck: error: {s.error}", markup=False)
-        if not result.summary.complete:
+        for e in errors:
+            err.print(f"postcheck: error: {e}", markup=False)
+        for why in result.summary.incomplete:
+            err.print(f"postcheck: incomplete: {why}", markup=False)
+        if result.summary.interrupted:
             err.print("postcheck: interrupted; the report covers the posts checked so far")
             raise typer.Exit(130)
         if errors:

@@ -22,8 +22,8 @@ from postcheck.model import Post, Report, Risk
 from postcheck.sources import ReadStats, SourceError, open_source
 from postcheck.sources.base import Profile
 
-#: Bumped when the JSON shape of a scan changes; see docs/scan-schema.md.
-SCAN_SCHEMA_VERSION = "1.0"
+#: Bumped when the JSON shape of a scan changes; see docs/scan.md ("Scan JSON schema").
+SCAN_SCHEMA_VERSION = "1.1"
 
 
 @dataclass
@@ -79,7 +79,14 @@ class Summary:
     worst: Risk = Risk.none
     first: dt.date | None = None
     last: dt.date | None = None
-    complete: bool = True
+    #: Ctrl-C stopped the scan before the end.
+    interrupted: bool = False
+    #: Parts of the exports that could not be read (damaged archives and files), by source.
+    incomplete: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.interrupted and not self.incomplete
 
     def add(self, post: Post, report: Report) -> None:
         self.checked += 1
@@ -135,6 +142,8 @@ class Summary:
             "first_date": self.first.isoformat() if self.first else None,
             "last_date": self.last.isoformat() if self.last else None,
             "complete": self.complete,
+            "interrupted": self.interrupted,
+            "incomplete": list(self.incomplete),
         }
 
 
@@ -348,12 +357,13 @@ def scan(
                         f"{Path(src.path).name}: reading stopped after {src.stats.read} posts "
                         f"(internal error {exc.__class__.__name__}; please report it)"
                     )
+            summary.incomplete += [f"{Path(src.path).name}: {why}" for why in src.stats.lost]
             if src.error is None and src.stats.read == 0 and src.stats.total_skipped:
                 src.error = "nothing could be read: " + "; ".join(list(src.stats.skipped)[:3])
             elif src.error is None and src.stats.read == 0 and src.profile is None:
                 src.error = f"{Path(src.path).name}: no posts or profile found in this export"
     except KeyboardInterrupt:
-        summary.complete = False
+        summary.interrupted = True
     result.spool.flush()
     result.finished = dt.datetime.now(dt.UTC)
     if progress is not None:

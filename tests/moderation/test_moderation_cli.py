@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -78,6 +80,30 @@ def test_init_add_site_export(run, tmp_path: Path, db_url: str) -> None:
     assert json.loads(r.stdout.splitlines()[0])["client_id"] == "c1"
     r = run("export", "--db", db_url, "--site", "nope")
     assert r.exit_code == 2 and "no site named" in r.output
+
+
+def test_export_file_and_default_store_are_owner_only(run, tmp_path: Path) -> None:
+    old = os.umask(0o022)  # the usual umask, under which files come out world-readable
+    try:
+        assert run("init", env={"POSTCHECK_OWNER_PASSWORD": PASSWORD}).exit_code == 0
+        out = tmp_path / "export.jsonl"
+        out.write_text("an older, world-readable export\n")
+        os.chmod(out, 0o644)
+        r = run("export", "-o", str(out))
+    finally:
+        os.umask(old)
+    assert r.exit_code == 0, r.output
+    assert out.read_text() == ""  # no comments yet; the old file was replaced
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "data" / "moderation.sqlite3").stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".export")] == []
+
+
+def test_export_to_an_unwritable_place_is_one_line(run, tmp_path: Path) -> None:
+    assert run("init", env={"POSTCHECK_OWNER_PASSWORD": PASSWORD}).exit_code == 0
+    r = run("export", "-o", str(tmp_path / "no-such-folder" / "export.jsonl"))
+    assert r.exit_code == 2 and "cannot write" in r.output
+    assert len(r.output.strip().splitlines()) == 1 and "Traceback" not in r.output
 
 
 def test_default_store_in_data_dir(run, tmp_path: Path) -> None:

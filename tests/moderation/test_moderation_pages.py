@@ -59,7 +59,11 @@ def test_forged_session_cookie_is_not_a_login(harness: Harness) -> None:
     assert r.status_code == 303
 
 
-def test_wrong_password_and_throttle(harness: Harness) -> None:
+def test_wrong_password_and_throttle(harness: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    from postcheck.moderation import auth
+
+    frozen = dt.datetime.now(dt.UTC)  # the backoff's first second must not pass mid-test
+    monkeypatch.setattr(auth, "utcnow", lambda: frozen)
     c = harness.client
     for _ in range(5):
         page = c.get("/moderate/login")
@@ -72,7 +76,8 @@ def test_wrong_password_and_throttle(harness: Harness) -> None:
     page = c.get("/moderate/login")
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     r = c.post("/moderate/login", data={"username": "owner", "password": PASSWORD, "csrf": csrf})
-    assert r.status_code == 429  # even the right password waits now
+    assert r.status_code == 429  # even the right password waits now, from this address
+    assert r.headers["retry-after"] == "1" and "Try again in 1 second." in r.text
     with harness.store.read() as s:
         actions = list(
             s.scalars(select(AuditEntry.action).where(AuditEntry.action == "login_failed"))

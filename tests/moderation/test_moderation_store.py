@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 
-from postcheck.moderation.models import Base, Comment, Site
+from postcheck.moderation.models import Base, Comment, LoginFailure, Site
 from postcheck.moderation.policy import Policy, PolicyError, WordRule, parse_word_lines
 from postcheck.moderation.settings import ConfigError, normalise_url
 from postcheck.moderation.store import Conflict, Store, current_revision, key_hash, migrate
@@ -20,7 +23,7 @@ def test_migrations_match_models(db_url: str) -> None:
     store = Store(db_url, migrate_now=True)
     try:
         migrate(store.engine)  # a second run is a no-op
-        assert current_revision(store.engine) == "0001"
+        assert current_revision(store.engine) == "0002"
         with store.engine.connect() as conn:
             diff = compare_metadata(
                 MigrationContext.configure(conn, opts={"compare_type": False}), Base.metadata
@@ -39,6 +42,23 @@ def test_migrations_match_models(db_url: str) -> None:
         store.dispose()
 
 
+def test_upgrade_from_0001_keeps_failed_sign_ins(db_url: str) -> None:
+    store = Store(db_url)
+    try:
+        migrate(store.engine, "0001")
+        with store.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO login_failures (username, at) VALUES ('owner', '2026-01-01 00:00:00')"
+            )
+        migrate(store.engine)
+        assert current_revision(store.engine) == "0002"
+        with store.read() as s:
+            row = s.scalars(select(LoginFailure)).one()
+        assert (row.username, row.address) == ("owner", None)
+    finally:
+        store.dispose()
+
+
 def test_sqlite_is_wal_and_fully_synchronous(sqlite_url: str) -> None:
     store = Store(sqlite_url, migrate_now=True)
     try:
@@ -48,6 +68,55 @@ def test_sqlite_is_wal_and_fully_synchronous(sqlite_url: str) -> None:
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     finally:
         store.dispose()
+
+
+@pytest.fixture
+def usual_umask() -> Iterator[None]:
+    """The common 022 umask, under which files are world-readable unless made private."""
+    old = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.usefixtures("usual_umask")
+def test_sqlite_store_files_are_owner_only(tmp_path: Path) -> None:
+    db = tmp_path / "data" / "moderation.sqlite3"
+    store = Store(f"sqlite:///{db}", migrate_now=True)
+    try:
+        store.set_owner("owner", "$argon2id$not-a-real-hash")
+        key = store.add_site("blog")
+        assert key
+        # A read keeps a connection on the WAL, so the -wal and -shm files exist to check.
+        with store.read() as s:
+            s.scalars(select(Site)).one()
+            files = [db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")]
+            assert all(f.exists() for f in files)
+            assert {f.name: oct(_mode(f)) for f in files} == {f.name: "0o600" for f in files}
+        assert _mode(db.parent) == 0o700
+    finally:
+        store.dispose()
+    # A store an older version left world-readable is tightened when next opened.
+    os.chmod(db, 0o644)
+    Store(f"sqlite:///{db}").dispose()
+    assert _mode(db) == 0o600
+
+
+@pytest.mark.usefixtures("usual_umask")
+def test_leftover_sqlite_journals_are_tightened(tmp_path: Path) -> None:
+    from postcheck.private_files import ensure_private_sqlite
+
+    db = tmp_path / "m.sqlite3"
+    for suffix in ("-wal", "-shm", "-journal"):
+        db.with_name(db.name + suffix).write_bytes(b"")
+        os.chmod(db.with_name(db.name + suffix), 0o644)
+    ensure_private_sqlite(db)
+    assert sorted(oct(_mode(p)) for p in tmp_path.iterdir()) == ["0o600"] * 4
 
 
 def test_site_key_only_hash_stored(db_url: str) -> None:

@@ -72,7 +72,12 @@ def test_report_renders_chart_and_worst_first_list(browser, tmp_path: Path) -> N
     page.on("request", lambda r: requests.append(r.url))
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    # A CSP refusal (a style or script whose hash doesn't match) is a console error.
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(dest.as_uri())
+    # the hash-based CSP admits the report's own stylesheet
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(247, 248, 250)"
     # the timeline chart is drawn: bars per month, election shading, axis labels
     chart = page.locator("svg#timeline")
     assert chart.is_visible()
@@ -97,5 +102,39 @@ def test_report_renders_chart_and_worst_first_list(browser, tmp_path: Path) -> N
     assert page.locator("#shown").inner_text().endswith(f"of {n} shown")
     # nothing but the file itself was requested: the report is self-contained
     assert all(u.startswith("file:") for u in requests), requests
+    assert not errors
+    page.close()
+
+
+def test_javascript_link_in_an_archive_is_inert(browser, tmp_path: Path) -> None:
+    import json
+
+    from postcheck.report.scan_html import render_html
+    from postcheck.scan import scan
+
+    root = archives.mastodon(tmp_path / "m")
+    outbox = json.loads((root / "outbox.json").read_text())
+    for item in outbox["orderedItems"]:
+        if isinstance(item["object"], dict):
+            item["object"]["url"] = "javascript:window.__pwned=1"
+    (root / "outbox.json").write_text(json.dumps(outbox))
+    result = scan([root], processes=1)
+    dest = tmp_path / "report.html"
+    with dest.open("w", encoding="utf-8") as fh:
+        render_html(result, fh)
+    result.close()
+
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(dest.as_uri())
+    assert page.locator('a[href^="javascript" i]').count() == 0
+    shown = page.locator("#worst-first .not-a-link")
+    assert shown.count() >= 1 and "javascript:window.__pwned=1" in shown.first.inner_text()
+    shown.first.click()
+    assert page.evaluate("window.__pwned") is None
+    # the filter script still runs under the hash-based policy
+    assert page.locator("#shown").inner_text().endswith("shown")
     assert not errors
     page.close()

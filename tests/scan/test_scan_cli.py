@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
 import json
+import os
+import re
+import stat
 import zipfile
+from html import unescape
 from pathlib import Path
 
 import archives
@@ -41,7 +47,7 @@ def test_scan_json_schema_and_order(exports, tmp_path, capsys, monkeypatch) -> N
         monkeypatch,
     )
     data = json.loads(out_file.read_text())
-    assert data["schema"] == "postcheck.scan" and data["schema_version"] == "1.0"
+    assert data["schema"] == "postcheck.scan" and data["schema_version"] == "1.1"
     assert [s["format"] for s in data["sources"]] == ["x", "linkedin"]
     s = data["summary"]
     assert s["posts_checked"] == 10 and s["complete"] is True
@@ -179,3 +185,103 @@ def test_profile_from_export(exports, capsys, monkeypatch) -> None:
     code, _, _ = run(["profile", str(exports["fb"]) + "/nope"], capsys, monkeypatch)
     # not a path: treated as text, which is fine
     assert code in (0, 1)
+
+
+def _inline_blocks(html: str, tag: str) -> list[str]:
+    return re.findall(rf"<{tag}>(.*?)</{tag}>", html, re.S)
+
+
+def _sha256(body: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
+
+
+def test_report_links_only_web_urls_and_csp_is_hash_based(tmp_path, capsys, monkeypatch) -> None:
+    root = archives.mastodon(tmp_path / "m")
+    outbox = json.loads((root / "outbox.json").read_text())
+    for item in outbox["orderedItems"]:
+        obj = item["object"]
+        if isinstance(obj, dict) and obj["id"].endswith("/statuses/5"):  # the political one
+            obj["url"] = "javascript:alert(document.domain)"
+    (root / "outbox.json").write_text(json.dumps(outbox))
+    actor = json.loads((root / "actor.json").read_text())
+    actor["url"] = " JavaScript:alert(1)"
+    (root / "actor.json").write_text(json.dumps(actor))
+    dest = tmp_path / "r.html"
+    run(["scan", str(root), "-o", str(dest), "--min-risk", "none"], capsys, monkeypatch)
+    html = dest.read_text()
+
+    assert "alert(document.domain)" in html  # still shown, as text
+    hrefs = re.findall(r'href="([^"]*)"', html)
+    assert hrefs and all(h.startswith(("https://", "http://")) for h in hrefs), hrefs
+    assert "javascript:" not in " ".join(hrefs).lower()
+    assert 'href="https://mastodon.example/@kiwi/1"' in html  # ordinary links still work
+
+    csp = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html)
+    assert csp is not None
+    content = unescape(csp.group(1))
+    policy = dict(d.strip().split(" ", 1) for d in content.split(";"))
+    assert "unsafe-inline" not in content and "unsafe-hashes" not in content
+    assert policy["default-src"] == "'none'"
+    scripts, styles = _inline_blocks(html, "script"), _inline_blocks(html, "style")
+    assert len(scripts) == 1 and len(styles) == 1
+    assert policy["script-src"] == _sha256(scripts[0])
+    assert policy["style-src"] == _sha256(styles[0])
+    assert not re.search(r"\sstyle=", html)  # style attributes would need 'unsafe-hashes'
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://example.org/a?b=c#d", True),
+        ("HTTP://EXAMPLE.ORG/", True),
+        ("javascript:alert(1)", False),
+        ("JaVaScRiPt:alert(1)", False),
+        (" javascript:alert(1)", False),
+        ("java\tscript:alert(1)", False),
+        ("\x01javascript:alert(1)", False),
+        ("https://example.org/\nx", False),
+        ("data:text/html,<script>alert(1)</script>", False),
+        ("vbscript:msgbox(1)", False),
+        ("file:///etc/passwd", False),
+        ("//evil.example/x", False),
+        ("/relative/path", False),
+        ("https:///no-host", False),
+        ("https://[::1", False),
+        ("", False),
+    ],
+)
+def test_only_http_urls_become_links(url: str, ok: bool) -> None:
+    from postcheck.report.scan_html import is_web_url, link
+
+    assert is_web_url(url) is ok
+    rendered = str(link(url, "open"))
+    assert ("<a href=" in rendered) is ok
+
+
+def test_report_file_is_owner_only(exports, tmp_path, capsys, monkeypatch) -> None:
+    dest = tmp_path / "report.html"
+    old = os.umask(0o022)
+    try:
+        run(["scan", str(exports["li"]), "-o", str(dest), "-q"], capsys, monkeypatch)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(dest.stat().st_mode) == 0o600
+
+
+def test_scan_summary_says_incomplete_and_why(tmp_path, capsys, monkeypatch) -> None:
+    z = archives.zip_dir(archives.mastodon(tmp_path / "m"), tmp_path / "m.zip")
+    data = z.read_bytes()
+    z.write_bytes(data[: data.find(b"PK\x01\x02")])  # central directory lost
+    out_file = tmp_path / "scan.json"
+    code, _, err = run(
+        ["scan", str(z), "-f", "json", "-o", str(out_file), "--fail-on", "never"],
+        capsys,
+        monkeypatch,
+    )
+    s = json.loads(out_file.read_text())["summary"]
+    assert s["complete"] is False and s["interrupted"] is False
+    assert "no central directory" in s["incomplete"][0] and s["posts_checked"] == 5
+    assert code == 0 and "postcheck: incomplete: m.zip:" in err
+    html = tmp_path / "r.html"
+    run(["scan", str(z), "-o", str(html), "--fail-on", "never"], capsys, monkeypatch)
+    assert "Parts of the export could not be read" in html.read_text()

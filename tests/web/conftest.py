@@ -120,7 +120,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+# Module scope, like the scan and moderation browser fixtures: while a sync Playwright is
+# started it leaves its event loop marked as running on the main thread, so another
+# sync_playwright() (theirs) would refuse to start until this one has stopped.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     need(CHROMIUM.exists(), f"{CHROMIUM} not installed (apt-get install chromium)")
     try:

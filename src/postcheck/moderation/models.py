@@ -74,6 +74,8 @@ class Owner(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     password_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: The last successful sign-in: failures before it no longer slow the account down.
+    last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class LoginSession(Base):
@@ -92,12 +94,14 @@ class LoginSession(Base):
 
 
 class LoginFailure(Base):
-    """Failed sign-ins, kept briefly to slow down password guessing."""
+    """Failed sign-ins, kept for a day to slow down password guessing (see auth.Throttle)."""
 
     __tablename__ = "login_failures"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(100), index=True)
+    #: The client's address (an IPv6 client's /64); None for rows from before 0002.
+    address: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 

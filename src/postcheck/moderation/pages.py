@@ -56,6 +56,13 @@ SECURITY_HEADERS = {
 }
 
 
+def _wait(exc: TooManyAttempts) -> str:
+    secs = exc.retry_after
+    if secs < 90:
+        return f"{secs} second{'s' if secs != 1 else ''}"
+    return f"{math.ceil(secs / 60)} minutes"
+
+
 def segments(text: str, spans: list[dict[str, Any]]) -> list[tuple[str, bool]]:
     """Split text into (piece, highlighted) runs from possibly overlapping spans."""
     marks = [False] * len(text)
@@ -174,16 +181,19 @@ def pages_router(mod: Moderation) -> APIRouter:
                 error="The sign-in form expired. Please try again.",
             )
         try:
-            token = await run_in_threadpool(mod.auth.login, username, password)
-        except TooManyAttempts:
-            return render(
+            address = request.client.host if request.client else None
+            token = await run_in_threadpool(mod.auth.login, username, password, address)
+        except TooManyAttempts as exc:
+            throttled = render(
                 request,
                 "login.html",
                 http_status=429,
                 csrf=csrf,
                 next=safe_next(next),
-                error="Too many failed sign-ins. Wait 15 minutes and try again.",
+                error=f"Too many failed sign-ins from here. Try again in {_wait(exc)}.",
             )
+            throttled.headers["Retry-After"] = str(exc.retry_after)
+            return throttled
         if token is None:
             return render(
                 request,

@@ -72,8 +72,16 @@ class Settings:
     secure_cookies: bool = False
     max_body_bytes: int = MAX_BODY_BYTES
     max_comment_chars: int = MAX_COMMENT_CHARS
-    #: Failed logins within `login_window_seconds` before further attempts are refused.
-    login_max_failures: int = 5
-    login_window_seconds: int = 15 * 60
+    #: Sign-in throttling. Failed sign-ins are remembered for `login_window_seconds`. Past
+    #: the free failures, each further attempt waits `login_base_delay` seconds after the last
+    #: failure, doubling with every failure up to the cap. Per client address the cap is long
+    #: (one guesser, one address); per account it is short, because many addresses guessing
+    #: at one account would otherwise lock its owner out wherever they are.
+    login_window_seconds: int = 24 * 60 * 60
+    login_base_delay: float = 1.0
+    login_address_free_failures: int = 5
+    login_address_max_delay: float = 15 * 60
+    login_account_free_failures: int = 20
+    login_account_max_delay: float = 60
     #: Run Alembic migrations when the app starts (off when an operator migrates separately).
     migrate_on_start: bool = True

@@ -1,6 +1,6 @@
 """Machine-readable scan output: JSON (one document), JSON Lines (streamed), CSV.
 
-Shapes are documented in docs/scan-schema.md and versioned by SCAN_SCHEMA_VERSION.
+Shapes are documented in docs/scan.md ("Scan JSON schema") and versioned by SCAN_SCHEMA_VERSION.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
 """The scan's self-contained HTML report: inline CSS, JS and SVG; no network, no CDN.
 
+Its Content-Security-Policy allows only its own style and script, by hash, and only http(s)
+links from the archive are made clickable.
+
 Rendered from a Jinja2 template shipped in the package with autoescaping on, and streamed
 to the file item by item (worst first, from the scan's spool), so a large archive never
 has to be held in memory.
@@ -7,11 +10,15 @@ has to be held in memory.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import functools
+import hashlib
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
 
@@ -33,11 +40,79 @@ def _env() -> Any:
         lstrip_blocks=True,
     )
     env.filters["highlight"] = highlight
+    env.globals["link"] = link
     from postcheck.profile_audit import DISCLAIMER_EXPLAINED, has_disclaimer
 
     env.globals["has_disclaimer"] = has_disclaimer
     env.globals["disclaimer_note"] = DISCLAIMER_EXPLAINED
     return env
+
+
+def is_web_url(url: str) -> bool:
+    """An absolute http(s) URL with a host, and nothing a browser would read differently.
+
+    Links come from the archive, which anyone could have edited: a `javascript:` link would
+    run when clicked in the report, and `data:` or `file:` ones are no better. Browsers drop
+    tabs and newlines inside URLs and trim control characters and spaces from their ends
+    before reading the scheme, so any of those disqualify a URL rather than being cleaned.
+    """
+    if not url or any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def link(url: str | None, text: str, cls: str | None = None) -> Markup:
+    """A link for a web URL; anything else is shown as text, never made clickable."""
+    css = f' class="{escape(cls)}"' if cls else ""
+    if url and is_web_url(url):
+        return Markup(f'<a href="{escape(url)}" rel="noreferrer"{css}>{escape(text)}</a>')
+    if not url:
+        return Markup(f"<span{css}>{escape(text)}</span>")
+    return Markup(
+        f'<span class="not-a-link">{escape(text)}: {escape(url)} '
+        "(not a web link, so not clickable)</span>"
+    )
+
+
+def _csp_hash(body: str) -> str:
+    digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode("ascii")
+    return f"'sha256-{digest}'"
+
+
+@dataclass(frozen=True)
+class InlineAssets:
+    """The report's one style block and one script, and a CSP that allows exactly them.
+
+    The report is opened from disk, where nothing but this meta policy protects it: hashes
+    let the report's own style and script run and nothing else (no 'unsafe-inline').
+    """
+
+    css: Markup
+    js: Markup
+    csp: str
+
+
+@functools.cache
+def inline_assets() -> InlineAssets:
+    env = _env()
+    css = env.get_template("scan.css.j2").render(colours=RISK_COLOUR)
+    js = env.get_template("scan.js").render()
+    csp = "; ".join(
+        [
+            "default-src 'none'",
+            f"style-src {_csp_hash(css)}",
+            f"script-src {_csp_hash(js)}",
+            "img-src data:",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+    # Markup: the blocks are ours and must reach the page byte for byte, or the hashes fail.
+    return InlineAssets(Markup(css), Markup(js), csp)
 
 
 def highlight(text: str, report: dict[str, Any]) -> Markup:
@@ -186,5 +261,6 @@ def render_html(result: ScanResult, out: IO[str], limit: int | None = None) -> N
         risks=[r.value for r in Risk],
         editions=eds,
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        inline=inline_assets(),
     ):
         out.write(chunk)
