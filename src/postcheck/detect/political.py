@@ -67,8 +67,20 @@ def jurisdiction(doc: Doc, targets: list[Hit]) -> str:
         return "nz"
     if not (foreign.score >= 0.5 and (nz.score < 0.25 or foreign.score > nz.score + 0.4)):
         return "nz"
-    local = any(h.category in (*NZ_TARGETS, "topic", "polity") for h in targets)
+    local = any(
+        h.category in (*NZ_TARGETS, "topic", "polity") and not _abroad(h) for h in targets
+    )
     return "both" if local else "foreign"
+
+
+def _abroad(h: Hit) -> bool:
+    """A topic about another country's conflict (`abroad: true` in topics.yaml: Gaza, Ukraine),
+    which New Zealanders argue about too but which is not New Zealand politics."""
+    from postcheck.detect.lexicon import shared_matcher
+
+    return h.category == "topic" and bool(
+        shared_matcher().entries.get((h.category, h.entry), {}).get("abroad")
+    )
 
 
 #: Approval or scorn of a party or politician, or how to vote: what could sway a vote.
