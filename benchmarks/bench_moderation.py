@@ -195,9 +195,10 @@ async def _load(
     baseline: bool = False,
     stop_event: asyncio.Event | None = None,
     on_ack: Any = None,
+    max_requests: int | None = None,
 ) -> tuple[list[float], int, int, int, list[str], set[str]]:
     latencies: list[float] = []
-    created = replayed = errors = 0
+    created = replayed = errors = started = 0
     samples: list[str] = []
     acked: set[str] = set()
     run = uuid.uuid4().hex[:8]
@@ -208,11 +209,14 @@ async def _load(
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60, headers=headers) as http:
 
         async def client(n: int) -> None:
-            nonlocal created, replayed, errors
+            nonlocal created, replayed, errors, started
             rng = random.Random(n)
             sent: list[tuple[str, str, str]] = []
             i = 0
             while time.monotonic() < end and not (stop_event and stop_event.is_set()):
+                if max_requests is not None and started >= max_requests:
+                    return
+                started += 1
                 i += 1
                 if baseline:
                     t0 = time.perf_counter()
@@ -265,11 +269,21 @@ async def _load(
 
 
 def run_load(
-    base: str, site: str, key: str, clients: int, seconds: float, database: str
+    base: str,
+    site: str,
+    key: str,
+    clients: int,
+    seconds: float,
+    database: str,
+    requests: int | None = None,
 ) -> LoadResult:
+    """Load for `seconds`, or (given `requests`) until that many requests have been sent."""
+    t0 = time.perf_counter()
     latencies, created, replayed, errors, samples, acked = asyncio.run(
-        _load(base, site, key, clients, seconds)
+        _load(base, site, key, clients, 3600.0 if requests else seconds, max_requests=requests)
     )
+    if requests:
+        seconds = time.perf_counter() - t0
     res = LoadResult(database=database, clients=clients, seconds=seconds)
     res.requests = len(latencies) + errors
     res.created, res.replayed, res.errors, res.error_samples = created, replayed, errors, samples
@@ -316,9 +330,20 @@ def count_stored(db_url: str, site: str, ids: set[str]) -> tuple[int, int, int]:
 
 
 def kill_test(
-    db_url: str, *, clients: int = 20, seconds_before_kill: float = 2.0, min_acks: int = 50
+    db_url: str,
+    *,
+    clients: int = 20,
+    seconds_before_kill: float = 2.0,
+    min_acks: int = 50,
+    posts: int | None = None,
 ) -> dict[str, Any]:
-    """Post under load, SIGKILL the server mid-load, then count acknowledged vs stored."""
+    """Post under load, SIGKILL the server mid-load, then count acknowledged vs stored.
+
+    With `posts`, at most that many comments are sent and the kill comes once half of them
+    are acknowledged (`min_acks` and the warm-up time are then not used).
+    """
+    if posts:
+        seconds_before_kill, min_acks = 0.0, posts // 2
     site = "crash"
     key = prepare(db_url, site)
     acked: set[str] = set()
@@ -339,7 +364,9 @@ def kill_test(
             return n
 
         kill_task = asyncio.create_task(killer())
-        await _load(base, site, key, clients, 120, stop_event=stop, on_ack=acked.add)
+        await _load(
+            base, site, key, clients, 120, stop_event=stop, on_ack=acked.add, max_requests=posts
+        )
         return await kill_task
 
     with server(db_url) as (base, proc):
@@ -347,6 +374,7 @@ def kill_test(
         proc.wait(10)
     stored, missing, dup = count_stored(db_url, site, acked)
     return {
+        "posts": posts,
         "acked_before_kill": acked_at_kill,
         "acked_total": len(acked),
         "stored_rows": stored,
@@ -358,14 +386,21 @@ def kill_test(
     }
 
 
-def bench(db_url: str, clients: int, seconds: float, database: str, workers: int = 1) -> LoadResult:
+def bench(
+    db_url: str,
+    clients: int,
+    seconds: float,
+    database: str,
+    workers: int = 1,
+    requests: int | None = None,
+) -> LoadResult:
     site = "bench"
     key = prepare(db_url, site)
     with server(db_url, workers=workers) as (base, proc):
         c0 = cpu_seconds(proc.pid)
         b_tp, b_p99 = run_baseline(base, clients, min(10.0, seconds / 3))
         c1 = cpu_seconds(proc.pid)
-        res = run_load(base, site, key, clients, seconds, database)
+        res = run_load(base, site, key, clients, seconds, database, requests)
         c2 = cpu_seconds(proc.pid)
         b_n = b_tp * min(10.0, seconds / 3)
         res.baseline_server_cpu_ms = (c1 - c0) / b_n * 1000 if b_n else 0.0
@@ -383,7 +418,13 @@ def main() -> int:
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    ap.add_argument(
+        "--requests", type=int, help="stop the load after this many requests (not --seconds)"
+    )
     ap.add_argument("--kill", action="store_true", help="also run the kill-mid-load test")
+    ap.add_argument(
+        "--kill-posts", type=int, help="kill test: send at most N comments, kill at N/2 acked"
+    )
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
     args = ap.parse_args()
 
@@ -392,16 +433,16 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         db = normalise_url(args.db) if args.db else f"sqlite:///{tmp}/bench.sqlite3"
         database = db.split(":", 1)[0].split("+", 1)[0]
-        res = bench(db, args.clients, args.seconds, database, args.workers)
+        res = bench(db, args.clients, args.seconds, database, args.workers, args.requests)
         out = res.summary()
-        if args.kill:
+        if args.kill or args.kill_posts:
             kdb = db if args.db else f"sqlite:///{tmp}/kill.sqlite3"
-            out["kill_test"] = kill_test(kdb)
+            out["kill_test"] = kill_test(kdb, posts=args.kill_posts)
     if args.json:
         print(json.dumps(out, indent=2))
     else:
         print(
-            f"database: {database}   clients: {res.clients}   duration: {res.seconds:.0f} s   "
+            f"database: {database}   clients: {res.clients}   duration: {res.seconds:.1f} s   "
             f"server workers: {args.workers}"
         )
         print(

@@ -98,6 +98,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def pg_url(pg_server: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database: for what only PostgreSQL serves (several replicas)."""
+    url, drop = _fresh_pg_database(pg_server)
+    try:
+        yield url
+    finally:
+        drop()
+
+
+@pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'moderation.sqlite3'}"
 

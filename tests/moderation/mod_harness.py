@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 import uuid
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -13,6 +17,19 @@ from postcheck.moderation.auth import hash_password
 from postcheck.moderation.settings import Settings
 
 PASSWORD = "correct horse battery staple"
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+def load_benchmark(name: str) -> ModuleType:
+    """Import benchmarks/NAME.py (not a package): tests run short versions of its checks."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
 
 
 class Harness:

@@ -51,6 +51,7 @@ from postcheck.moderation.models import (
 )
 from postcheck.moderation.policy import Policy
 from postcheck.moderation.settings import ConfigError
+from postcheck.private_files import ensure_private_sqlite
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SITE_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -80,9 +81,14 @@ def text_hash(text_: str) -> str:
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[1] if ":///" in url else ""
-        if path and path != ":memory:":
+        if path and path != ":memory:" and not path.startswith("file:"):
+            path = path.split("?", 1)[0]
             try:
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                # The store holds commenters' e-mails, held comments and the password hash:
+                # SQLite would create it 0644, so it is created owner-only first (its WAL and
+                # shared-memory files take the database file's mode).
+                Path(path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                ensure_private_sqlite(Path(path))
             except OSError as exc:
                 raise StoreError(
                     f"cannot open the moderation database: {exc.strerror}: {path}"
@@ -559,7 +565,10 @@ class Store:
                 first[key] = item
         created: dict[tuple[int, str], Submitted] = {}
         if first:
-            new = list(first.values())
+            # Rows go in in one global order: two replicas' batches that share ids then wait
+            # for each other on the unique index instead of deadlocking (PostgreSQL would
+            # abort one batch, answering 500 to every comment in it).
+            new = sorted(first.values(), key=lambda i: (i.site_id, i.client_id))
             ids = {
                 (site_id, client_id): cid
                 for cid, site_id, client_id in s.execute(
@@ -708,7 +717,17 @@ class Store:
         ]
         changed = 0
         with self.write() as s:
-            for c in s.scalars(select(Comment).where(Comment.id.in_(comment_ids))):
+            # Rows are locked before their status is read: the same decision made at the same
+            # moment through another replica (or request) would otherwise also read "held" and
+            # be written to the audit log twice. Id order keeps two bulk decisions from
+            # deadlocking. SQLite needs no lock: its write transactions already run one by one.
+            locked = (
+                select(Comment)
+                .where(Comment.id.in_(comment_ids))
+                .order_by(Comment.id)
+                .with_for_update()
+            )
+            for c in s.scalars(locked):
                 if c.status == status:
                     continue
                 before = c.status
@@ -727,7 +746,7 @@ class Store:
 
     def edit(self, comment_id: int, new_text: str, actor: str) -> None:
         with self.write() as s:
-            c = s.get(Comment, comment_id)
+            c = s.get(Comment, comment_id, with_for_update=True)  # as in decide()
             if c is None:
                 raise NotFound(f"no comment {comment_id}")
             if new_text == c.text:
