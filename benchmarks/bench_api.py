@@ -2,9 +2,10 @@
 
     python benchmarks/bench_api.py                  # 20 clients, 30 s each phase
     python benchmarks/bench_api.py --duration 10 --workers 2 --json out.json
+    python benchmarks/bench_api.py --requests 2000  # exactly 2,000 requests a phase
 
-Starts the app under uvicorn on a free loopback port (configured as `postcheck serve`
-configures it: access log off), then, in the same run:
+Starts `postcheck serve` itself on a free loopback port (so the server is configured exactly
+as users run it), then, in the same run:
 
 1. baseline `GET /healthz`: the HTTP stack with no engine work (same server, same clients);
 2. `POST /api/check` with varied posts (every rule's flag/pass examples with their context);
@@ -13,7 +14,8 @@ configures it: access log off), then, in the same run:
 Load comes from `wrk` (Debian package) with a Lua script when it is installed, which keeps
 the load generator's own CPU small on a 2-core machine; otherwise from an asyncio httpx
 client (same clients and duration, more client overhead: the report says which was used).
-Not a test: nothing here asserts a number.
+`--requests N` sends exactly N requests a phase instead of running for a duration (httpx:
+wrk cannot stop at a count). Not a test: nothing here asserts a number.
 """
 
 from __future__ import annotations
@@ -48,9 +50,11 @@ done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
     "BENCH {\"requests\": %d, \"duration_us\": %d, \"p50_us\": %d, \"p90_us\": %d, " ..
-    "\"p99_us\": %d, \"max_us\": %d, \"non_2xx\": %d, \"socket_errors\": %d}\n",
+    "\"p95_us\": %d, \"p99_us\": %d, \"max_us\": %d, \"non_2xx\": %d, " ..
+    "\"socket_errors\": %d}\n",
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
-    latency:percentile(99), latency.max, e.status, e.connect + e.read + e.write + e.timeout))
+    latency:percentile(95), latency:percentile(99), latency.max, e.status,
+    e.connect + e.read + e.write + e.timeout))
 end
 """
 
@@ -80,11 +84,11 @@ def free_port() -> int:
 
 def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
     cmd = [
-        sys.executable, "-m", "uvicorn", "--factory", "postcheck.web.app:create_app",
+        sys.executable, "-m", "postcheck", "serve",
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-        "--no-access-log", "--log-level", "warning",
+        "--log-level", "warning",
     ]  # fmt: skip
-    proc = subprocess.Popen(cmd)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
     import httpx
 
     deadline = time.monotonic() + 60
@@ -150,6 +154,7 @@ def run_wrk(
         "throughput_rps": round(raw["requests"] / secs, 1),
         "p50_ms": raw["p50_us"] / 1000,
         "p90_ms": raw["p90_us"] / 1000,
+        "p95_ms": raw["p95_us"] / 1000,
         "p99_ms": raw["p99_us"] / 1000,
         "max_ms": raw["max_us"] / 1000,
         "errors": raw["non_2xx"] + raw["socket_errors"],
@@ -157,17 +162,34 @@ def run_wrk(
 
 
 def run_httpx(
-    url: str, method: str, path: str, bodies: list[dict[str, Any]], clients: int, duration: int
+    url: str,
+    method: str,
+    path: str,
+    bodies: list[dict[str, Any]],
+    clients: int,
+    duration: int,
+    total: int | None = None,
 ) -> dict[str, Any]:
+    """`clients` connections sending back to back for `duration` seconds, or until `total`
+    requests have been sent in all."""
     import httpx
 
     latencies: list[float] = []
     errors = 0
+    statuses: dict[str, int] = {}
+    sent = 0
+
+    def more(stop: float) -> bool:
+        nonlocal sent
+        if total is not None:
+            sent += 1
+            return sent <= total
+        return time.perf_counter() < stop
 
     async def client(i: int, ac: httpx.AsyncClient, stop: float) -> None:
         nonlocal errors
         n = i
-        while time.perf_counter() < stop:
+        while more(stop):
             n += clients
             t = time.perf_counter()
             try:
@@ -176,8 +198,11 @@ def run_httpx(
                 else:
                     r = await ac.post(path, json=bodies[n % len(bodies)])
                 ok = r.status_code < 300
-            except httpx.HTTPError:
+                key = str(r.status_code)
+            except httpx.HTTPError as exc:
                 ok = False
+                key = type(exc).__name__
+            statuses[key] = statuses.get(key, 0) + 1
             latencies.append(time.perf_counter() - t)
             errors += not ok
 
@@ -197,9 +222,11 @@ def run_httpx(
         "throughput_rps": round(len(latencies) / secs, 1),
         "p50_ms": round(q[49] * 1000, 2),
         "p90_ms": round(q[89] * 1000, 2),
+        "p95_ms": round(q[94] * 1000, 2),
         "p99_ms": round(q[98] * 1000, 2),
         "max_ms": round(max(latencies) * 1000, 2),
         "errors": errors,
+        "statuses": statuses,
     }
 
 
@@ -226,12 +253,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--duration", type=int, default=30, help="seconds per HTTP phase")
     ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     ap.add_argument("--tool", choices=("auto", "wrk", "httpx"), default="auto")
+    ap.add_argument(
+        "--requests", type=int, help="send exactly this many requests a phase (httpx client)"
+    )
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args(argv)
 
     tool = args.tool
     if tool == "auto":
-        tool = "wrk" if shutil.which("wrk") else "httpx"
+        tool = "wrk" if shutil.which("wrk") and args.requests is None else "httpx"
+    if tool == "wrk" and args.requests is not None:
+        raise SystemExit("--requests needs the httpx client (wrk runs for a duration)")
     bodies = corpus()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -239,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {
         "tool": tool,
         "clients": args.clients,
-        "duration_s": args.duration,
+        "duration_s": None if args.requests else args.duration,
+        "requests_per_phase": args.requests,
         "workers": args.workers,
         "cpus": os.cpu_count(),
         "corpus_posts": len(bodies),
@@ -260,11 +293,12 @@ def main(argv: list[str] | None = None) -> int:
         phases = (("baseline GET /healthz", "GET", "/healthz"),
                   ("POST /api/check", "POST", "/api/check"))  # fmt: skip
         for name, method, path in phases:
-            print(f"{name}: {args.clients} clients for {args.duration} s ...", file=sys.stderr)
+            amount = f"{args.requests} requests" if args.requests else f"{args.duration} s"
+            print(f"{name}: {args.clients} clients, {amount} ...", file=sys.stderr)
             if tool == "wrk":
                 r = run_wrk(url, method, path, bodies_file, args.clients, args.duration)
             else:
-                r = run_httpx(url, method, path, bodies, args.clients, args.duration)
+                r = run_httpx(url, method, path, bodies, args.clients, args.duration, args.requests)
             r.update(rss_mib(server.pid))
             results[name] = r
         os.unlink(bodies_file)
@@ -276,17 +310,18 @@ def main(argv: list[str] | None = None) -> int:
 
     results["loadavg_after"] = round(os.getloadavg()[0], 2)
     rows = [k for k in results if isinstance(results[k], dict)]
-    print(f"\n{tool}, {args.clients} concurrent clients, {args.duration} s, "
+    amount = f"{args.requests} requests a phase" if args.requests else f"{args.duration} s"
+    print(f"\n{tool}, {args.clients} concurrent clients, {amount}, "
           f"{args.workers} uvicorn worker(s), {os.cpu_count()} CPUs, "
           f"{len(bodies)} distinct posts, load average {results['loadavg_before']} before, "
           f"{results['loadavg_after']} after\n")  # fmt: skip
-    print("| phase | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | errors | RSS MiB |")
+    print("| phase | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | RSS MiB |")
     print("|---|---|---|---|---|---|---|---|---|")
     for k in rows:
         r = results[k]
         cells = [k, r["requests"], r["throughput_rps"]] + [
             r.get(c, r.get("mean_ms", "") if c == "p50_ms" else "")
-            for c in ("p50_ms", "p90_ms", "p99_ms", "max_ms", "errors", "peak_rss_mib")
+            for c in ("p50_ms", "p95_ms", "p99_ms", "max_ms", "errors", "peak_rss_mib")
         ]
         print("| " + " | ".join(str(c) for c in cells) + " |")
     if args.json:

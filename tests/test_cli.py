@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -114,7 +115,8 @@ def test_profile_file(tmp_path: Path) -> None:
     [
         (["check", ""], None, "empty"),
         (["check", "   \n\t "], None, "empty"),
-        (["check", "-"], b"\xff\xfe\x00bad", "not valid UTF-8"),
+        (["check", "-"], b"\xc3\x28 bad", "not valid UTF-8"),
+        (["check", "-"], b"\x00\x01\x02\x03\x00\x00\xfe", "binary data"),
         (["check", "-"], b"x" * 100_001, "limit"),
         (["check", "hi", "--platform", "myspace"], None, "unknown platform"),
         (["check", "hi", "--seniority", "boss"], None, "unknown seniority"),
@@ -163,3 +165,143 @@ def test_explain_shows_clause_and_examples() -> None:
 def test_schema_command() -> None:
     p = run("schema")
     assert json.loads(p.stdout)["title"].startswith("postcheck Report")
+
+
+# --- Batch input and output, run in this process (the engine loads once for all of them) ---
+
+
+def lines_of(err: str) -> list[str]:
+    assert "Traceback" not in err and "internal error" not in err, err
+    return [ln for ln in err.splitlines() if ln.strip()]
+
+
+GOOD = [
+    json.dumps({"id": "a", "text": "Kia ora, lovely day"}),
+    json.dumps({"id": "b", "text": POLITICAL}),
+]
+
+
+Here = Callable[..., tuple[int, bytes, str]]
+
+
+@pytest.fixture
+def here(capsysbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch) -> Here:
+    """`postcheck ARGS` through the console entry point: exit code, stdout, stderr."""
+    import io
+
+    from postcheck.cli import main
+
+    def run_here(*args: str, stdin: bytes = b"") -> tuple[int, bytes, str]:
+        monkeypatch.setattr(sys, "argv", ["postcheck", *args])
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin)))
+        with pytest.raises(SystemExit) as exc:
+            main()
+        out, err = capsysbinary.readouterr()
+        code = exc.value.code
+        return (code if isinstance(code, int) else 0), out, err.decode()
+
+    return run_here
+
+
+def test_deeply_nested_line_is_skipped_and_the_rest_reported(here: Here, tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(GOOD[0] + "\n" + "[" * 100_000 + "]" * 100_000 + "\n" + GOOD[1] + "\n")
+    code, out, err = here("check", "--input", str(src), "-f", "jsonl")
+    assert code == 2
+    assert [json.loads(x)["id"] for x in out.splitlines()] == ["a", "b"]
+    assert f"{src}:2: JSON nested deeper than 64 levels" in lines_of(err)[0]
+
+
+def test_batch_json_is_one_array_and_jsonl_one_report_a_line(here: Here, tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(GOOD) + "\n")
+    code, out, _ = here("check", "--input", str(src), "-f", "json", "--fail-on", "never")
+    assert code == 0
+    assert [r["id"] for r in json.loads(out)] == ["a", "b"]
+    code, out, _ = here("check", "--input", str(src), "-f", "jsonl", "--fail-on", "never")
+    assert [json.loads(x)["id"] for x in out.splitlines()] == ["a", "b"]
+    _, out, _ = here("check", "--input", "-", "-f", "json", stdin=b"")
+    assert json.loads(out) == []
+
+
+def test_input_that_is_a_directory_or_missing(here: Here, tmp_path: Path) -> None:
+    code, _, err = here("check", "--input", str(tmp_path))
+    assert code == 2 and "is a directory" in lines_of(err)[0]
+    code, _, err = here("check", "--input", str(tmp_path / "nope.jsonl"))
+    assert code == 2 and "input file not found" in lines_of(err)[0]
+
+
+def test_input_from_a_pipe_and_a_device(here: Here, tmp_path: Path) -> None:
+    import os
+    import threading
+
+    fifo = tmp_path / "posts.fifo"  # what bash's <(cmd) hands over
+    os.mkfifo(fifo)
+
+    def writer() -> None:
+        with fifo.open("w") as fh:
+            fh.write("\n".join(GOOD) + "\n")
+
+    t = threading.Thread(target=writer)
+    t.start()
+    code, out, err = here("check", "--input", str(fifo), "-f", "jsonl", "--fail-on", "never")
+    t.join(10)
+    assert code == 0, err
+    assert len(out.splitlines()) == 2
+    code, out, err = here("check", "--input", "/dev/null", "-f", "json")
+    assert code == 0 and json.loads(out) == [] and "checked 0 post(s)" in err
+
+
+@pytest.mark.parametrize(
+    ("data", "needle"),
+    [
+        (bytes(range(256)) * 40, "binary data"),
+        (b"id,text\n1,hello\n2,there\n", "each line must be one JSON object"),
+        (b'[{"text": "hi"}]\n', "one JSON array"),
+    ],
+)
+def test_not_jsonl_is_one_error(here: Here, tmp_path: Path, data: bytes, needle: str) -> None:
+    src = tmp_path / "junk.jsonl"
+    src.write_bytes(data)
+    code, out, err = here("check", "--input", str(src))
+    assert code == 2 and not out
+    (line,) = lines_of(err)
+    assert line.startswith(f"postcheck: error: {src}: not a JSONL file") and needle in line
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-32"])
+def test_utf16_input_is_read(here: Here, tmp_path: Path, codec: str) -> None:
+    src = tmp_path / "win.jsonl"
+    src.write_bytes(("\r\n".join(GOOD) + "\r\n").encode(codec))
+    code, out, err = here("check", "--input", str(src), "-f", "jsonl", "--fail-on", "never")
+    assert code == 0, err
+    assert [json.loads(x)["id"] for x in out.splitlines()] == ["a", "b"]
+    code, out, err = here("check", "-", stdin=POLITICAL.encode(codec))
+    assert code == 0 and "gutting" in out.decode(), err
+
+
+def test_sizes_are_told_truly(here: Here, tmp_path: Path) -> None:
+    code, _, err = here("check", "-", stdin=b"a" * 5_000_000)
+    assert code == 2
+    assert "over 100,000 characters" in lines_of(err)[0] and "400,001" not in err
+    src = tmp_path / "big.jsonl"
+    src.write_text(json.dumps({"text": "word " * 1_000_000}) + "\n" + GOOD[0] + "\n")
+    code, out, err = here("check", "--input", str(src), "-f", "jsonl")
+    assert code == 2 and len(out.splitlines()) == 1
+    assert "longer than the limit (5,000,013 bytes" in lines_of(err)[0]
+
+
+def test_guidance_refuses_formats_it_does_not_have(here: Here) -> None:
+    code, out, err = here("guidance", "-f", "sarif")
+    assert code == 2 and not out
+    assert "'sarif' is not one of 'text', 'json'" in lines_of(err)[0]
+
+
+def test_scan_reports_the_paths_that_exist(here: Here, tmp_path: Path) -> None:
+    src = tmp_path / "posts.jsonl"
+    src.write_text("\n".join(GOOD) + "\n")
+    missing = tmp_path / "gone.zip"
+    code, out, err = here("scan", "-f", "json", "-q", str(src), str(missing))
+    assert code == 2
+    assert json.loads(out)["summary"]["posts_checked"] == 2
+    assert lines_of(err) == [f"postcheck: error: {missing}: no such file or folder"]

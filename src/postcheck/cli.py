@@ -6,11 +6,12 @@ usage or input errors. Errors are one line on stderr, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, BinaryIO, NoReturn
 
 import typer
 from rich.console import Console
@@ -42,6 +43,13 @@ class OutputFormat(StrEnum):
     json = "json"
     jsonl = "jsonl"
     sarif = "sarif"
+
+
+class GuidanceFormat(StrEnum):
+    """`guidance` has no per-post findings, so no jsonl or sarif: refused, not ignored."""
+
+    text = "text"
+    json = "json"
 
 
 class FailOn(StrEnum):
@@ -220,7 +228,13 @@ def check(
         ),
     ] = None,
     format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="text, json, jsonl or sarif.")
+        OutputFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text, json, jsonl or sarif. With --input, json is one JSON array of reports "
+            "and jsonl one report a line.",
+        ),
     ] = OutputFormat.text,
     fail_on: Annotated[
         FailOn,
@@ -299,14 +313,21 @@ def _check_one(
     no_color: bool,
 ) -> int:
     from postcheck.engine import default_engine
-    from postcheck.inputs import check_argument_text, decode_utf8
+    from postcheck.inputs import check_argument_text, decode_text
     from postcheck.model import MAX_TEXT_CHARS, Author, Context, Post
 
     if text == "-":
         if sys.stdin is None or sys.stdin.isatty():
             fail("reading the post from standard input, but nothing was piped in")
-        raw = sys.stdin.buffer.read(MAX_TEXT_CHARS * 4 + 1)
-        text = decode_utf8(raw, "standard input")
+        cap = MAX_TEXT_CHARS * 4  # no character takes more than four bytes
+        raw = sys.stdin.buffer.read(cap + 1)
+        if len(raw) > cap:
+            # Only the first bytes were read, so the real length is unknown: say "over".
+            fail(
+                f"the post on standard input is over {MAX_TEXT_CHARS:,} characters "
+                f"(more than {cap:,} bytes); the limit is {MAX_TEXT_CHARS:,}"
+            )
+        text = decode_text(raw, "standard input")
     else:
         text = check_argument_text(text)
     from postcheck.engine import validate_text
@@ -348,6 +369,24 @@ def _emit(
         print(json.dumps(log, ensure_ascii=False, indent=2))
 
 
+def _open_input(source: str) -> BinaryIO:
+    """The --input stream. Pipes (`<(cmd)`) and devices are read like files; a folder or
+    an unreadable path says so instead of "not found"."""
+    if source == "-":
+        if sys.stdin is None:
+            fail("reading posts from standard input, but there is none")
+        return sys.stdin.buffer
+    path = Path(source)
+    try:
+        if path.is_dir():
+            fail(f"{source} is a directory, not a JSONL file (`postcheck scan` reads folders)")
+        return path.open("rb")
+    except FileNotFoundError:
+        fail(f"input file not found: {source}")
+    except OSError as exc:
+        fail(f"cannot read {source}: {exc.strerror or exc}")
+
+
 def _check_batch(
     source: str,
     author: dict[str, Any],
@@ -358,6 +397,7 @@ def _check_batch(
     processes: int | None,
 ) -> int:
     from postcheck.batch import check_outcomes
+    from postcheck.engine import InputError
     from postcheck.inputs import read_jsonl
     from postcheck.report.json import report_json
 
@@ -368,19 +408,14 @@ def _check_batch(
         bad += 1
         print(f"postcheck: {source}:{line}: {why}", file=sys.stderr)
 
-    if source == "-":
-        stream = sys.stdin.buffer
-    else:
-        path = Path(source)
-        if not path.is_file():
-            fail(f"input file not found: {source}")
-        stream = path.open("rb")
+    stream = _open_input(source)
     worst = 0
     count = 0
     posts = read_jsonl(stream, on_line_error, author, ctx)
     sarif_items: list[tuple[Any, str]] = []
     texts: dict[str | None, str] = {}
     out = sys.stdout
+    array_open = finished = False
     try:
         for o in check_outcomes(posts, processes=processes, edition=edition):
             if o.report is None:
@@ -389,7 +424,13 @@ def _check_batch(
                 continue
             count += 1
             worst = max(worst, o.report.risk.rank)
-            if fmt in (OutputFormat.jsonl, OutputFormat.json):
+            if fmt == OutputFormat.json:
+                # One JSON array, written as reports arrive: memory stays flat, and an
+                # interrupted run still leaves valid JSON (the array is closed below).
+                out.write(",\n" if array_open else "[\n")
+                array_open = True
+                out.write(json.dumps(report_json(o.report), ensure_ascii=False))
+            elif fmt == OutputFormat.jsonl:
                 out.write(json.dumps(report_json(o.report), ensure_ascii=False) + "\n")
             elif fmt == OutputFormat.sarif:
                 sarif_items.append((o.report, texts.get(o.post_id, "")))
@@ -399,9 +440,17 @@ def _check_batch(
                 out.write(
                     f"{ids}\t{r.risk.value}\t{r.verdict}\t{','.join(f.rule for f in r.findings)}\n"
                 )
+        finished = True
+    except InputError as exc:  # the input as a whole is not JSON Lines (binary, CSV, ...)
+        fail(f"{source}: {exc}")
+    except OSError as exc:
+        fail(f"cannot read {source}: {exc.strerror or exc}")
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
+        if fmt == OutputFormat.json and (array_open or finished):
+            with contextlib.suppress(BrokenPipeError):
+                out.write("\n]\n" if array_open else "[]\n")
     if fmt == OutputFormat.sarif:
         _emit(sarif_items, fmt)
     print(f"postcheck: checked {count} post(s), {bad} skipped", file=sys.stderr)
@@ -413,8 +462,8 @@ def _check_batch(
 @app.command()
 def guidance(
     edition: EditionOpt = None,
-    format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text or json.")] = (
-        OutputFormat.text
+    format: Annotated[GuidanceFormat, typer.Option("--format", "-f", help="text or json.")] = (
+        GuidanceFormat.text
     ),
 ) -> None:
     """List the guidance clauses, both editions side by side (or one with --edition)."""
@@ -430,7 +479,7 @@ def guidance(
     for r in rules():
         for c in r.clauses:
             by_clause.setdefault(c, []).append(r.id)
-    if format != OutputFormat.text:
+    if format == GuidanceFormat.json:
         data = {
             "editions": [e.model_dump(mode="json") for e in chosen],
             "rules_by_clause": by_clause,
@@ -575,7 +624,9 @@ def main() -> None:
         # Typer bundles its own copy of click, so usage errors are recognised by shape.
         format_message = getattr(exc, "format_message", None)
         if callable(format_message) and hasattr(exc, "exit_code"):
-            print(f"postcheck: error: {format_message()}", file=sys.stderr)
+            # Typer's own wording carries pydantic's "Value error, " prefix: noise to a user.
+            message = str(format_message()).replace("Value error, ", "")
+            print(f"postcheck: error: {message}", file=sys.stderr)
             sys.exit(EXIT_USAGE)
         print(f"postcheck: internal error: {exc.__class__.__name__}: {exc}", file=sys.stderr)
         sys.exit(EXIT_USAGE)

@@ -12,6 +12,8 @@ import typer
 DEFAULT_PORT = 8000
 #: How far past the default port to look for a free one.
 PORT_SEARCH = 50
+#: Seconds a stopping server gives requests in progress (`serve --shutdown-timeout`).
+SHUTDOWN_TIMEOUT = 3
 
 
 def port_free(host: str, port: int) -> bool:
@@ -101,6 +103,14 @@ def register(app: typer.Typer) -> None:
             str | None,
             typer.Option(help="With --moderation: the moderation store's database URL."),
         ] = None,
+        shutdown_timeout: Annotated[
+            int,
+            typer.Option(
+                min=0,
+                help="On Ctrl+C or SIGTERM, seconds to let requests in progress finish "
+                "before they are cancelled (a batch stops at its next chunk).",
+            ),
+        ] = SHUTDOWN_TIMEOUT,
     ) -> None:
         """Start the web app: check page, guidance, archive scan and the HTTP API."""
         import uvicorn
@@ -157,4 +167,7 @@ def register(app: typer.Typer) -> None:
             # The check page and API clients reuse connections; don't close them under a
             # client that is about to send (uvicorn's default is 5 s).
             timeout_keep_alive=75,
+            # uvicorn's default waits for every request in progress, however long: a big
+            # batch kept a stopped server alive for minutes.
+            timeout_graceful_shutdown=shutdown_timeout,
         )

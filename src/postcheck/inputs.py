@@ -6,13 +6,16 @@ never stops the rest of a batch.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
 from pydantic import ValidationError
 
+from postcheck import safejson
 from postcheck.engine import InputError, validate_text
 from postcheck.model import MAX_TEXT_CHARS, Author, Context, Post
 
@@ -20,6 +23,54 @@ CONTEXT_FIELDS = ("platform", "kind", "visibility", "date", "account")
 
 #: A JSONL line can hold a post of MAX_TEXT_CHARS characters of up to 4 bytes, plus fields.
 MAX_LINE_BYTES = MAX_TEXT_CHARS * 4 + 65_536
+
+
+#: How much of a batch file is looked at before reading it: enough to see its encoding and
+#: whether it starts like JSON Lines at all.
+SNIFF_BYTES = 4096
+
+_BOMS = (
+    # UTF-32 first: its little-endian mark begins with UTF-16's.
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def sniff_encoding(head: bytes) -> str | None:
+    """The encoding the first bytes show: "utf-8" (the default), a UTF-16/32 codec when a
+    byte-order mark or the NUL pattern of UTF-16 says so, or None for binary data."""
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            return codec
+    if b"\x00" not in head:
+        return "utf-8"
+    # UTF-16 without a mark: text in the Latin range puts a NUL in every other byte.
+    pairs = len(head) // 2
+    if pairs >= 2:
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        if odd >= 0.9 * pairs and even <= 0.1 * pairs:
+            return "utf-16-le"
+        if even >= 0.9 * pairs and odd <= 0.1 * pairs:
+            return "utf-16-be"
+    return None
+
+
+def decode_text(data: bytes, what: str = "input") -> str:
+    """Bytes of one post to text: UTF-8, or UTF-16/32 when a byte-order mark or the NULs of
+    UTF-16 say so (what Windows tools often write); anything else is refused in one line."""
+    codec = sniff_encoding(data[:SNIFF_BYTES])
+    if codec is None:
+        raise InputError(f"{what} is binary data, not text")
+    if codec != "utf-8":
+        try:
+            return data.decode(codec).removeprefix("\ufeff")
+        except UnicodeDecodeError:
+            raise InputError(
+                f"{what} looks like UTF-16 or UTF-32 but is not; save it as UTF-8"
+            ) from None
+    return decode_utf8(data, what)
 
 
 def decode_utf8(data: bytes, what: str = "input") -> str:
@@ -109,30 +160,122 @@ def read_jsonl(
     author_defaults: dict[str, Any] | None = None,
     context_defaults: dict[str, Any] | None = None,
 ) -> Iterator[Post]:
-    """Posts from JSON Lines, one object a line; bad lines go to on_error(line_no, why)."""
-    for n, raw in enumerate(_lines(stream), 1):
-        if raw is None:
-            on_error(n, f"line longer than {MAX_LINE_BYTES:,} bytes; skipped")
+    """Posts from JSON Lines, one object a line; bad lines go to on_error(line_no, why).
+
+    A stream that is not JSON Lines at all (binary data, CSV, one JSON array) raises one
+    InputError before anything is read, rather than an error for every line; see open_jsonl.
+    """
+    for n, raw in enumerate(_lines(open_jsonl(stream)), 1):
+        if isinstance(raw, int):
+            on_error(
+                n,
+                f"line longer than the limit ({raw:,} bytes; a post may have at most "
+                f"{MAX_TEXT_CHARS:,} characters)",
+            )
             continue
         if not raw.strip():
             continue
         try:
             line = decode_utf8(raw, "line")
             try:
-                obj = json.loads(line)
+                obj = safejson.loads(line)
             except json.JSONDecodeError as exc:
                 raise InputError(f"invalid JSON ({exc.msg} at column {exc.colno})") from None
+            except safejson.TooDeep as exc:
+                raise InputError(str(exc)) from None
             yield build_post(obj, author_defaults, context_defaults, fallback_id=str(n))
         except InputError as exc:
             on_error(n, str(exc))
 
 
-def _lines(stream: BinaryIO) -> Iterable[bytes | None]:
-    """Lines of at most MAX_LINE_BYTES; None for a longer one (skipped without holding it)."""
+def open_jsonl(stream: BinaryIO) -> BinaryIO:
+    """The stream to read JSON Lines from, after a look at its first bytes.
+
+    UTF-16 and UTF-32 (what PowerShell and Notepad write) are read as UTF-8 lines; binary
+    data, CSV or a JSON array raise InputError, one clear reason for the whole input.
+    """
+    # What is there now, not a full SNIFF_BYTES: a producer that writes a line at a time
+    # (`tail -f posts.jsonl | postcheck check --input -`) is not kept waiting.
+    read1 = getattr(stream, "read1", stream.read)
+    head = read1(SNIFF_BYTES)
+    if 0 < len(head) < 4:  # enough for any byte-order mark
+        head += stream.read(4 - len(head))
+    codec = sniff_encoding(head)
+    if codec is None:
+        raise InputError("not a JSONL file: it holds binary data (NUL bytes)")
+    first = head.decode(codec, "ignore").lstrip("\ufeff \t\r\n")[:1]
+    if first == "[":
+        raise InputError(
+            "not a JSONL file: it is one JSON array; write one object a line "
+            "(`postcheck scan` reads JSON arrays of posts)"
+        )
+    if first and first != "{":
+        raise InputError(
+            "not a JSONL file: each line must be one JSON object, starting with '{' "
+            "(`postcheck scan` reads CSV files and platform exports)"
+        )
+    rejoined: BinaryIO = io.BufferedReader(_Rejoined(head, stream), 65_536)
+    if codec == "utf-8":
+        return rejoined
+    text = io.TextIOWrapper(rejoined, encoding=codec, errors="replace", newline="")
+    return io.BufferedReader(_Utf8Of(text), 65_536)
+
+
+class _Rejoined(io.RawIOBase):
+    """The bytes already read to sniff the input, then the rest of it (a pipe cannot seek)."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = head
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        if self._head:
+            n = min(len(view), len(self._head))
+            view[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        read1 = getattr(self._rest, "read1", self._rest.read)
+        data = read1(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+
+class _Utf8Of(io.RawIOBase):
+    """A text stream as UTF-8 bytes, so every encoding goes through the same line reader."""
+
+    def __init__(self, text: io.TextIOBase) -> None:
+        self._text = text
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        while not self._pending:
+            chunk = self._text.read(16_384)
+            if not chunk:
+                return 0
+            self._pending = chunk.encode("utf-8", "replace")
+        n = min(len(view), len(self._pending))
+        view[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+
+def _lines(stream: BinaryIO) -> Iterable[bytes | int]:
+    """Lines of at most MAX_LINE_BYTES; a longer one is skipped without holding it, and its
+    real size in bytes is given in its place."""
     while line := stream.readline(MAX_LINE_BYTES):
         if len(line) == MAX_LINE_BYTES and not line.endswith(b"\n"):
+            size = len(line)
             while (more := stream.readline(MAX_LINE_BYTES)) and not more.endswith(b"\n"):
-                pass
-            yield None
+                size += len(more)
+            size += len(more)
+            yield size
         else:
             yield line

@@ -196,3 +196,58 @@ def test_openapi_documents_the_api(harness: Harness) -> None:
     post = spec["paths"]["/api/sites/{site}/comments"]["post"]
     assert "201" in post["responses"] and "413" in post["responses"]
     assert "text" in post["requestBody"]["content"]["application/json"]["schema"]["properties"]
+
+
+def test_body_not_sent_as_json_is_415_like_the_checker(harness: Harness) -> None:
+    body = json.dumps({"id": "t", "author_name": "x", "text": "hi"})
+    for ctype in ("text/plain", "application/x-www-form-urlencoded", None):
+        headers = {"Content-Type": ctype} if ctype else {}
+        r = harness.post("blog", body.encode(), headers=headers)
+        assert r.status_code == 415, ctype
+        assert r.json()["detail"] == (
+            "Send the request body as JSON (Content-Type: application/json)."
+        )
+        assert r.headers["access-control-allow-origin"] == "*"
+    assert (
+        harness.post("blog", body, headers={"Content-Type": "application/json"}).status_code == 201
+    )
+    assert _rows(harness) == 1
+
+
+def test_deeply_nested_body_is_a_400_not_a_crash(harness: Harness) -> None:
+    deep = b'{"id": "d", "author_name": "x", "text": ' + b"[" * 30_000 + b"]" * 30_000 + b"}"
+    r = harness.post("blog", deep, headers={"Content-Type": "application/json"})
+    assert r.status_code == 400
+    assert r.json() == {
+        "detail": "request body is not acceptable JSON: JSON nested deeper than 64 levels"
+    }
+    assert _rows(harness) == 0
+
+
+def test_query_parameter_errors_are_one_line(harness: Harness) -> None:
+    auth = {"Authorization": f"Bearer {harness.keys['blog']}"}
+    r = harness.client.get("/api/sites/blog/comments?limit=0&before=x", headers=auth)
+    assert r.status_code == 422
+    assert r.json() == {
+        "detail": "query parameter limit: Input should be greater than or equal to 1; "
+        "query parameter before: Input should be a valid integer, unable to parse string "
+        "as an integer"
+    }
+    assert r.headers["access-control-allow-origin"] == "*"
+
+
+def test_size_limit_is_said_as_documented(harness: Harness) -> None:
+    from pathlib import Path
+
+    from postcheck.web.security import describe_bytes
+
+    limit = describe_bytes(harness.settings.max_body_bytes)
+    r = harness.post(
+        "blog",
+        b"x" * (harness.settings.max_body_bytes + 1),
+        headers={"Content-Type": "application/json"},
+    )
+    assert r.status_code == 413
+    assert r.json()["detail"] == f"request body too large: the limit is {limit}"
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "moderation.md").read_text("utf-8")
+    assert f"body over {limit}" in " ".join(docs.split())

@@ -248,3 +248,95 @@ def test_one_draft_is_read_thoroughly_a_batch_in_bulk(client: Any) -> None:
     many = json.dumps(post(client, {"posts": [{"text": nasty}]}, "/api/check/batch").json())
     assert "model:disrespect@2+encoder=" in one
     assert "model:disrespect@2+encoder=" not in many
+
+
+def test_body_that_cannot_be_parsed_safely_is_422(client: Any) -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    for path, body, words in (
+        ("/api/check", deep, "JSON nested deeper than 64 levels"),
+        ("/api/check/batch", b'{"posts": ' + deep + b"}", "JSON nested deeper than 64 levels"),
+        ("/api/check", b'{"text": "caf\xe9"}', "not valid UTF-8 (byte 0xe9 at offset 13)"),
+    ):
+        r = client.post(path, content=body, headers={"content-type": "application/json"})
+        assert r.status_code == 422, (path, r.text)
+        assert r.json()["detail"] == f"body: {words}"
+        assert r.json()["errors"] == [{"field": "body", "message": words}]
+
+
+def test_query_parameter_errors_are_one_line(client: Any) -> None:
+    r = post(client, {"text": "hi"}, params={"edition": "x" * 65})
+    assert r.status_code == 422
+    assert r.json()["detail"] == "query parameter edition: String should have at most 64 characters"
+
+
+def test_batch_character_budget_is_413(settings: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    from postcheck.web.app import create_app
+
+    app = create_app(settings.model_copy(update={"max_batch_chars": 1000}))
+    with TestClient(app) as c:
+        ok = post(c, {"posts": [{"text": "a" * 500}, {"text": "b" * 500}]}, "/api/check/batch")
+        assert ok.status_code == 200
+        r = post(c, {"posts": [{"text": "a" * 500}, {"text": "b" * 501}]}, "/api/check/batch")
+    assert r.status_code == 413
+    assert r.json()["detail"] == (
+        "Batch has 1,001 characters of text; the limit is 1,000 a request: split it."
+    )
+
+
+def test_batch_stops_when_the_client_goes_away(
+    client: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from starlette.requests import Request
+
+    from postcheck.web import api
+
+    checked: list[str] = []
+    real_check_one = api.check_one
+
+    def counting(item: Any, edition: str | None) -> dict[str, Any]:
+        checked.append(item.text)
+        return real_check_one(item, edition)
+
+    looks = 0
+
+    async def gone_after_first_chunk(self: Request) -> bool:
+        nonlocal looks
+        looks += 1
+        return looks > 1
+
+    monkeypatch.setattr(api, "check_one", counting)
+    monkeypatch.setattr(Request, "is_disconnected", gone_after_first_chunk)
+    posts = [{"text": f"post {i}"} for i in range(api.CHUNK_POSTS + 5)]
+    with caplog.at_level("INFO", logger="postcheck.web"):
+        r = post(client, {"posts": posts}, "/api/check/batch")
+    assert r.status_code == 499
+    assert len(checked) == api.CHUNK_POSTS  # the first chunk only
+    assert f"batch abandoned after {api.CHUNK_POSTS} of {len(posts)} posts" in caplog.text
+    assert "post 0" not in caplog.text
+
+
+def test_batch_chunks_hold_a_bounded_amount_of_text() -> None:
+    from postcheck.web import api
+    from postcheck.web.schemas import CheckRequest
+
+    posts = [CheckRequest(text="x" * n) for n in (10, 60_000, 10, 30_000, 30_000, 5)]
+    chunks = [(start, [len(p.text) for p in c]) for start, c in api._chunks(posts)]
+    assert chunks == [(0, [10, 60_000]), (2, [10, 30_000, 30_000]), (5, [5])]
+
+
+def test_documented_limits_are_the_settings() -> None:
+    from pathlib import Path
+
+    from postcheck.web.security import _too_large, describe_bytes
+    from postcheck.web.settings import WebSettings
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "web.md").read_text("utf-8")
+    docs = " ".join(docs.split())  # the docs wrap lines anywhere
+    s = WebSettings()
+    for limit in (s.max_body_bytes, s.max_batch_body_bytes, s.max_upload_bytes):
+        assert describe_bytes(limit) in docs
+    assert f"({s.max_batch_posts})" in docs and f"({s.max_batch_chars:,} characters" in docs
+    # The 413 says the very words the docs do.
+    assert describe_bytes(s.max_body_bytes) in _too_large(s.max_body_bytes)

@@ -23,12 +23,14 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from postcheck import safejson
 from postcheck.moderation.models import Site
 from postcheck.moderation.service import Moderation
 from postcheck.moderation.store import Conflict, Submitted
+from postcheck.web.security import JSON_ONLY, describe_bytes, is_json_type
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CORS = {
+CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Headers": "Authorization, Content-Type",
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -118,7 +120,9 @@ class PublishedComment(BaseModel):
 
 
 def _error(status: int, detail: str, headers: dict[str, str] | None = None) -> HTTPException:
-    return HTTPException(status_code=status, detail=detail, headers={**_CORS, **(headers or {})})
+    return HTTPException(
+        status_code=status, detail=detail, headers={**CORS_HEADERS, **(headers or {})}
+    )
 
 
 def _bearer(authorization: str | None) -> str:
@@ -149,6 +153,8 @@ def comments_router(mod: Moderation) -> APIRouter:
             raise _error(403, f"this key is not for site {site!r}")
         return found
 
+    too_large = f"request body too large: the limit is {describe_bytes(settings.max_body_bytes)}"
+
     async def read_body(request: Request) -> bytes:
         declared = request.headers.get("content-length")
         if declared is not None:
@@ -157,12 +163,12 @@ def comments_router(mod: Moderation) -> APIRouter:
             except ValueError:
                 raise _error(400, "invalid Content-Length header") from None
             if too_big:
-                raise _error(413, f"request body too large (limit {settings.max_body_bytes} bytes)")
+                raise _error(413, too_large)
         chunks, size = [], 0
         async for chunk in request.stream():
             size += len(chunk)
             if size > settings.max_body_bytes:
-                raise _error(413, f"request body too large (limit {settings.max_body_bytes} bytes)")
+                raise _error(413, too_large)
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -173,11 +179,12 @@ def comments_router(mod: Moderation) -> APIRouter:
         summary="Submit a comment for screening",
         responses={
             200: {"description": "Same id sent again: the stored comment's decision."},
-            400: {"description": "Body is not UTF-8 JSON."},
+            400: {"description": "Body is not UTF-8 JSON, or nests deeper than 64 levels."},
             401: {"description": "Missing or unknown site key."},
             403: {"description": "Key belongs to another site."},
             409: {"description": "Id already used for a different comment."},
             413: {"description": "Body too large."},
+            415: {"description": "Body not sent as JSON (Content-Type: application/json)."},
             422: {"description": "Fields missing or invalid."},
         },
         openapi_extra={
@@ -192,6 +199,10 @@ def comments_router(mod: Moderation) -> APIRouter:
         request: Request,
         authorization: Annotated[str | None, Header()] = None,
     ) -> Response:
+        # As the checker's API does: a page on another site can post a form or text/plain
+        # without asking first, but not JSON, so only JSON is taken.
+        if not is_json_type(request.headers.get("content-type")):
+            raise _error(415, JSON_ONLY)
         found = await authorised_site(site, authorization)
         raw = await read_body(request)
         try:
@@ -199,13 +210,15 @@ def comments_router(mod: Moderation) -> APIRouter:
         except UnicodeDecodeError as exc:
             raise _error(400, f"request body is not valid UTF-8 (byte {exc.start})") from None
         try:
-            data = json.loads(body_text)
+            data = safejson.loads(body_text)
         except json.JSONDecodeError as exc:
             raise _error(
                 400,
                 f"request body is not valid JSON: {exc.msg} "
                 f"at line {exc.lineno} column {exc.colno}",
             ) from None
+        except safejson.TooDeep as exc:
+            raise _error(400, f"request body is not acceptable JSON: {exc}") from None
         if not isinstance(data, dict):
             raise _error(400, "request body must be a JSON object")
         try:
@@ -246,7 +259,7 @@ def comments_router(mod: Moderation) -> APIRouter:
             "reasons": result.reasons,
             "advice": result.advice,
         }
-        return JSONResponse(body, status_code=201 if result.created else 200, headers=_CORS)
+        return JSONResponse(body, status_code=201 if result.created else 200, headers=CORS_HEADERS)
 
     @router.get(
         "/sites/{site}/comments",
@@ -277,11 +290,11 @@ def comments_router(mod: Moderation) -> APIRouter:
             }
             for c in rows
         ]
-        return JSONResponse(out, headers=_CORS)
+        return JSONResponse(out, headers=CORS_HEADERS)
 
     @router.options("/sites/{site}/comments", include_in_schema=False)
     async def preflight(site: str) -> Response:
-        return Response(status_code=204, headers=_CORS)
+        return Response(status_code=204, headers=CORS_HEADERS)
 
     @router.get("/moderation/health", summary="Service and database health")
     async def health() -> dict[str, str]:

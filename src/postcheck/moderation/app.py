@@ -6,15 +6,17 @@ from __future__ import annotations
 import html
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from postcheck import __version__
-from postcheck.moderation.api import comments_router
+from postcheck.moderation.api import CORS_HEADERS, comments_router
 from postcheck.moderation.pages import SECURITY_HEADERS, pages_router
 from postcheck.moderation.screening import Screener
 from postcheck.moderation.service import Moderation
 from postcheck.moderation.settings import Settings
+from postcheck.web.schemas import validation_errors
 
 
 def moderation_router(
@@ -67,6 +69,14 @@ def create_app(settings: Settings | None = None, *, screener: Screener | None = 
         return JSONResponse(
             {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
         )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's default answer is a list of pydantic errors, each echoing its input;
+        # every other error here is one line, and a site's script reads them all the same way.
+        summary, _ = validation_errors(exc.errors())
+        headers = CORS_HEADERS if request.url.path.startswith("/api/") else None
+        return JSONResponse({"detail": summary}, status_code=422, headers=headers)
 
     @app.get("/", include_in_schema=False)
     async def root(request: Request) -> Response:

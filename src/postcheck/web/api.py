@@ -1,17 +1,25 @@
 """The JSON API: check one post or many, read the guidance and the rules.
 
-Endpoints are plain `def`: the engine is CPU-bound and synchronous, so FastAPI runs each call
-in its worker thread pool and the event loop stays free for other requests.
+The engine is CPU-bound and synchronous, so checks run in worker threads and the event loop
+stays free for other requests: one post as a plain `def` endpoint (FastAPI's thread pool), a
+batch a few posts at a time, with a look between chunks at whether the client is still there
+(work for a closed connection stops instead of running on for minutes).
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Body, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
+from starlette.requests import ClientDisconnect
 
-from postcheck import __version__
+from postcheck import __version__, safejson
 from postcheck.guidance import GuidanceError, editions, rule, rules, rules_version
 from postcheck.model import Report
 from postcheck.report.json import report_json
@@ -23,7 +31,56 @@ from postcheck.web.schemas import (
     ErrorOut,
 )
 
-router = APIRouter()
+log = logging.getLogger("postcheck.web")
+
+#: A batch is checked in chunks of at most this many characters (or CHUNK_POSTS posts):
+#: small enough that a disconnect or a shutdown is noticed within a fraction of a second.
+CHUNK_CHARS = 50_000
+CHUNK_POSTS = 32
+
+
+def body_problem(body: bytes) -> str | None:
+    """Why a JSON body cannot even be parsed safely, or None.
+
+    FastAPI's own parser answers a non-UTF-8 body, or one nested deep enough to exhaust
+    the interpreter's recursion, with a bare 400; this says what is wrong, as a 422 like
+    any other body that is not a valid post.
+    """
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"not valid UTF-8 (byte 0x{body[exc.start]:02x} at offset {exc.start})"
+    try:
+        safejson.check_depth(body)
+    except safejson.TooDeep as exc:
+        return str(exc)
+    return None
+
+
+class CheckedBodyRoute(APIRoute):
+    """A route whose JSON body is checked by `body_problem` before FastAPI parses it."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def checked(request: Request) -> Response:
+            if request.method == "POST":
+                try:
+                    body = await request.body()  # cached: FastAPI reads it from here again
+                except ClientDisconnect:
+                    # Gone, or cut off as too large (that 413 is already sent): no one reads this.
+                    return Response(status_code=400)
+                problem = body_problem(body) if body else None
+                if problem is not None:
+                    raise RequestValidationError(
+                        [{"type": "value_error", "loc": ("body",), "msg": problem}]
+                    )
+            return await handler(request)
+
+        return checked
+
+
+router = APIRouter(route_class=CheckedBodyRoute)
 
 EditionParam = Annotated[
     str | None,
@@ -90,27 +147,79 @@ def api_check(
     "/api/check/batch",
     tags=["check"],
     summary="Check many posts",
-    responses={**ERRORS, 200: {"description": "`reports`: one Report per post, in order."}},
+    responses={
+        **ERRORS,
+        413: {
+            "model": ErrorOut,
+            "description": "Body over the size limit, or more posts or characters of text "
+            "than one batch may hold (`max_batch_posts`, `max_batch_chars`).",
+        },
+        200: {"description": "`reports`: one Report per post, in order."},
+    },
 )
-def api_check_batch(
+async def api_check_batch(
     request: Request, batch: BatchRequest, edition: EditionParam = None
-) -> JSONResponse:
-    """Check up to `max_batch_posts` posts (1000 by default) in one call, in order."""
-    limit = request.app.state.settings.max_batch_posts
-    if len(batch.posts) > limit:
+) -> Response:
+    """Check up to `max_batch_posts` posts (1000 by default) holding at most
+    `max_batch_chars` characters of text in all (1,000,000 by default) in one call, in
+    order."""
+    settings = request.app.state.settings
+    posts = batch.posts
+    if len(posts) > settings.max_batch_posts:
         raise HTTPException(
             status_code=413,
-            detail=f"Batch has {len(batch.posts)} posts; the limit is {limit} a request.",
+            detail=f"Batch has {len(posts)} posts; the limit is {settings.max_batch_posts} a "
+            "request.",
         )
+    chars = sum(len(p.text) for p in posts)
+    if chars > settings.max_batch_chars:
+        raise HTTPException(
+            status_code=413,
+            detail=f"Batch has {chars:,} characters of text; the limit is "
+            f"{settings.max_batch_chars:,} a request: split it.",
+        )
+    from postcheck.engine import InputError, validate_text
+
+    # A post the engine would refuse fails the whole batch: find it before doing the work.
+    for i, item in enumerate(posts):
+        try:
+            validate_text(item.text)
+        except InputError as exc:
+            raise HTTPException(status_code=422, detail=f"posts.{i}: {exc}") from None
     # Requests are small and replicas scale out, so a process pool per request would cost
-    # more than it saves: check in this worker thread.
+    # more than it saves: check in a worker thread, a chunk at a time.
+    reports: list[dict[str, Any]] = []
+    for start, chunk in _chunks(posts):
+        if await request.is_disconnected():
+            log.info("batch abandoned after %d of %d posts: client went away", start, len(posts))
+            return Response(status_code=499)  # nginx's "client closed request"; never seen
+        reports += await anyio.to_thread.run_sync(_check_chunk, chunk, start, edition)
+    return JSONResponse({"reports": reports})
+
+
+def _chunks(posts: Sequence[CheckRequest]) -> Iterator[tuple[int, Sequence[CheckRequest]]]:
+    start = 0
+    while start < len(posts):
+        end, size = start, 0
+        while end < len(posts) and end - start < CHUNK_POSTS:
+            size += len(posts[end].text)
+            end += 1
+            if size >= CHUNK_CHARS:
+                break
+        yield start, posts[start:end]
+        start = end
+
+
+def _check_chunk(
+    chunk: Sequence[CheckRequest], start: int, edition: str | None
+) -> list[dict[str, Any]]:
     reports = []
-    for i, item in enumerate(batch.posts):
+    for i, item in enumerate(chunk, start):
         try:
             reports.append(check_one(item, edition))
         except HTTPException as exc:
             raise HTTPException(exc.status_code, f"posts.{i}: {exc.detail}") from None
-    return JSONResponse({"reports": reports})
+    return reports
 
 
 @router.get("/api/guidance", tags=["guidance"], summary="Both editions and the rule set")

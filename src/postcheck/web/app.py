@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 
 from postcheck import __version__
 from postcheck.web import api, pages
+from postcheck.web.schemas import validation_errors
 from postcheck.web.security import (
     AccessLogMiddleware,
     BodySizeLimitMiddleware,
@@ -126,26 +127,10 @@ def _wants_html(request: Request) -> bool:
     )
 
 
-def _field(loc: Iterable[Any]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
-    return ".".join(parts) or "body"
-
-
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        errors = []
-        for err in exc.errors():
-            msg = str(err.get("msg", "invalid"))
-            field = _field(err.get("loc", ()))
-            if err.get("type") == "json_invalid":
-                field, msg = "body", f"not valid JSON (near character {field})"
-            errors.append({"field": field, "message": msg})
-        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
-        if len(errors) > 5:
-            summary += f"; and {len(errors) - 5} more"
-        # Pydantic echoes the offending input in `input`: for a post that is the draft, so
-        # it is left out of the response (and so out of any proxy's error log).
+        summary, errors = validation_errors(exc.errors())
         return JSONResponse(status_code=422, content={"detail": summary, "errors": errors})
 
     @app.exception_handler(HTTPException)

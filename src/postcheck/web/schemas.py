@@ -8,6 +8,7 @@ exactly what the CLI accepts and validates it the same way.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -105,3 +106,31 @@ class BatchRequest(BaseModel):
 
 class ErrorOut(BaseModel):
     detail: Any = Field(description="What was wrong, in words (or a list of field errors).")
+
+
+def _field(loc: Iterable[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def validation_errors(errors: Sequence[Any]) -> tuple[str, list[dict[str, str]]]:
+    """FastAPI's validation errors (body, query or path) as one line, plus the list of
+    `{field, message}` they came from.
+
+    Pydantic echoes the offending input in `input`: for a post that is the draft, so it is
+    left out here (and so out of the response and any proxy's error log).
+    """
+    out = []
+    for err in errors:
+        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        loc = tuple(err.get("loc", ()))
+        field = _field(loc)
+        if err.get("type") == "json_invalid":
+            field, msg = "body", f"not valid JSON (near character {field})"
+        elif loc[:1] == ("query",):
+            field = f"query parameter {field}"
+        out.append({"field": field, "message": msg})
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in out[:5])
+    if len(out) > 5:
+        summary += f"; and {len(out) - 5} more"
+    return summary, out

@@ -6,6 +6,8 @@ over the limit is refused while it streams in, before anything buffers it whole.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -144,16 +146,18 @@ class BodySizeLimitMiddleware:
 
 
 def _too_large(limit: int) -> str:
-    return f"Request body is larger than the limit of {_human_bytes(limit)}."
+    return f"Request body is larger than the limit of {describe_bytes(limit)}."
 
 
-def _human_bytes(n: int) -> str:
-    size = float(n)
-    for unit in ("bytes", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} bytes"  # pragma: no cover
+def describe_bytes(n: int) -> str:
+    """A size limit in words, exact and readable: "465,536 bytes (454.6 KiB)". The docs
+    quote the defaults in this same form (a test holds them to it)."""
+    exact = f"{n:,} bytes"
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= size:
+            amount = f"{n / size:.1f}".removesuffix(".0")
+            return f"{exact} ({amount} {unit})"
+    return exact
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -161,6 +165,14 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key.lower() == name:
             return str(value.decode("latin-1"))
     return None
+
+
+JSON_ONLY = "Send the request body as JSON (Content-Type: application/json)."
+
+
+def is_json_type(content_type: str | None) -> bool:
+    ctype = (content_type or "").split(";")[0].strip().lower()
+    return ctype == "application/json" or ctype.endswith("+json")
 
 
 class JsonOnlyApiMiddleware:
@@ -175,13 +187,10 @@ class JsonOnlyApiMiddleware:
             scope["type"] == "http"
             and scope["method"] == "POST"
             and scope["path"].startswith("/api/")
+            and not is_json_type(_header(scope, b"content-type"))
         ):
-            ctype = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
-            if ctype != "application/json" and not ctype.endswith("+json"):
-                await send_json_error(
-                    send, 415, "Send the request body as JSON (Content-Type: application/json)."
-                )
-                return
+            await send_json_error(send, 415, JSON_ONLY)
+            return
         await self.app(scope, receive, send)
 
 
@@ -215,6 +224,15 @@ class AccessLogMiddleware:
             log.error("unhandled %s on %s", type(exc).__name__, _loggable_path(scope["path"]))
             if not started:
                 await send_json_error(send, 500, "Internal error.")
+        except asyncio.CancelledError:
+            # uvicorn cancels what is still running when a stopping server's grace time is
+            # over (serve --shutdown-timeout). Not re-raised: uvicorn would log a traceback
+            # and answer a bare 500, where a 503 tells the client to try again.
+            log.warning("%s cancelled: the server is stopping", _loggable_path(scope["path"]))
+            if not started:
+                status = 503
+                with contextlib.suppress(Exception):
+                    await send_json_error(send, 503, "The server is shutting down; try again.")
         finally:
             log.info(
                 "%s %s %d %.1fms",

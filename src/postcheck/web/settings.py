@@ -18,6 +18,9 @@ from postcheck.model import MAX_TEXT_CHARS
 #: Largest JSON body for one post. The text itself is capped at MAX_TEXT_CHARS; UTF-8 may
 #: take up to four bytes a character and the author profile adds a little, so allow for both.
 DEFAULT_MAX_BODY = 4 * MAX_TEXT_CHARS + 64 * 1024
+#: Ten posts at the length limit, or a thousand of a thousand characters: about a second of
+#: checking for ordinary text, so no one request can hold a worker for minutes.
+DEFAULT_MAX_BATCH_CHARS = 10 * MAX_TEXT_CHARS
 
 
 class WebSettings(BaseModel):
@@ -30,6 +33,12 @@ class WebSettings(BaseModel):
         16 * 1024 * 1024, gt=0, description="Largest request body for /api/check/batch."
     )
     max_batch_posts: int = Field(1000, gt=0, description="Most posts in one batch request.")
+    max_batch_chars: int = Field(
+        DEFAULT_MAX_BATCH_CHARS,
+        gt=0,
+        description="Most characters of post text in one batch request: caps the work one "
+        "request can ask for, whatever its posts are like.",
+    )
     max_upload_bytes: int = Field(
         256 * 1024 * 1024, gt=0, description="Largest archive accepted by the archive page."
     )

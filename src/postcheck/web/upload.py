@@ -19,6 +19,8 @@ from typing import IO
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
+from postcheck.web.security import describe_bytes
+
 #: Form fields other than the file (the CSRF token) are tiny and few; more is hostile.
 MAX_FIELD_BYTES = 4096
 MAX_FIELDS = 8
@@ -112,7 +114,8 @@ async def receive_upload(
         if state.get("kind") == "file" and sink is not None:
             file_size += len(chunk)
             if file_size > max_file_bytes:
-                raise UploadError(413, f"The archive is larger than {max_file_bytes} bytes.")
+                limit = describe_bytes(max_file_bytes)
+                raise UploadError(413, f"The archive is larger than the limit of {limit}.")
             sink.write(chunk)
         elif field_buf is not None:
             field_buf.extend(chunk)
