@@ -6,7 +6,6 @@ never stops the rest of a batch.
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
 import io
 import json
@@ -16,6 +15,7 @@ from typing import Any, BinaryIO
 from pydantic import ValidationError
 
 from postcheck import safejson
+from postcheck.encodings import sniff
 from postcheck.engine import InputError, validate_text
 from postcheck.model import MAX_TEXT_CHARS, Author, Context, Post
 
@@ -29,32 +29,14 @@ MAX_LINE_BYTES = MAX_TEXT_CHARS * 4 + 65_536
 #: whether it starts like JSON Lines at all.
 SNIFF_BYTES = 4096
 
-_BOMS = (
-    # UTF-32 first: its little-endian mark begins with UTF-16's.
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-
-
 def sniff_encoding(head: bytes) -> str | None:
-    """The encoding the first bytes show: "utf-8" (the default), a UTF-16/32 codec when a
-    byte-order mark or the NUL pattern of UTF-16 says so, or None for binary data."""
-    for bom, codec in _BOMS:
-        if head.startswith(bom):
-            return codec
-    if b"\x00" not in head:
-        return "utf-8"
-    # UTF-16 without a mark: text in the Latin range puts a NUL in every other byte.
-    pairs = len(head) // 2
-    if pairs >= 2:
-        even, odd = head[0::2].count(0), head[1::2].count(0)
-        if odd >= 0.9 * pairs and even <= 0.1 * pairs:
-            return "utf-16-le"
-        if even >= 0.9 * pairs and odd <= 0.1 * pairs:
-            return "utf-16-be"
-    return None
+    """The codec to read an input with (encodings.sniff), one that drops its own byte-order
+    mark, or None for binary data."""
+    codec, skip = sniff(head)
+    if codec is None or not skip:
+        return codec
+    # The mark is in the data: a codec that reads and drops it.
+    return {"utf-8": "utf-8-sig"}.get(codec, codec.rsplit("-", 1)[0])
 
 
 def decode_text(data: bytes, what: str = "input") -> str:

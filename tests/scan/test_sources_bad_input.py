@@ -257,3 +257,15 @@ def test_tar_bomb_refused(tmp_path: Path, monkeypatch) -> None:
     dest = _tar(root, tmp_path / "a.tar.gz", extra={"zeros.bin": b"\x00" * (4 << 20)})
     with pytest.raises(ArchiveLimit, match="tar bomb"):
         open_source(dest)
+
+
+def test_jsonl_whose_first_post_outruns_the_sniffed_bytes(tmp_path: Path) -> None:
+    # Format sniffing reads the first 4 KiB; a first post longer than that used to make the
+    # file "no posts found". The .jsonl name says what it is.
+    path = tmp_path / "long.jsonl"
+    lines = [{"id": "1", "text": "word " * 4000}, {"id": "2", "text": "hello there"}]
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    with open_source(path) as reader:
+        posts = list(reader)
+    assert [p.id for p in posts] == ["1", "2"]
+    assert len(posts[0].text) > 4096

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 
+from postcheck.encodings import sniff
 from postcheck.model import MAX_TEXT_CHARS, Author, Context, Kind, Platform, Post, Visibility
 from postcheck.safejson import MAX_DEPTH
 
@@ -313,34 +314,11 @@ def parse_date(value: Any) -> dt.datetime | None:
 
 
 # -- text decoding -------------------------------------------------------------------------
-_BOMS = (
-    # UTF-32 before UTF-16: the UTF-32 LE mark begins with the UTF-16 LE one.
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-
-
 def sniff_encoding(head: bytes) -> tuple[str, int]:
-    """(codec, length of its byte-order mark) from a file's opening bytes.
-
-    Exports written by Windows tools (LinkedIn's 2018 CSVs) are UTF-16, sometimes without a
-    mark; there every other byte of ASCII text is zero, which UTF-8 text never has.
-    """
-    for bom, codec in _BOMS:
-        if head.startswith(bom):
-            return codec, len(bom)
-    sample = head[:4096]
-    half = len(sample) // 2
-    if half >= 2:
-        even, odd = sample[0::2].count(0), sample[1::2].count(0)
-        if odd > 0.3 * half and even < 0.05 * half:
-            return "utf-16-le", 0
-        if even > 0.3 * half and odd < 0.05 * half:
-            return "utf-16-be", 0
-    return "utf-8", 0
+    """(codec, length of its byte-order mark) from a file's opening bytes (encodings.sniff;
+    binary data reads as UTF-8 here and its NULs are refused where they matter)."""
+    codec, skip = sniff(head)
+    return codec or "utf-8", skip
 
 
 def decode_head(head: bytes) -> str:

@@ -108,7 +108,11 @@ def sniff_file(archive: Archive, name: str) -> str | None:
     if re.match(r"window\.YTD\.", text):
         return "xjs"
     if text[:1] in "[{":
-        first = text.partition("\n")[0]
+        first, newline, _ = text.partition("\n")
+        if not newline and text[:1] == "{" and _ext(name) in (".jsonl", ".ndjson", ".jsonlines"):
+            # A first line longer than the sniffed bytes (one very long post) cannot be
+            # parsed here; the name says what it is.
+            return "jsonl"
         # A whole object on the first line is JSON lines whatever follows: no JSON
         # document goes on after its top-level object, and one bad line must not hide
         # the good ones.
