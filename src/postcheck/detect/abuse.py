@@ -139,6 +139,12 @@ class AbuseDetector:
                 else:
                     add("hate", 0.4, [h], "dehumanise")
                 add("disrespect", 0.7, [h], "dehumanise")
+            sweeping = by_cat.get("generalise", [])
+            if groups and sweeping:
+                # "Bloody Māori getting everything handed to them": blame of a whole group,
+                # with no slur or insult word for the lexicon to catch.
+                add("hate", 0.7, [*groups, *sweeping], f"generalise:{groups[0].entry}")
+                add("disrespect", 0.55, [*groups, *sweeping], "generalise")
             if groups and (by_cat.get("insult") or by_cat.get("profanity")):
                 abusive = by_cat.get("insult", []) + by_cat.get("profanity", [])
                 add("hate", 0.62, [*groups, *abusive], "group+insult")
