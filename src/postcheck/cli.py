@@ -549,7 +549,7 @@ def explain(
         for esc in r.escalate:
             console.print(f"  +{esc.by}: {esc.because}")
     console.print()
-    console.print(f"When: {json.dumps(r.when)}", style="dim")
+    console.print(f"When: {json.dumps(r.when_data)}", style="dim")
     console.print("Flags:")
     for ex in r.examples.flag:
         console.print(f"  + {ex.text}  {json.dumps(ex.context) if ex.context else ''}")

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from postcheck.conditions import Condition, ConditionError, Vocabulary, parse
 from postcheck.model import ClauseRef, LawRef, Risk
 
 GUIDANCE_DIR = Path(__file__).resolve().parent
@@ -125,21 +126,41 @@ class Examples(_Data):
         return [{"text": x} if isinstance(x, str) else x for x in (v or [])]
 
 
+def _condition(v: Any, info: ValidationInfo) -> Condition:
+    """A `when` mapping parsed into the typed tree (conditions.py); the loader passes the
+    vocabulary (policy packs add lexicon categories) in the validation context."""
+    if isinstance(v, Condition):
+        return v
+    vocab = (info.context or {}).get("vocabulary") or Vocabulary()
+    return parse(v, vocab, "when")
+
+
 class Escalation(_Data):
-    when: dict[str, Any]
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    when: Condition
     by: int = 1
     because: str
     fix: str | None = None  # an extra step that applies only when this escalation does
 
+    _when = field_validator("when", mode="before")(_condition)
+
 
 class Rule(_Data):
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
     id: str
     title: str
     level: Risk
     clauses: tuple[str, ...] = Field(min_length=1)
     law: tuple[str, ...] = ()
-    when: dict[str, Any]
+    when: Condition
+    #: The condition as written, for showing to people (`postcheck guidance --rule`).
+    when_data: dict[str, Any] = Field(default_factory=dict, exclude=True)
     escalate: tuple[Escalation, ...] = ()
+    #: Why the rule is shaped as it is (the legal or guidance reasoning), kept as data so
+    #: the rule pages can show it; not a YAML comment.
+    rationale: str | None = None
     message: str
     why: str
     fix: tuple[str, ...] = Field(min_length=1)
@@ -147,6 +168,15 @@ class Rule(_Data):
     effective_to: dt.date | None = None
     examples: Examples
     source: str = "postcheck"  # or the name of an agency policy pack
+
+    @model_validator(mode="before")
+    @classmethod
+    def _keep_written(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("when"), dict):
+            data = {**data, "when_data": data["when"]}
+        return data
+
+    _when = field_validator("when", mode="before")(_condition)
 
     def in_force(self, day: dt.date) -> bool:
         return (self.effective_from is None or day >= self.effective_from) and (
@@ -257,11 +287,15 @@ def rules(extra_dirs: tuple[Path, ...] = ()) -> tuple[Rule, ...]:
     out = []
     seen: set[str] = set()
     known_clauses = {c.id for ed in editions().values() for c in ed.clauses}
+    vocab = Vocabulary(lexicons=_lexicon_categories(extra_dirs))
     for path, source in _rule_files(extra_dirs):
         try:
             data = _yaml(path)
             data.setdefault("source", source)
+            _parse_conditions(data, vocab)
             rule = Rule.model_validate(data)
+        except ConditionError as exc:
+            raise GuidanceError(f"{path.name}:{_line_of(path, exc)}: {exc}") from None
         except (yaml.YAMLError, ValueError) as exc:
             raise GuidanceError(f"{path.name}: {exc}") from None
         if rule.id != path.stem:
@@ -279,6 +313,46 @@ def rules(extra_dirs: tuple[Path, ...] = ()) -> tuple[Rule, ...]:
         seen.add(rule.id)
         out.append(rule)
     return tuple(out)
+
+
+def _parse_conditions(data: Any, vocab: Vocabulary) -> None:
+    """Parse `when` and every escalation's `when` in place, keeping what was written."""
+    if not isinstance(data, dict):
+        return
+    if isinstance(data.get("when"), dict):
+        data["when_data"] = data["when"]
+        data["when"] = parse(data["when"], vocab, "when")
+    for i, esc in enumerate(data.get("escalate") or ()):
+        if isinstance(esc, dict) and isinstance(esc.get("when"), dict):
+            esc["when"] = parse(esc["when"], vocab, f"escalate[{i}].when")
+
+
+def _line_of(path: Path, exc: ConditionError) -> int:
+    """The line a condition error points at: the first line of the rule's conditions that
+    holds the offending name (YAML keeps no positions once loaded)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    key = "escalate:" if exc.path.startswith("escalate") else "when:"
+    start = next((i for i, ln in enumerate(lines) if ln.lstrip().startswith(key)), 0)
+    if exc.token:
+        for i in range(start, len(lines)):
+            if exc.token in lines[i]:
+                return i + 1
+    return start + 1
+
+
+def _lexicon_categories(extra_dirs: tuple[Path, ...]) -> frozenset[str]:
+    """Every lexicon category a rule may test: the package's and the policy packs'."""
+    from postcheck.detect.lexicon import lexicon_files, load_lexicon
+
+    dirs = tuple(d / "lexicons" for d in extra_dirs if (d / "lexicons").is_dir())
+    out: set[str] = set()
+    for f in lexicon_files(dirs):
+        lex = load_lexicon(f)
+        out.add(lex.category)
+        out.update(
+            str(e["category"]) for e in lex.entries if isinstance(e, dict) and e.get("category")
+        )
+    return frozenset(out)
 
 
 def rule(rule_id: str) -> Rule:
