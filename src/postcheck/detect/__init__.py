@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 
 from postcheck.detect.base import SIGNAL_NAMES, Detector, Doc
@@ -11,23 +10,11 @@ from postcheck.model import Post, Signal
 __all__ = ["SIGNAL_NAMES", "Detector", "Doc", "default_detectors", "detect", "detect_doc"]
 
 
-@functools.cache
 def default_detectors() -> tuple[Detector, ...]:
-    from postcheck.detect.abuse import AbuseDetector
-    from postcheck.detect.confidential import ConfidentialDetector
-    from postcheck.detect.grievance import GrievanceDetector
-    from postcheck.detect.political import PoliticalDetector
-    from postcheck.detect.privacy import PrivacyDetector
-    from postcheck.detect.work_link import WorkLinkDetector
+    """The detectors named in the signal registry (registry.py), one instance each."""
+    from postcheck.detect.registry import detectors
 
-    return (
-        PoliticalDetector(),
-        WorkLinkDetector(),
-        GrievanceDetector(),
-        AbuseDetector(),
-        PrivacyDetector(),
-        ConfidentialDetector(),
-    )
+    return detectors()
 
 
 def detect(post: Post, detectors: Sequence[Detector] | None = None) -> list[Signal]:

@@ -14,24 +14,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from postcheck.detect import registry as _registry
 from postcheck.model import Post, Signal, Span
 
-#: The public contract: every report lists these signals, in this order.
-SIGNAL_NAMES: tuple[str, ...] = (
-    "political",
-    "political_mention",
-    "persuasion",
-    "work_link",
-    "grievance",
-    "disrespect",
-    "profanity",
-    "hate",
-    "threat",
-    "harassment",
-    "sexual",
-    "privacy",
-    "confidential",
-)
+#: The public contract, declared once in registry.py.
+SIGNAL_NAMES = _registry.SIGNAL_NAMES
 
 
 def fold(text: str) -> str:
