@@ -62,10 +62,10 @@ import json, resource, sys, time
 texts = json.load(open(sys.argv[1] if len(sys.argv) > 1 else {path!r}))
 t0 = time.perf_counter()
 from postcheck.detect import Doc, default_detectors
-from postcheck.detect.trained import prime
+from postcheck.detect.trained import batch_scores
 from postcheck.model import Post
 dets = default_detectors()
-prime(texts[:1]); [d.detect(Doc.of(Post(text="warm up"))) for d in dets]
+batch_scores(texts[:1]); [d.detect(Doc.of(Post(text="warm up"))) for d in dets]
 t1 = time.perf_counter()
 {body}
 t2 = time.perf_counter()
@@ -83,9 +83,8 @@ for t in texts:
 BATCHED = """
 for i in range(0, len(texts), 256):
     chunk = texts[i:i + 256]
-    prime(chunk)
-    for t in chunk:
-        doc = Doc.of(Post(text=t))
+    for t, scores in zip(chunk, batch_scores(chunk)):
+        doc = Doc.of(Post(text=t), scores)
         for d in dets:
             d.detect(doc)
 """

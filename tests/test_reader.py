@@ -150,9 +150,9 @@ def test_thorough_mode_reads_every_post_and_every_signal(monkeypatch: pytest.Mon
     assert {"harassment", "jurisdiction_nz", "jurisdiction_foreign"} <= set(out)
     assert set(out) <= set(SIGNAL_LABELS)
     # Scores cached under one mode are never served under another.
-    thorough = trained.cached_scores(NASTY)["disrespect"]
+    thorough = trained.scores_for(NASTY)["disrespect"]
     _set_mode(monkeypatch, "off")
-    off = trained.cached_scores(NASTY)["disrespect"]
+    off = trained.scores_for(NASTY)["disrespect"]
     assert thorough[2] is True and off[2] is False
 
 

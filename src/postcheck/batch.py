@@ -31,23 +31,17 @@ class Outcome:
     error: str | None
 
 
-def _check_chunk(posts: list[Post], edition: str | None) -> list[Outcome]:
-    engine = default_engine()
-    from postcheck.detect.trained import prime
-
-    # One vectorised model pass for the whole chunk; each check then reads its scores.
-    prime([p.text for p in posts])
-    out = []
-    for p in posts:
-        try:
-            out.append(Outcome(p.id, engine.check(p, edition=edition), None))
-        except InputError as exc:
-            out.append(Outcome(p.id, None, str(exc)))
-    return out
+def _check_chunk(posts: list[Post], edition: str | None, mode: str | None) -> list[Outcome]:
+    # One vectorised model pass for the whole chunk (Engine.check_many).
+    results = default_engine().check_many(posts, edition, mode=mode, chunk=len(posts) or 1)
+    return [
+        Outcome(p.id, None, str(r)) if isinstance(r, InputError) else Outcome(p.id, r, None)
+        for p, r in zip(posts, results, strict=True)
+    ]
 
 
 def _check_chunk_wire(
-    posts: list[Post], edition: str | None
+    posts: list[Post], edition: str | None, mode: str | None
 ) -> list[tuple[str | None, str | None, str | None]]:
     """`_check_chunk` for a worker process: reports travel back as JSON text.
 
@@ -57,7 +51,7 @@ def _check_chunk_wire(
     """
     return [
         (o.post_id, o.report.model_dump_json() if o.report is not None else None, o.error)
-        for o in _check_chunk(posts, edition)
+        for o in _check_chunk(posts, edition, mode)
     ]
 
 
@@ -85,14 +79,21 @@ def check_outcomes(
     processes: int | None = None,
     chunksize: int = 64,
     edition: str | None = None,
+    mode: str | None = None,
 ) -> Iterator[Outcome]:
+    """Outcomes in input order. `mode` is how much the reader reads (None: this process's
+    mode, which forked workers inherit); it travels to the workers with each chunk."""
+    if mode is None:
+        from postcheck.detect.encoder import current_mode
+
+        mode = current_mode()
     it = iter(posts)
     procs = cpu_count() if processes is None else max(1, processes)
     head = list(itertools.islice(it, POOL_THRESHOLD))
     if procs == 1 or len(head) < POOL_THRESHOLD:
-        yield from _check_chunk(head, edition)
+        yield from _check_chunk(head, edition, mode)
         for chunk in _chunks(it, chunksize):
-            yield from _check_chunk(chunk, edition)
+            yield from _check_chunk(chunk, edition, mode)
         return
     _warm()  # load once in the parent so forked workers share it
     ctx = mp.get_context("fork") if sys.platform.startswith("linux") else mp.get_context()
@@ -100,7 +101,7 @@ def check_outcomes(
     limit = procs * 4
     with ProcessPoolExecutor(max_workers=procs, mp_context=ctx, initializer=_warm) as pool:
         for chunk in _chunks(itertools.chain(head, it), chunksize):
-            in_flight.append(pool.submit(_check_chunk_wire, chunk, edition))
+            in_flight.append(pool.submit(_check_chunk_wire, chunk, edition, mode))
             while len(in_flight) >= limit:
                 yield from _from_wire(in_flight.popleft().result())
         while in_flight:
@@ -113,9 +114,10 @@ def check_stream(
     chunksize: int = 64,
     edition: str | None = None,
     on_error: Callable[[str | None, str], None] | None = None,
+    mode: str | None = None,
 ) -> Iterator[Report]:
     """Reports in input order. Posts that can't be checked go to `on_error(id, reason)`."""
-    for o in check_outcomes(posts, processes, chunksize, edition):
+    for o in check_outcomes(posts, processes, chunksize, edition, mode):
         if o.report is not None:
             yield o.report
         elif on_error is not None:

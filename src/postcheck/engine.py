@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -11,6 +12,8 @@ from postcheck.assess import Facts, assess, overall
 from postcheck.calendar import phase, to_nz
 from postcheck.coverage import COVERAGE_NOTES, coverage, foreign_facing
 from postcheck.detect import Detector, Doc, default_detectors, detect_doc
+from postcheck.detect.encoder import reading
+from postcheck.detect.trained import Scores, batch_scores
 from postcheck.detect.work_link import names_employer
 from postcheck.guidance import (
     Edition,
@@ -67,15 +70,30 @@ class Engine:
         self.detectors = tuple(detectors or default_detectors())
         self.rules_version = rules_version()
 
-    def check(self, post: Post, edition: str | None = None) -> Report:
+    def check(
+        self,
+        post: Post,
+        edition: str | None = None,
+        *,
+        mode: str | None = None,
+        scores: Scores | None = None,
+    ) -> Report:
+        """One post's report. `mode` is how much the reader reads ("fast", "thorough",
+        "off"; None: the process's mode); `scores` are the models' readings when a batch
+        already computed them (`check_many`)."""
         validate_text(post.text)
+        if mode is not None and scores is None:
+            with reading(mode):
+                return self._check(post, edition, Doc.of(post))
+        return self._check(post, edition, Doc.of(post, scores))
+
+    def _check(self, post: Post, edition: str | None, doc: Doc) -> Report:
         ctx = post.context
         day, _ = to_nz(ctx.date)
         ed = edition_for(day, edition)
         election = phase(ctx.date)
         if ctx.account == AccountType.official:
             return self._out_of_scope(post, ed, election)
-        doc = Doc.of(post)
         signals = detect_doc(doc, self.detectors)
         by_name = {s.name: s for s in signals}
         facts = Facts(
@@ -106,9 +124,33 @@ class Engine:
             text_length=len(post.text),
         )
 
-    def check_many(self, posts: Iterable[Post], edition: str | None = None) -> Iterator[Report]:
-        for p in posts:
-            yield self.check(p, edition=edition)
+    def check_many(
+        self,
+        posts: Iterable[Post],
+        edition: str | None = None,
+        *,
+        mode: str | None = None,
+        chunk: int = 256,
+    ) -> Iterator[Report | InputError]:
+        """Reports in input order, the models scoring each chunk of posts in one vectorised
+        pass; a post that cannot be checked yields its InputError instead of stopping the
+        rest."""
+        it = iter(posts)
+        while batch := list(itertools.islice(it, chunk)):
+            ok: list[Post] = []
+            for p in batch:
+                try:
+                    validate_text(p.text)
+                    ok.append(p)
+                except InputError:
+                    pass
+            texts = [p.text for p in ok]
+            scored = dict(zip(map(id, ok), batch_scores(texts, mode), strict=True))
+            for p in batch:
+                try:
+                    yield self.check(p, edition, mode=mode, scores=scored.get(id(p)))
+                except InputError as exc:
+                    yield exc
 
     @staticmethod
     def _facts(post: Post, sig: dict[str, Signal]) -> set[str]:

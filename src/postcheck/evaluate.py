@@ -30,7 +30,7 @@ import numpy as np
 from postcheck.detect import Doc, default_detectors
 from postcheck.detect.encoder import reset_mode
 from postcheck.detect.reader import SIGNAL_LABELS
-from postcheck.detect.trained import cached_scores, prime
+from postcheck.detect.trained import batch_scores
 from postcheck.model import Post
 from postcheck.training import data, nz_dev2, pool
 from postcheck.training.data import DatasetMissing
@@ -103,7 +103,7 @@ def run_detectors(texts: Sequence[str], signals: Sequence[str]) -> dict[str, np.
 
     A signal written "a|b" is the union: fired when any of them fires, scored by the highest.
     `NAME:encoder` says where the multi-label reader read the text."""
-    prime(list(texts))
+    all_scores = batch_scores(list(texts))
     detectors = default_detectors()
     parts = {p for s in signals for p in s.split("|")}
     # "political@foreign": a political opinion the detector placed abroad (jurisdiction
@@ -114,7 +114,7 @@ def run_detectors(texts: Sequence[str], signals: Sequence[str]) -> dict[str, np.
     score = {s: np.zeros(len(texts)) for s in parts}
     fired = {s: np.zeros(len(texts), dtype=bool) for s in parts}
     for i, t in enumerate(texts):
-        doc = Doc.of(Post(text=t))
+        doc = Doc.of(Post(text=t), all_scores[i])
         for d in detectors:
             if not parts.intersection(d.signals):
                 continue
@@ -126,7 +126,7 @@ def run_detectors(texts: Sequence[str], signals: Sequence[str]) -> dict[str, np.
                     abroad = any(e in sig.evidence for e in FOREIGN_EVIDENCE)
                     score["political@foreign"][i] = sig.score if abroad else 0.0
                     fired["political@foreign"][i] = sig.fired and abroad
-    read = np.array([any(v[2] for v in cached_scores(t).values()) for t in texts], dtype=bool)
+    read = np.array([any(v[2] for v in sc.values()) for sc in all_scores], dtype=bool)
     out: dict[str, np.ndarray] = {}
     for s in signals:
         names = s.split("|")

@@ -159,7 +159,7 @@ class AbuseDetector:
         out = []
         for n in self.signals:
             score = noisy_or(parts[n])
-            model = view(n, doc.text) if n in MODEL_SIGNALS else None
+            model = view(n, doc) if n in MODEL_SIGNALS else None
             if model is not None:
                 lexical = score
                 # An @mention names the person addressed: offensive language there is aimed

@@ -67,10 +67,13 @@ class Doc:
     text: str
     folded: str
     _hits: list[Hit] | None = field(default=None, repr=False)
+    #: The models' readings when they were computed for a whole batch (trained.batch_scores);
+    #: None: a detector scores this post alone.
+    scores: dict[str, tuple[float, float, bool]] | None = field(default=None, repr=False)
 
     @classmethod
-    def of(cls, post: Post) -> Doc:
-        return cls(post=post, text=post.text, folded=fold(post.text))
+    def of(cls, post: Post, scores: dict[str, tuple[float, float, bool]] | None = None) -> Doc:
+        return cls(post=post, text=post.text, folded=fold(post.text), scores=scores)
 
     def span(self, start: int, end: int) -> Span:
         return Span(start=start, end=end, text=self.text[start:end])

@@ -47,7 +47,7 @@ class ConfidentialDetector:
                 spans += found[1]
                 evidence += found[2]
         score = noisy_or(parts)
-        model = view("confidential", doc.text)
+        model = view("confidential", doc)
         if model is not None:
             lexical = score
             # Political talk alone is not support: opinions about Cabinet are not leaks.

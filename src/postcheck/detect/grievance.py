@@ -54,7 +54,7 @@ class GrievanceDetector:
         score = noisy_or(parts)
         if positive and score:
             score *= 0.6
-        model = view("grievance", doc.text)
+        model = view("grievance", doc)
         if model is not None:
             # A complaint with no workplace word anywhere is everyday griping ("the bus was
             # late again"): the model's word counts less there.

@@ -62,7 +62,7 @@ def jurisdiction(doc: Doc, targets: list[Hit]) -> str:
     otherwise) beside a foreign opinion makes it "both"."""
     if not doc.hits_of("foreign"):
         return "nz"
-    nz, foreign = view("jurisdiction_nz", doc.text), view("jurisdiction_foreign", doc.text)
+    nz, foreign = view("jurisdiction_nz", doc), view("jurisdiction_foreign", doc)
     if nz is None or foreign is None or nz.stage != "cascade":
         return "nz"
     if not (foreign.score >= 0.5 and (nz.score < 0.25 or foreign.score > nz.score + 0.4)):
@@ -117,7 +117,7 @@ class PoliticalDetector:
             spans += [(h.start, h.end) for h in tagged + opinions]
             evidence.append("polity:hashtag")
         score = noisy_or(parts)
-        model = view("political", doc.text)
+        model = view("political", doc)
         if model is not None:
             w = MODEL_WEIGHT_WITH_TARGET if targets else MODEL_WEIGHT_NO_TARGET
             lexical = score
@@ -138,7 +138,7 @@ class PoliticalDetector:
         mention_score = max((_target_weight(h) for h in targets), default=0.0) * 0.9
         mention_spans = [(h.start, h.end) for h in targets]
         mention_evidence = [f"{h.category}:{h.entry}" for h in targets]
-        mention_model = view("political_mention", doc.text)
+        mention_model = view("political_mention", doc)
         if mention_model is not None:
             w = MODEL_WEIGHT_WITH_TARGET if targets else MENTION_MODEL_WEIGHT_NO_TARGET
             mention_score = blend(mention_score, mention_model, w)
@@ -175,7 +175,7 @@ class PoliticalDetector:
             spans += [(h.start, h.end) for h in named]
             evidence += [f"{h.category}:{h.entry}" for h in named]
         score = noisy_or(parts)
-        model = view("persuasion", doc.text)
+        model = view("persuasion", doc)
         if model is not None:
             lexical = score
             score = blend(lexical, model, 1.0 if (named or political) else 0.8)

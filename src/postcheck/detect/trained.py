@@ -16,12 +16,15 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from postcheck.detect import features
 from postcheck.detect.language import mostly_reo
+
+if TYPE_CHECKING:
+    from postcheck.detect.base import Doc
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 
@@ -189,7 +192,6 @@ def forget_models() -> None:
     """Drop every loaded model and cached score (training rewrites models mid-process)."""
     for cached in (_available, _load, _loadable, _stack, _scores_for):
         cached.cache_clear()
-    _primed.clear()
 
 
 @functools.cache
@@ -297,7 +299,9 @@ def _ngram(texts: Sequence[str], names: tuple[str, ...]) -> tuple[np.ndarray, np
     return logit, _sigmoid(logit)
 
 
-def score_cascade(texts: Sequence[str], names: Sequence[str] | None = None) -> dict[str, Readings]:
+def score_cascade(
+    texts: Sequence[str], names: Sequence[str] | None = None, mode: str | None = None
+) -> dict[str, Readings]:
     """Every signal's n-gram student on every text; the multi-label reader (`reader.py`) on
     the texts any student is unsure of ("fast"), or on every text ("thorough"). A text the
     reader reads takes the reader's probability and threshold for every signal it outputs,
@@ -306,7 +310,7 @@ def score_cascade(texts: Sequence[str], names: Sequence[str] | None = None) -> d
     from postcheck.detect.reader import SIGNAL_LABELS, shared_reader
 
     n = len(texts)
-    reader = shared_reader()
+    reader = None if mode == "off" else shared_reader()
     students = _loadable(tuple(names) if names is not None else _available())
     read_only: tuple[str, ...] = ()
     if reader is not None:
@@ -327,7 +331,7 @@ def score_cascade(texts: Sequence[str], names: Sequence[str] | None = None) -> d
         out[name] = Readings(np.zeros(n), np.full(n, 0.5), np.zeros(n, dtype=bool))
     if reader is None:
         return out
-    if current_mode() == "thorough":
+    if (mode or current_mode()) == "thorough":
         pick = np.arange(n)
     else:
         unsure = np.zeros(n, dtype=bool)
@@ -355,53 +359,36 @@ def score_cascade(texts: Sequence[str], names: Sequence[str] | None = None) -> d
     return out
 
 
-def scores_for(text: str) -> dict[str, tuple[float, float, bool]]:
-    """All model readings for one text, cached so every detector of a post shares one pass."""
+Scores = dict[str, tuple[float, float, bool]]
+
+
+def scores_for(text: str, mode: str | None = None) -> Scores:
+    """All model readings for one text, cached so every detector of a post shares one pass.
+    Each reading is (probability, the threshold it is judged by, read by the reader)."""
     from postcheck.detect.encoder import current_mode
 
-    return _scores_for(text, current_mode())
+    return _scores_for(text, mode or current_mode())
 
 
 @functools.lru_cache(maxsize=512)
-def _scores_for(text: str, mode: str) -> dict[str, tuple[float, float, bool]]:
+def _scores_for(text: str, mode: str) -> Scores:
     # The mode is part of the key: a process that switches it never reads stale scores.
-    return _unpack(score_cascade([text]), 0)
+    return _unpack(score_cascade([text], mode=mode), 0)
 
 
-def _unpack(readings: dict[str, Readings], i: int) -> dict[str, tuple[float, float, bool]]:
+def batch_scores(texts: Sequence[str], mode: str | None = None) -> list[Scores]:
+    """Every text's readings from one vectorised pass (the bulk path: `Engine.check_many`
+    hands each post's readings to its detectors through `Doc.scores`)."""
+    if not texts:
+        return []
+    readings = score_cascade(texts, mode=mode)
+    return [_unpack(readings, i) for i in range(len(texts))]
+
+
+def _unpack(readings: dict[str, Readings], i: int) -> Scores:
     return {
         k: (float(r.prob[i]), float(r.threshold[i]), bool(r.stage[i])) for k, r in readings.items()
     }
-
-
-def prime(texts: Sequence[str]) -> None:
-    """Score many texts in one vectorised pass and cache them for `scores_for`."""
-    if not texts:
-        return
-    from postcheck.detect.encoder import current_mode
-
-    mode = current_mode()
-    readings = score_cascade(texts)
-    for i, t in enumerate(texts):
-        _prime_one((mode, t), _unpack(readings, i))
-
-
-def _prime_one(key: tuple[str, str], values: dict[str, tuple[float, float, bool]]) -> None:
-    # lru_cache has no public "put"; a cache miss computes the same values, so priming is
-    # only an optimisation and the single-text path stays the source of truth.
-    _primed[key] = values
-    if len(_primed) > 4096:
-        _primed.pop(next(iter(_primed)))
-
-
-_primed: dict[tuple[str, str], dict[str, tuple[float, float, bool]]] = {}
-
-
-def cached_scores(text: str) -> dict[str, tuple[float, float, bool]]:
-    from postcheck.detect.encoder import current_mode
-
-    hit = _primed.get((current_mode(), text))
-    return hit if hit is not None else scores_for(text)
 
 
 def recentre(prob: float, threshold: float) -> float:
@@ -439,16 +426,19 @@ class ModelView:
         return f"model:{self.signal}@{self.version}{via}={self.prob:.2f}"
 
 
-def view(signal: str, text: str) -> ModelView | None:
-    """The models' reading of `text` for `signal`, or None when nothing reads it: the
+def view(signal: str, doc: Doc) -> ModelView | None:
+    """The models' reading of the post for `signal`, or None when nothing reads it: the
     student's (and the reader's where it read the post), or the reader's alone for the
-    signals no student covers (harassment, jurisdiction)."""
+    signals no student covers (harassment, jurisdiction). A post checked in bulk carries its
+    readings (`doc.scores`); one checked alone is scored here."""
+    text = doc.text
     if not text.strip() or mostly_reo(text):
         # The models learnt English; on te reo they read only unknown word pieces and say
         # "nothing here", so a post mostly in te reo is left to the lexicons (language.py).
         return None
     model = model_for(signal)
-    reading = cached_scores(text).get(signal)
+    scores = doc.scores if doc.scores is not None else scores_for(text)
+    reading = scores.get(signal)
     if reading is None:
         return None
     prob, threshold, by_encoder = reading

@@ -71,7 +71,7 @@ class WorkLinkDetector:
                 spans.append((at, at + len(needle)))
                 evidence.append("own-employer:named")
         score = noisy_or(parts)
-        model = view("work_link", doc.text)
+        model = view("work_link", doc)
         if model is not None:
             # The lexicon knows agency names and job titles; most ties to a job are said
             # in plain words ("back on the night shift", "my manager", "our team"), which
