@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 
 from postcheck import __version__
-from postcheck.cli_options import ThoroughOpt, use_thorough
+from postcheck.cli_options import ThoroughOpt
 
 app = typer.Typer(
     name="postcheck",
@@ -263,7 +263,7 @@ def check(
     thorough: ThoroughOpt = False,
 ) -> None:
     """Check a draft post (or a batch with --input) and say how risky it is, and why."""
-    use_thorough(thorough)
+    from postcheck.detect.encoder import mode_for
     from postcheck.engine import InputError
     from postcheck.guidance import GuidanceError, editions
 
@@ -289,14 +289,13 @@ def check(
     )
     try:
         if input is not None:
-            code = _check_batch(input, author, ctx, format, fail_on, edition, processes)
+            mode = mode_for(thorough=thorough)
+            code = _check_batch(input, author, ctx, format, fail_on, edition, processes, mode)
         else:
-            from postcheck.detect.encoder import one_draft
-
-            with one_draft():  # --thorough has set $POSTCHECK_ENCODER
-                code = _check_one(
-                    text or "", author, ctx, format, fail_on, edition, verbose, no_color
-                )
+            mode = mode_for(thorough=thorough, single=True)
+            code = _check_one(
+                text or "", author, ctx, format, fail_on, edition, verbose, no_color, mode
+            )
     except (InputError, GuidanceError) as exc:
         fail(str(exc))
     raise typer.Exit(code)
@@ -311,6 +310,7 @@ def _check_one(
     edition: str | None,
     verbose: bool,
     no_color: bool,
+    mode: str,
 ) -> int:
     from postcheck.engine import default_engine
     from postcheck.inputs import check_argument_text, decode_text
@@ -334,7 +334,7 @@ def _check_one(
 
     validate_text(text)
     post = Post(text=text, context=Context.model_validate({**ctx, "author": Author(**author)}))
-    report = default_engine().check(post, edition=edition)
+    report = default_engine().check(post, edition=edition, mode=mode)
     _emit([(report, text)], fmt, no_color=no_color, verbose=verbose)
     return EXIT_FINDINGS if _fails(report.risk.rank, fail_on) else EXIT_CLEAN
 
@@ -395,6 +395,7 @@ def _check_batch(
     fail_on: FailOn,
     edition: str | None,
     processes: int | None,
+    mode: str,
 ) -> int:
     from postcheck.batch import check_outcomes
     from postcheck.engine import InputError
@@ -417,7 +418,7 @@ def _check_batch(
     out = sys.stdout
     array_open = finished = False
     try:
-        for o in check_outcomes(posts, processes=processes, edition=edition):
+        for o in check_outcomes(posts, processes=processes, edition=edition, mode=mode):
             if o.report is None:
                 line = int(o.post_id) if o.post_id and o.post_id.isdigit() else 0
                 on_line_error(line, o.error or "could not be checked")

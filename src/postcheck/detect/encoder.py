@@ -64,6 +64,14 @@ def single_post_mode() -> str:
     return _env_mode() or SINGLE_POST_DEFAULT
 
 
+def mode_for(*, thorough: bool = False, single: bool = False) -> str:
+    """The reading mode a command passes down: "thorough" when asked for, else
+    $POSTCHECK_ENCODER, else the default for one draft or for bulk work."""
+    if thorough:
+        return "thorough"
+    return _env_mode() or (SINGLE_POST_DEFAULT if single else BULK_DEFAULT)
+
+
 def one_draft() -> AbstractContextManager[None]:
     """Around the check of one draft its author waits for (`postcheck check TEXT`,
     `postcheck.check()`, `POST /api/check`): read it in `single_post_mode()`."""
