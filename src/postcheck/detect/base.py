@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -96,12 +96,6 @@ class Detector(Protocol):
     signals: tuple[str, ...]
 
     def detect(self, doc: Doc) -> list[Signal]: ...
-
-
-class BatchDetector(Detector, Protocol):
-    """A detector that is faster over many documents at once (vectorised models)."""
-
-    def detect_many(self, docs: Sequence[Doc]) -> list[list[Signal]]: ...
 
 
 #: Below this a signal is not shown as uncertain; between it and the threshold it is.

@@ -30,7 +30,6 @@ CHAR_NS = (2, 3, 4, 5)
 #: Version of the feature definition; a model trained on another version refuses to load.
 FEATURES_VERSION = "ngram-hash-1"
 
-_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _PRIME = np.uint64(0x100000001B3)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _SEED = {n: np.uint64(0xCBF29CE484222325 ^ (n * 0x1F1F)) for n in CHAR_NS}

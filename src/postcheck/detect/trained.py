@@ -166,11 +166,6 @@ def _available() -> tuple[str, ...]:
     return tuple(sorted(p.stem for p in MODELS_DIR.glob("*.npz")))
 
 
-def available_models() -> list[str]:
-    """Names of the models shipped in the package (read once per process)."""
-    return list(_available())
-
-
 _load_lock = threading.Lock()
 
 

@@ -34,10 +34,6 @@ def repair(text: str) -> str:
     return _RUN.sub(_fix_run, text)
 
 
-def is_broken(text: str) -> bool:
-    return repair(text) != text
-
-
 def repair_all(value: Any) -> Any:
     """Repair every string in a decoded JSON value (dicts, lists, strings)."""
     if isinstance(value, str):
