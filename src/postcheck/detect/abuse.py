@@ -8,6 +8,7 @@ These map onto the Harmful Digital Communications Act principles the rules cite.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from postcheck.detect.base import Doc, Hit, make_signal, noisy_or, sentences
 from postcheck.detect.trained import blend, view
@@ -81,105 +82,110 @@ def _aimed(doc: Doc, s: int, e: int, hit: Hit, named: list[Hit]) -> float:
     return 0.6
 
 
+@dataclass
+class _Evidence:
+    """Lexical evidence per signal, gathered sentence by sentence."""
+
+    names: tuple[str, ...]
+    parts: dict[str, list[float]] = field(default_factory=dict)
+    spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    evidence: dict[str, list[str]] = field(default_factory=dict)
+    support: dict[str, bool] = field(default_factory=lambda: {n: False for n in SUPPORT})
+    self_aimed: bool = False
+
+    def __post_init__(self) -> None:
+        for n in self.names:
+            self.parts[n], self.spans[n], self.evidence[n] = [], [], []
+
+    def add(self, name: str, score: float, hs: list[Hit], why: str) -> None:
+        self.parts[name].append(score)
+        self.spans[name].extend((h.start, h.end) for h in hs)
+        self.evidence[name].append(why)
+
+
+def _sentence(doc: Doc, s: int, e: int, named: list[Hit], ev: _Evidence) -> None:
+    """The lexicon's evidence in one sentence: aim decides insult and swearing, a named
+    group turns contempt into hate."""
+    by_cat: dict[str, list[Hit]] = {}
+    for h in (h for h in doc.hits if s <= h.start < e):
+        by_cat.setdefault(h.category, []).append(h)
+        for n, cats in SUPPORT.items():
+            # An insult at oneself ("I'm such an idiot") supports nothing.
+            if h.category in cats and (
+                h.category not in ("insult", "profanity") or _aimed(doc, s, e, h, named) >= 0.6
+            ):
+                ev.support[n] = True
+    for h in by_cat.get("insult", []):
+        aim = _aimed(doc, s, e, h, named)
+        ev.self_aimed |= aim < 0.3
+        ev.add("disrespect", 0.92 * h.weight * aim + 0.08, [h], f"insult:{h.entry}")
+    for h in by_cat.get("profanity", []):
+        # Swearing is profanity whoever it is aimed at; aimed, it is also disrespect.
+        ev.add("profanity", 0.55 + 0.4 * h.weight, [h], f"profanity:{h.entry}")
+        aim = _aimed(doc, s, e, h, named)
+        ev.add(
+            "disrespect",
+            h.weight * (0.9 if aim >= 0.95 else 0.55 * aim),
+            [h],
+            f"profanity:{h.entry}",
+        )
+    for h in by_cat.get("slur", []):
+        ev.add("hate", 0.95, [h], "slur")
+        ev.add("disrespect", 0.9, [h], "slur")
+    groups = by_cat.get("group", [])
+    for h in by_cat.get("dehumanise", []):
+        if groups:
+            ev.add("hate", 0.9, [h, *groups], f"dehumanise:{groups[0].entry}")
+        else:
+            ev.add("hate", 0.4, [h], "dehumanise")
+        ev.add("disrespect", 0.7, [h], "dehumanise")
+    sweeping = by_cat.get("generalise", [])
+    if groups and sweeping:
+        # "Bloody Māori getting everything handed to them": blame of a whole group, with no
+        # slur or insult word for the lexicon to catch.
+        ev.add("hate", 0.7, [*groups, *sweeping], f"generalise:{groups[0].entry}")
+        ev.add("disrespect", 0.55, [*groups, *sweeping], "generalise")
+    if groups and (by_cat.get("insult") or by_cat.get("profanity")):
+        abusive = by_cat.get("insult", []) + by_cat.get("profanity", [])
+        ev.add("hate", 0.62, [*groups, *abusive], "group+insult")
+    for h in by_cat.get("threat", []):
+        aim = _aimed(doc, s, e, h, named)
+        ev.add("threat", 0.75 + 0.25 * min(1.0, aim), [h], f"threat:{h.entry}")
+    for h in by_cat.get("harassment", []):
+        ev.add("harassment", 0.9, [h], f"harassment:{h.entry}")
+    for h in by_cat.get("sexual", []):
+        ev.add("sexual", 0.7 * h.weight + 0.1, [h], f"sexual:{h.entry}")
+
+
 class AbuseDetector:
     signals: tuple[str, ...] = ("disrespect", "profanity", "hate", "threat", "harassment", "sexual")
 
     def detect(self, doc: Doc) -> list[Signal]:
-        hits = doc.hits
-        named = [h for h in hits if h.category in ("politician", "party")]
-        parts: dict[str, list[float]] = {n: [] for n in self.signals}
-        spans: dict[str, list[tuple[int, int]]] = {n: [] for n in self.signals}
-        evidence: dict[str, list[str]] = {n: [] for n in self.signals}
-
-        def add(name: str, score: float, hs: list[Hit], why: str) -> None:
-            parts[name].append(score)
-            spans[name].extend((h.start, h.end) for h in hs)
-            evidence[name].append(why)
-
-        support = {n: False for n in SUPPORT}
-        self_aimed = False
+        named = [h for h in doc.hits if h.category in ("politician", "party")]
+        ev = _Evidence(self.signals)
         for s, e in sentences(doc.text):
-            inside = [h for h in hits if s <= h.start < e]
-            by_cat: dict[str, list[Hit]] = {}
-            for h in inside:
-                by_cat.setdefault(h.category, []).append(h)
-                for n, cats in SUPPORT.items():
-                    # An insult at oneself ("I'm such an idiot") supports nothing.
-                    if h.category in cats and (
-                        h.category not in ("insult", "profanity")
-                        or _aimed(doc, s, e, h, named) >= 0.6
-                    ):
-                        support[n] = True
-            for h in by_cat.get("insult", []):
-                if _aimed(doc, s, e, h, named) < 0.3:
-                    self_aimed = True
-                add(
-                    "disrespect",
-                    0.92 * h.weight * _aimed(doc, s, e, h, named) + 0.08,
-                    [h],
-                    f"insult:{h.entry}",
-                )
-            for h in by_cat.get("profanity", []):
-                # Swearing is profanity whoever it is aimed at; aimed, it is also disrespect.
-                add("profanity", 0.55 + 0.4 * h.weight, [h], f"profanity:{h.entry}")
-                aim = _aimed(doc, s, e, h, named)
-                add(
-                    "disrespect",
-                    h.weight * (0.9 if aim >= 0.95 else 0.55 * aim),
-                    [h],
-                    f"profanity:{h.entry}",
-                )
-            for h in by_cat.get("slur", []):
-                add("hate", 0.95, [h], "slur")
-                add("disrespect", 0.9, [h], "slur")
-            groups = by_cat.get("group", [])
-            for h in by_cat.get("dehumanise", []):
-                if groups:
-                    add("hate", 0.9, [h, *groups], f"dehumanise:{groups[0].entry}")
-                else:
-                    add("hate", 0.4, [h], "dehumanise")
-                add("disrespect", 0.7, [h], "dehumanise")
-            sweeping = by_cat.get("generalise", [])
-            if groups and sweeping:
-                # "Bloody Māori getting everything handed to them": blame of a whole group,
-                # with no slur or insult word for the lexicon to catch.
-                add("hate", 0.7, [*groups, *sweeping], f"generalise:{groups[0].entry}")
-                add("disrespect", 0.55, [*groups, *sweeping], "generalise")
-            if groups and (by_cat.get("insult") or by_cat.get("profanity")):
-                abusive = by_cat.get("insult", []) + by_cat.get("profanity", [])
-                add("hate", 0.62, [*groups, *abusive], "group+insult")
-            for h in by_cat.get("threat", []):
-                aim = _aimed(doc, s, e, h, named)
-                add("threat", 0.75 + 0.25 * min(1.0, aim), [h], f"threat:{h.entry}")
-            for h in by_cat.get("harassment", []):
-                add("harassment", 0.9, [h], f"harassment:{h.entry}")
-            for h in by_cat.get("sexual", []):
-                add("sexual", 0.7 * h.weight + 0.1, [h], f"sexual:{h.entry}")
+            _sentence(doc, s, e, named, ev)
+        return [self._signal(doc, n, ev) for n in self.signals]
 
-        out = []
-        for n in self.signals:
-            score = noisy_or(parts[n])
-            model = view(n, doc) if n in MODEL_SIGNALS else None
-            if model is not None:
-                lexical = score
-                # An @mention names the person addressed: offensive language there is aimed
-                # at someone even without a listed insult. (Replying is not enough on its
-                # own: "since you asked, the cuts are a disgrace" criticises policy.)
-                supported = support.get(n, False) or (
-                    n == "disrespect" and _MENTION.search(doc.text) is not None
-                )
-                weight = 1.0 if supported else MODEL_WEIGHT_UNSUPPORTED[n]
-                if n == "disrespect" and self_aimed and not supported:
-                    # "I'm such an idiot": the only insult is at oneself.
-                    weight = SELF_AIMED_WEIGHT
-                score = blend(
-                    lexical,
-                    model,
-                    weight,
-                    trust_reader=n not in WEAK_READER,
-                )
-                if score >= THRESHOLDS[n] and (not spans[n] or lexical < THRESHOLDS[n]):
-                    spans[n].extend(model.spans(doc.text))
-                evidence[n].append(model.evidence)
-            out.append(make_signal(doc, n, score, THRESHOLDS[n], spans[n], evidence[n]))
-        return out
+    @staticmethod
+    def _signal(doc: Doc, n: str, ev: _Evidence) -> Signal:
+        score = noisy_or(ev.parts[n])
+        spans, evidence = ev.spans[n], ev.evidence[n]
+        model = view(n, doc) if n in MODEL_SIGNALS else None
+        if model is not None:
+            lexical = score
+            # An @mention names the person addressed: offensive language there is aimed at
+            # someone even without a listed insult. (Replying is not enough on its own:
+            # "since you asked, the cuts are a disgrace" criticises policy.)
+            supported = ev.support.get(n, False) or (
+                n == "disrespect" and _MENTION.search(doc.text) is not None
+            )
+            weight = 1.0 if supported else MODEL_WEIGHT_UNSUPPORTED[n]
+            if n == "disrespect" and ev.self_aimed and not supported:
+                # "I'm such an idiot": the only insult is at oneself.
+                weight = SELF_AIMED_WEIGHT
+            score = blend(lexical, model, weight, trust_reader=n not in WEAK_READER)
+            if score >= THRESHOLDS[n] and (not spans or lexical < THRESHOLDS[n]):
+                spans.extend(model.spans(doc.text))
+            evidence.append(model.evidence)
+        return make_signal(doc, n, score, THRESHOLDS[n], spans, evidence)
