@@ -221,6 +221,15 @@ class Readings:
     stage: np.ndarray  # bool: True where the transformer read the text
 
 
+def names_abroad(text: str) -> bool:
+    """The text names a foreign country, leader or conflict (lexicons/foreign.yaml)."""
+    from postcheck.detect.base import Doc
+    from postcheck.detect.lexicon import shared_matcher
+    from postcheck.model import Post
+
+    return any(h.category == "foreign" for h in shared_matcher().find(Doc.of(Post(text=text))))
+
+
 #: A post longer than LONG_POST is also scored piece by piece. The students learnt from
 #: posts of about a tweet's length and their features are normalised over the whole text,
 #: so one insulting sentence after three paragraphs about the weekend scored as almost
@@ -334,6 +343,13 @@ def score_cascade(
             band = reader.band(name)
             if band is not None:
                 unsure |= (prob[:, j] >= band[0]) & (prob[:, j] <= band[1])
+        if "political" in students:
+            # Only the reader can say an opinion is about another country (jurisdiction);
+            # unread, a US election post counts as New Zealand politics. So a political post
+            # that names something abroad is read too.
+            j = students.index("political")
+            opinion = np.flatnonzero((prob[:, j] > out["political"].threshold) & ~unsure)
+            unsure[[int(i) for i in opinion if names_abroad(texts[int(i)])]] = True
         pick = np.flatnonzero(unsure)
     if not len(pick):
         return out
