@@ -257,20 +257,25 @@ def build_tasks(include_test: bool = False) -> list[Task]:
     if include_test:
         tasks += _pool_tasks("devtest", both, " [locked]")
         tasks += _nz_dev2_tasks(both, locked=True)
+    tasks += _anchor_tasks()
+    tasks += _everyday_tasks()
+    tasks += _stance_and_review_tasks()
+    return tasks
 
-    def add(signal: str, dataset: str, rows: Sequence[Any], **kw: Any) -> None:
-        texts = [r[0] for r in rows]
-        labels = np.array([int(r[1]) for r in rows])
-        tasks.append(Task(signal, dataset, texts, labels, **kw))
 
+def _task(signal: str, dataset: str, rows: Sequence[Any], **kw: Any) -> Task:
+    texts = [r[0] for r in rows]
+    labels = np.array([int(r[1]) for r in rows])
+    return Task(signal, dataset, texts, labels, **kw)
+
+
+def _anchor_tasks() -> list[Task]:
+    """The public sets measured with the anchors beside them: OLID and HatEval (TweetEval)."""
     off = data.tweeteval("offensive", "val")
     # Two readings, as the product runs them: bulk work (scan, batch, `check --input`) in the
     # "fast" mode, one draft (`check TEXT`, the web page, POST /api/check) in "thorough".
-    for mode, how, target in (
-        ("fast", "bulk", "macro-F1 >= 0.78"),
-        ("thorough", "one draft", "macro-F1 >= 0.80"),
-    ):
-        add(
+    tasks = [
+        _task(
             ANY_ABUSE,
             f"tweeteval/offensive:val ({how})",
             [(e.text, e.label) for e in off],
@@ -279,71 +284,85 @@ def build_tasks(include_test: bool = False) -> list[Task]:
             anchors=mode == "fast",
             mode=mode,
         )
+        for mode, how, target in (
+            ("fast", "bulk", "macro-F1 >= 0.78"),
+            ("thorough", "one draft", "macro-F1 >= 0.80"),
+        )
+    ]
     hate = data.tweeteval("hate", "val")
-    add(
-        "hate",
-        "tweeteval/hate:val (bulk)",
-        [(e.text, e.label) for e in hate],
-        kind="macro_f1",
-        target="macro-F1 >= 0.55",
-        anchors=True,
+    tasks.append(
+        _task(
+            "hate",
+            "tweeteval/hate:val (bulk)",
+            [(e.text, e.label) for e in hate],
+            kind="macro_f1",
+            target="macro-F1 >= 0.55",
+            anchors=True,
+        )
     )
-    # Everyday posts: what annotators gave no label at all in the two New Zealand sets.
+    return tasks
+
+
+def _everyday_tasks() -> list[Task]:
+    """How often everyday posts are flagged: what annotators gave no label at all in the two
+    New Zealand sets, and TweetEval's emotion and irony tweets for comparison."""
     everyday = [(f"nz-pm-tweets-2020.dev:{r.id}", r.text) for r in pool.nz_dev() if not r.labels]
     with contextlib.suppress(FileNotFoundError):
         everyday += [(f"nz-posts-v1:{r.id}", r.text) for r in nz_dev2.rows("dev") if not r.labels]
-    everyday_ids = [i for i, _ in everyday]
-    for mode, how in (("fast", "bulk"), ("thorough", "one draft")):
-        for sig in ("political", "disrespect", "grievance", "confidential"):
-            add(
-                sig,
-                f"NZ dev sets: posts with no label ({how})",
-                [(t, 0) for _, t in everyday],
-                kind="flag_rate",
-                target="flag rate <= 0.03" if sig == "political" else "",
-                mode=mode,
-                ids=everyday_ids,
-            )
+    ids = [i for i, _ in everyday]
+    tasks = [
+        _task(
+            sig,
+            f"NZ dev sets: posts with no label ({how})",
+            [(t, 0) for _, t in everyday],
+            kind="flag_rate",
+            target="flag rate <= 0.03" if sig == "political" else "",
+            mode=mode,
+            ids=ids,
+        )
+        for mode, how in (("fast", "bulk"), ("thorough", "one draft"))
+        for sig in ("political", "disrespect", "grievance", "confidential")
+    ]
     every = data.everyday("val")
-    for sig in ("political", "disrespect"):
-        # TweetEval's emotion and irony tweets are not all everyday: one in seven is
-        # political or abusive by the codebook's reading. Shown for comparison with earlier
-        # releases, with no target.
-        add(
+    # TweetEval's emotion and irony tweets are not all everyday: one in seven is political or
+    # abusive by the codebook's reading. Shown for comparison with earlier releases, no target.
+    tasks += [
+        _task(
             sig,
             "tweeteval/emotion+irony:val (bulk; not all everyday)",
             [(e.text, 0) for e in every],
             kind="flag_rate",
         )
-    try:
-        ps = data.pstance("val")
-        add(
-            "political",
-            "p-stance:val (US; all take a side; bulk)",
-            [(e.text, 1) for e in ps],
-            kind="recall",
-            target="recall >= 0.85",
-        )
-        add(
-            "political@foreign",
-            "p-stance:val (US; all take a side; bulk)",
-            [(e.text, 1) for e in ps],
-            kind="recall",
-        )
-    except FileNotFoundError:
-        pass
+        for sig in ("political", "disrespect")
+    ]
+    return tasks
+
+
+def _stance_and_review_tasks() -> list[Task]:
+    """US political stance (recall, and how much of it is placed abroad) and employee reviews
+    (grievance by the review's own cons / pros sections)."""
+    tasks: list[Task] = []
+    with contextlib.suppress(FileNotFoundError):
+        ps = [(e.text, 1) for e in data.pstance("val")]
+        name = "p-stance:val (US; all take a side; bulk)"
+        tasks.append(_task("political", name, ps, kind="recall", target="recall >= 0.85"))
+        tasks.append(_task("political@foreign", name, ps, kind="recall"))
     reviews = data.glassdoor("val")
-    add(
-        "grievance",
-        "glassdoor:val cons (source label)",
-        [(r.cons, 1) for r in reviews],
-        kind="recall",
+    tasks.append(
+        _task(
+            "grievance",
+            "glassdoor:val cons (source label)",
+            [(r.cons, 1) for r in reviews],
+            kind="recall",
+        )
     )
-    add(
-        "grievance",
-        "glassdoor:val pros (source label)",
-        [(r.pros, 0) for r in reviews],
-        kind="flag_rate",
+    tasks.append(
+        _task(
+            "grievance",
+            "glassdoor:val pros (source label)",
+            [(r.pros, 0) for r in reviews],
+            kind="flag_rate",
+        )
     )
     return tasks
 
