@@ -538,10 +538,8 @@ def replay_checks(load: Load, group: list[Replica], sample: int, seed: int = 7) 
     return asyncio.run(_replays(load, group, list(dict.fromkeys(chosen))))
 
 
-# A queue row: its status class, then the checkbox carrying the comment's id.
-_ROW = re.compile(
-    r'<tr class="status-(\w+)"[^>]*>\s*<td[^>]*>\s*<input[^>]*name="ids" value="(\d+)"'
-)
+# One card per comment in the owner's queue: its status, then its id.
+_ROW = re.compile(r'<article class="card status-(\w+)"[^>]*data-comment="(\d+)"')
 _HIDDEN = r'name="{}" value="([^"]*)"'
 
 

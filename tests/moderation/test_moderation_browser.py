@@ -1,5 +1,6 @@
 """In headless Chromium against a live server: hostile comments never run in the owner's
-browser, and the embeddable form works from another origin."""
+browser, the embeddable form works from another origin, and the queue works at 375 px, by
+keyboard alone, with JavaScript off and with no axe-core violations."""
 
 from __future__ import annotations
 
@@ -104,7 +105,7 @@ def test_hostile_comments_are_text_in_the_owners_pages(live: tuple[str, str], br
     # Select-all (the pages' only script, served from the same origin under the CSP) works.
     page.check("#select-all")
     assert all(box.is_checked() for box in page.locator('#bulk input[name="ids"]').all())
-    links = page.locator("a", has_text="Open, edit or decide").all()
+    links = page.locator("article.card a.open").all()
     hrefs = [link.get_attribute("href") for link in links]
     assert len(hrefs) >= 2
     for href in hrefs:
@@ -148,3 +149,297 @@ def _embed(browser: Any, base: str, html: str) -> None:
     assert "Lovely <b>photos</b>, thanks!" in item.inner_text()  # shown as text
     assert page.locator("[data-postcheck-comments] b").count() == 0
     page.close()
+
+
+# -- the queue: phones, keyboards, no JavaScript, accessibility ---------------------------
+
+AXE = ROOT / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+#: Held comments as an owner might see them (one with a phone number, one with an e-mail).
+HELD = [
+    ("Aroha", "Ring Mere on 021 555 1234 about the fence. She is a liar and everyone knows it."),
+    ("Kev", "Everyone knows Councillor Brown took kickbacks on the stadium deal."),
+    ("Sam", "As a public servant, who do you vote for? Be honest."),
+    ("Tama", "You are a pathetic idiot and nobody wants you here."),
+    (
+        "Whetu",
+        "Email me at whetu.tawhiri@example.co.nz, the council's so-called "
+        "consultation was a sham and you know it, you clueless idiot.",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def queue_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    """The moderation app under uvicorn in this process, with held comments on three sites:
+    "blog" for looking at, "kb" and "nojs" for the tests that decide."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from postcheck.moderation.app import create_app
+    from postcheck.moderation.settings import Settings
+
+    _need_browser()
+    db = f"sqlite:///{tmp_path_factory.mktemp('queue') / 'm.sqlite3'}"
+    app = create_app(Settings(database_url=db, time_zone="Pacific/Auckland"))
+    store = app.state.moderation.store
+    store.set_owner("owner", hash_password(PASSWORD))
+    keys = {name: store.add_site(name) for name in ("blog", "kb", "nojs")}
+    with socket_free() as port:
+        pass
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{port}"
+    for site in keys:
+        for i, (name, text) in enumerate(HELD):
+            r = httpx.post(
+                f"{base}/api/sites/{site}/comments",
+                json={"id": f"{site}-{i}", "author_name": name, "text": text},
+                headers={"Authorization": f"Bearer {keys[site]}"},
+            )
+            assert r.status_code == 201 and r.json()["decision"] == "hold", (text, r.json())
+    httpx.post(
+        f"{base}/api/sites/blog/comments",
+        json={"id": "ok", "author_name": "Priya", "text": "Lovely photos, thanks for sharing!"},
+        headers={"Authorization": f"Bearer {keys['blog']}"},
+    )
+    yield base, keys
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+class socket_free:
+    """A free loopback port (closed again before the server binds it)."""
+
+    def __enter__(self) -> int:
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            return int(s.getsockname()[1])
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _signed_in(browser: Any, base: str, **context: Any) -> Any:
+    ctx = browser.new_context(base_url=base, **context)
+    page = ctx.new_page()
+    page.goto("/moderate/login")
+    page.fill("#username", "owner")
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/moderate/")
+    return page
+
+
+def _overflow(page: Any) -> int:
+    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+
+
+def test_queue_at_375px_has_no_sideways_scroll(
+    queue_live: tuple[str, dict[str, str]], browser: Any
+) -> None:
+    base, _ = queue_live
+    page = _signed_in(browser, base, viewport={"width": 375, "height": 800})
+    page.goto("/moderate/?site=blog")
+    assert page.locator("article.card").count() == len(HELD)
+    assert _overflow(page) <= 0
+    # Words wrap between words; only a word too long for the line may be broken.
+    style = page.evaluate(
+        "(() => { const s = getComputedStyle(document.querySelector('.card .body'));"
+        " return [s.overflowWrap, s.wordBreak]; })()"
+    )
+    assert style == ["break-word", "normal"]
+    phone = page.locator("article.card", has_text="021 555 1234")
+    button = phone.get_by_role("button", name="Remove personal details and approve")
+    assert button.is_visible()
+    box = button.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    href = phone.locator("a.open").get_attribute("href")
+    for path in (str(href), "/moderate/audit", "/moderate/sites", "/moderate/sites/blog/policy"):
+        page.goto(path)
+        assert _overflow(page) <= 0, path
+    page.context.close()
+
+
+def test_queue_by_keyboard_alone(queue_live: tuple[str, dict[str, str]], browser: Any) -> None:
+    base, _ = queue_live
+    page = _signed_in(browser, base, viewport={"width": 1280, "height": 900})
+    page.goto("/moderate/?site=kb")
+    assert page.locator("#keys").is_visible()
+    assert "a approve" in page.locator("#keys").inner_text()
+    count = page.locator("article.card").count()
+    # The first Tab reaches the skip link; typing in a field never triggers a shortcut.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.focus("#f-q")
+    page.keyboard.type("jar")
+    assert page.input_value("#f-q") == "jar" and page.url.endswith("?site=kb")
+    page.keyboard.press("Tab")  # onto the Filter button: shortcuts work again
+    page.keyboard.press("j")
+    current = "document.activeElement.dataset.comment || ''"
+    first = page.evaluate(current)
+    assert first
+    page.keyboard.press("j")
+    second = page.evaluate(current)
+    assert second and second != first
+    page.keyboard.press("k")
+    assert page.evaluate(current) == first
+    # Tab order inside a card: its checkbox, its buttons in reading order, Open, then the
+    # next card's checkbox.
+    card = page.locator(f'article[data-comment="{first}"]')
+    expected = [f"select-{first}"] + [
+        el.inner_text().strip() for el in card.locator(".actions button, .actions a").all()
+    ]
+    seen = []
+    for _ in range(len(expected) + 1):
+        page.keyboard.press("Tab")
+        seen.append(
+            page.evaluate("document.activeElement.id || document.activeElement.innerText.trim()")
+        )
+    assert seen[:-1] == expected
+    assert seen[-1].startswith("select-") and seen[-1] != f"select-{first}"
+    # "a" on a comment with personal details does not publish it: it says how.
+    page.keyboard.press("Shift+Tab")
+    phone_card = page.locator("article.card[data-details]").first
+    phone_card.focus()
+    page.keyboard.press("a")
+    assert "personal details" in page.locator("#key-status").inner_text()
+    assert page.locator("article.card").count() == count
+    # "r" rejects the current comment; the page comes back with the next one current.
+    page.keyboard.press("k")
+    page.keyboard.press("j")
+    target = page.evaluate(current)
+    author = page.locator(f"#author-{target}").inner_text()
+    with page.expect_navigation():
+        page.keyboard.press("r")
+    assert f"Comment from {author} rejected." in page.locator(".flash").inner_text()
+    assert page.locator("article.card").count() == count - 1
+    assert page.locator(f'article[data-comment="{target}"]').count() == 0
+    assert page.evaluate("document.activeElement.tagName") == "ARTICLE"
+    # "d" removes the personal details and approves.
+    page.locator("article.card[data-details]").first.focus()
+    with page.expect_navigation():
+        page.keyboard.press("d")
+    assert "and approved." in page.locator(".flash").inner_text()
+    page.context.close()
+
+
+def test_row_actions_work_without_javascript(
+    queue_live: tuple[str, dict[str, str]], browser: Any
+) -> None:
+    base, _ = queue_live
+    page = _signed_in(browser, base, java_script_enabled=False)
+    page.goto("/moderate/?site=nojs")
+    assert page.locator("#keys").is_hidden()  # no promises the page cannot keep
+    kev = page.locator("article.card", has_text="Councillor Brown")
+    kev.get_by_role("button", name="Reject the comment from Kev").click()
+    page.wait_for_load_state()
+    assert "Comment from Kev rejected." in page.locator(".flash").inner_text()
+    assert page.locator("article.card", has_text="Councillor Brown").count() == 0
+    aroha = page.locator("article.card", has_text="021 555 1234")
+    aroha.get_by_role("button", name="Remove personal details and approve").click()
+    page.wait_for_load_state()
+    assert "removed 1 phone number and approved" in page.locator(".flash").inner_text()
+    page.goto("/moderate/?site=nojs&status=published")
+    published = page.locator("article.card", has_text="Ring Mere on").inner_text()
+    assert "[phone removed]" in published and "555" not in published
+    assert "Published by owner" in published
+    page.get_by_role("button", name="Hold the comment from Aroha").click()
+    page.wait_for_load_state()
+    assert "Comment from Aroha held." in page.locator(".flash").inner_text()
+    page.context.close()
+
+
+def _axe(page: Any) -> dict[str, Any]:
+    if not AXE.is_file():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"axe-core missing at {AXE} (run ci/web.sh)")
+        pytest.skip(f"axe-core not found at {AXE} (run ci/web.sh)")
+    page.add_script_tag(path=str(AXE))
+    return dict(
+        page.evaluate(
+            "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"
+        )
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_no_axe_violations(
+    queue_live: tuple[str, dict[str, str]], browser: Any, width: int
+) -> None:
+    base, _ = queue_live
+    viewport = {"width": width, "height": 900}
+    # axe is injected as a script, which the pages' CSP rightly forbids: bypassed for the audit.
+    ctx = browser.new_context(base_url=base, bypass_csp=True, viewport=viewport)
+    login = ctx.new_page()
+    login.goto("/moderate/login")
+    pages = {"login": _axe(login)}
+    page = _signed_in(browser, base, bypass_csp=True, viewport=viewport)
+    page.goto("/moderate/?site=blog")
+    pages["queue"] = _axe(page)
+    page.goto(
+        str(
+            page.locator("article.card", has_text="021 555").locator("a.open").get_attribute("href")
+        )
+    )
+    pages["comment"] = _axe(page)
+    page.goto("/moderate/audit")
+    pages["history"] = _axe(page)
+    found = {
+        name: [
+            f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]
+        ]
+        for name, result in pages.items()
+    }
+    assert found == {name: [] for name in pages}
+    assert all(len(r["passes"]) > 15 for r in pages.values())
+    report = os.environ.get("POSTCHECK_AXE_REPORT")
+    if report:
+        import json
+
+        Path(report).mkdir(parents=True, exist_ok=True)
+        for name, r in pages.items():
+            (Path(report) / f"axe-moderation-{name}-{width}.json").write_text(
+                json.dumps(
+                    {
+                        "violations": len(r["violations"]),
+                        "passes": len(r["passes"]),
+                        "incomplete": len(r["incomplete"]),
+                    }
+                )
+            )
+    ctx.close()
+    page.context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_screenshot_of_the_queue(
+    queue_live: tuple[str, dict[str, str]], browser: Any, width: int, tmp_path: Path
+) -> None:
+    """Saved to docs/screenshots/ when POSTCHECK_UPDATE_SCREENSHOTS=1."""
+    base, _ = queue_live
+    page = _signed_in(browser, base, viewport={"width": width, "height": 900})
+    page.goto("/moderate/?site=blog")
+    shot = tmp_path / "queue.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 20_000
+    phone = page.locator("article.card", has_text="021 555 1234")
+    page.goto(str(phone.locator("a.open").get_attribute("href")))
+    detail = tmp_path / "comment.png"
+    page.screenshot(path=str(detail), full_page=True)
+    if os.environ.get("POSTCHECK_UPDATE_SCREENSHOTS") == "1":
+        shutil.copy(shot, ROOT / "docs" / "screenshots" / f"moderation-queue-{width}.png")
+        shutil.copy(detail, ROOT / "docs" / "screenshots" / f"moderation-comment-{width}.png")
+    page.context.close()

@@ -11,6 +11,7 @@ from mod_harness import PASSWORD, Harness
 from sqlalchemy import select, update
 
 from postcheck.moderation.models import AuditEntry, Comment, LoginSession
+from postcheck.moderation.policy import CATEGORY_LABELS
 
 PAGES = [
     "/moderate/",
@@ -106,8 +107,11 @@ def test_queue_sorted_by_risk_and_escaped(harness: Harness) -> None:
     assert "<script>alert" not in page.text
     assert "&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt;" in page.text
     assert "A lovely post" not in page.text
-    scores = [float(x) for x in re.findall(r'<span class="score">([0-9.]+)</span>', page.text)]
-    assert len(scores) == 2 and scores == sorted(scores, reverse=True)
+    # Risk in words, riskiest first; the scores themselves stay in the API.
+    levels = re.findall(r'<span class="risk risk-(\w+)">', page.text)
+    order = {"high": 0, "medium": 1, "low": 2, "no": 3}
+    assert len(levels) == 2 and levels == sorted(levels, key=order.__getitem__)
+    assert not re.search(r"\b[01]\.\d\d\b", page.text)
     assert "<mark>John Smith</mark>" in page.text  # spans highlighted, still escaped
     assert page.headers["content-security-policy"].startswith("default-src 'none'")
     assert "script-src 'self'" in page.headers["content-security-policy"]
@@ -147,7 +151,7 @@ def test_approve_publishes_and_is_audited(harness: Harness) -> None:
     )
     assert [p["text"] for p in pub.json()] == ["John Smith stole money from the charity."]
     audit = harness.client.get("/moderate/audit")
-    assert "approve" in audit.text and "owner" in audit.text
+    assert "Approved and published (was held for review)." in audit.text and "owner" in audit.text
 
 
 def test_bulk_search_and_edit(harness: Harness) -> None:
@@ -297,3 +301,204 @@ def test_embed_files_served(harness: Harness) -> None:
     assert js.status_code == 200 and "textContent" in js.text and "innerHTML" not in js.text
     assert harness.client.get("/moderate/embed/comment-form.html").status_code == 200
     assert harness.client.get("/moderate/embed/../app.py").status_code == 404
+
+
+# -- the queue's row actions, plain words, time zone and redaction ------------------------
+
+PHONE = "Ring Mere on 021 555 1234 about the fence, she is a liar."
+
+
+def _csrf_and_back(h: Harness) -> tuple[str, str]:
+    page = h.client.get("/moderate/")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    back = re.search(r'name="back" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    return csrf, back.replace("&amp;", "&")
+
+
+@pytest.mark.parametrize("action", ["approve", "reject", "hold"])
+def test_row_actions_go_back_to_the_queue(sqlite_harness: Harness, action: str) -> None:
+    h = sqlite_harness
+    cid = _held(h)
+    h.login()
+    page = h.client.get("/moderate/?status=all")
+    # Each row carries its own buttons (inside the bulk form: no nested forms, no script).
+    assert f'formaction="/moderate/comments/{cid}/decide" name="action" value="approve"' in (
+        page.text
+    )
+    if action == "hold":  # holding a held comment changes nothing: reject it first
+        h.store.decide([cid], "reject", "owner")
+    csrf = h.csrf()
+    r = h.client.post(
+        f"/moderate/comments/{cid}/decide",
+        data={"action": action, "csrf": csrf, "back": "/moderate/?status=all&page=1"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert r.headers["location"].startswith("/moderate/?status=all&page=1&msg=")
+    done = {"approve": "approved", "reject": "rejected", "hold": "held"}[action]
+    shown = h.client.get(r.headers["location"]).text
+    assert f"Comment from Reader {done}." in shown
+    state = {"approve": "published", "reject": "rejected", "hold": "held"}[action]
+    with h.store.read() as s:
+        c = s.get(Comment, cid)
+        assert c is not None and c.status == state
+    # The row now says so.
+    assert {"published": "Published", "rejected": "Rejected", "held": "Held for review"}[
+        state
+    ] + " by owner" in shown
+    # An outside address is never a place to go back to.
+    r = h.client.post(
+        f"/moderate/comments/{cid}/decide",
+        data={"action": "reject", "csrf": csrf, "back": "https://evil.example/"},
+        follow_redirects=False,
+    )
+    assert r.headers["location"].startswith("/moderate/?msg=")
+
+
+def test_redact_then_approve(sqlite_harness: Harness) -> None:
+    h = sqlite_harness
+    cid = _held(h, PHONE)
+    h.login()
+    queue = h.client.get("/moderate/").text
+    assert "Has personal details: phone number." in queue
+    assert f'formaction="/moderate/comments/{cid}/redact"' in queue
+    assert "Approve as written" in queue  # approving as is stays possible, but not the default
+    page = h.client.get(f"/moderate/comments/{cid}").text
+    assert "Ring Mere on [phone removed] about the fence" in page  # the preview
+    csrf, back = _csrf_and_back(h)
+    r = h.client.post(
+        f"/moderate/comments/{cid}/redact",
+        data={"csrf": "wrong", "back": back},
+        follow_redirects=False,
+    )
+    assert r.status_code == 403
+    r = h.client.post(
+        f"/moderate/comments/{cid}/redact",
+        data={"csrf": csrf, "back": back},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    assert "removed+1+phone+number+and+approved" in r.headers["location"]
+    with h.store.read() as s:
+        c = s.get(Comment, cid)
+        assert c is not None and c.status == "published" and c.decided_by == "owner"
+        assert c.text == "Ring Mere on [phone removed] about the fence, she is a liar."
+        assert c.original_text == PHONE
+        entries = list(s.scalars(select(AuditEntry).where(AuditEntry.comment_id == cid)))
+    assert [e.action for e in entries] == ["screened_hold", "redact", "approve"]
+    assert entries[1].detail["removed"] == {"phone": 1}
+    assert "555" not in str(entries[1].detail)  # the detail itself is never recorded
+    pub = h.client.get(
+        "/api/sites/blog/comments", headers={"Authorization": f"Bearer {h.keys['blog']}"}
+    )
+    assert [p["text"] for p in pub.json()] == [c.text]
+    history = h.client.get(f"/moderate/comments/{cid}").text
+    assert "Removed personal details: 1 phone number." in history
+    assert "Approved and published (was held for review)." in history
+    # Nothing left to remove: the action just approves (and says so).
+    r = h.client.post(
+        f"/moderate/comments/{cid}/redact", data={"csrf": csrf}, follow_redirects=False
+    )
+    assert r.status_code == 303 and "Reader%3A+approved" in r.headers["location"]
+    assert h.client.post("/moderate/comments/999/redact", data={"csrf": csrf}).status_code == 404
+
+
+def _received_at(h: Harness, cid: int, when: dt.datetime) -> None:
+    with h.store.write() as s:
+        s.execute(update(Comment).where(Comment.id == cid).values(received_at=when))
+
+
+@pytest.mark.parametrize(
+    ("zone", "shown"),
+    [
+        (None, "Sat 6 Dec 2025, 2:14 pm"),  # the default, Pacific/Auckland (NZDT, +13)
+        ("Europe/London", "Sat 6 Dec 2025, 1:14 am"),
+        ("Pacific/Chatham", "Sat 6 Dec 2025, 2:59 pm"),  # +13:45
+    ],
+)
+def test_times_in_the_owners_time_zone(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, zone: str | None, shown: str
+) -> None:
+    monkeypatch.delenv("POSTCHECK_TIME_ZONE", raising=False)
+    h = Harness(sqlite_url, **({"time_zone": zone} if zone else {}))
+    try:
+        cid = _held(h)
+        _received_at(h, cid, dt.datetime(2025, 12, 6, 1, 14, tzinfo=dt.UTC))
+        h.login()
+        queue = h.client.get("/moderate/").text
+        assert shown in queue and "UTC" not in queue
+        assert shown in h.client.get(f"/moderate/comments/{cid}").text
+        assert f"Times are shown in {zone or 'Pacific/Auckland'}" in queue
+    finally:
+        h.close()
+
+
+def test_time_zone_from_the_environment_and_a_bad_one(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from postcheck.moderation.settings import ConfigError, Settings
+
+    monkeypatch.setenv("POSTCHECK_TIME_ZONE", "Asia/Tokyo")
+    assert Settings(database_url=sqlite_url).time_zone == "Asia/Tokyo"
+    with pytest.raises(ConfigError, match="unknown time zone 'Mars/Olympus'"):
+        Harness(sqlite_url, time_zone="Mars/Olympus")
+
+
+def test_reasons_and_history_in_plain_words(sqlite_harness: Harness) -> None:
+    h = sqlite_harness
+    cid = _held(h, "You are a pathetic loser and everyone hates you.")
+    # A comment screened before reasons were worded: its message is only the label.
+    with h.store.write() as s:
+        s.execute(
+            update(Comment)
+            .where(Comment.id == cid)
+            .values(
+                reasons=[
+                    {
+                        "category": "harassment",
+                        "phase": "engine",
+                        "score": 0.99,
+                        "action": "hold",
+                        "message": "Harassment.",
+                        "spans": [{"start": 17, "end": 23, "text": "loser"}],
+                        "evidence": ["model:harassment@2=0.99"],
+                    }
+                ],
+                risk=0.99,
+            )
+        )
+    h.login()
+    queue = h.client.get("/moderate/").text
+    assert "High risk: harassment" in queue
+    assert "Singles someone out for abuse or pressure" in queue
+    assert "Harassment." not in queue and "0.99" not in queue
+    page = h.client.get(f"/moderate/comments/{cid}").text
+    assert "model:" not in page and "0.99" not in page
+    h.store.decide([cid], "reject", "owner")
+    h.store.decide([cid], "hold", "owner")
+    for text in (
+        page := h.client.get(f"/moderate/comments/{cid}").text,
+        h.client.get("/moderate/audit").text,
+    ):
+        for internal in ("screened_hold", "categories=", "['", "{'", "from=", "login_failed"):
+            assert internal not in text
+    assert "Screening: Held it for you to review (high risk: " in page
+    assert "Rejected (was held for review)." in page and "Held (was rejected)." in page
+    assert "Signed in." in h.client.get("/moderate/audit").text
+
+
+def test_new_reasons_do_not_repeat_their_label(sqlite_harness: Harness) -> None:
+    r = sqlite_harness.comment("blog", "You are a pathetic idiot.").json()
+    for reason in r["reasons"]:
+        assert reason["message"].rstrip(".") != CATEGORY_LABELS[reason["category"]]
+    assert "score" in r["reasons"][0]  # scores stay in the API
+
+
+def test_form_controls_are_labelled(sqlite_harness: Harness) -> None:
+    h = sqlite_harness
+    cid = _held(h)
+    h.login()
+    page = h.client.get(f"/moderate/comments/{cid}").text
+    assert '<label for="edit-text">' in page and 'id="edit-text"' in page
+    queue = h.client.get("/moderate/").text
+    assert f'<label for="select-{cid}">' in queue and '<label for="select-all">' in queue

@@ -225,3 +225,46 @@ def test_reasons_sorted_by_action_then_score() -> None:
     order = {"reject": 0, "hold": 1, "publish": 2}
     assert actions == sorted(actions, key=order.__getitem__)
     assert result.risk == max(r.score for r in result.reasons if r.action != "publish")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Email me at jo@gmail.com about the working bee",
+        "Write to mere.tane@example.co.nz or aroha@xtra.co.nz and bob@mail.example.org",
+    ],
+)
+def test_an_email_address_is_not_a_link(text: str) -> None:
+    # The domain of an e-mail address used to be counted as a spam link.
+    result = screen(text, policy=Policy(max_links=0), judge=FakeJudge())
+    assert not [r for r in result.reasons if r.category == "spam"], result.reasons
+
+
+def test_links_beside_email_addresses_still_count() -> None:
+    result = screen("jo@gmail.com says see cheap-deals.xyz and www.spam.top", judge=FakeJudge())
+    spam = next(r for r in result.reasons if r.category == "spam")
+    assert [s.text for s in spam.spans] == ["cheap-deals.xyz", "www.spam.top"]
+    assert "2 link(s)" in spam.message
+
+
+def test_engine_reasons_say_why_in_plain_words() -> None:
+    judge = FakeJudge(
+        Signal(
+            name="harassment",
+            score=0.99,
+            fired=True,
+            spans=(Span(start=8, end=13, text="loser"),),
+            evidence=("model:harassment@2=0.99",),
+        ),
+        Signal(
+            name="privacy",
+            score=0.9,
+            fired=True,
+            spans=(Span(start=24, end=36, text="021 555 1234"),),
+            evidence=("phone",),
+        ),
+    )
+    result = screen("You are loser, ring me 021 555 1234", judge=judge)
+    messages = {r.category: r.message for r in result.reasons}
+    assert messages["harassment"] == "Singles someone out for abuse or pressure: “loser”."
+    assert messages["privacy"] == "Gives someone's personal details (a phone number)."

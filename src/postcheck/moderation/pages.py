@@ -1,6 +1,10 @@
 """The owner's pages: sign in, the queue (riskiest first), one comment, bulk actions, search,
 the audit log and each site's policy. Server-rendered, no external assets, no inline script.
 
+Every action is a plain form post, so the queue works with JavaScript off; queue.js only adds
+select-all and keyboard shortcuts. Scores stay in the API: the pages say "high risk" and why,
+in the owner's time zone (`Settings.time_zone`).
+
 Comment text is untrusted: templates autoescape everything, and highlighted spans are built
 as (text, highlighted) segments in Python so no markup is ever assembled from comment text.
 Every POST carries the session's CSRF token; every page sends a strict Content-Security-Policy.
@@ -20,6 +24,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from postcheck.moderation import redact, view
 from postcheck.moderation.auth import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -64,10 +69,17 @@ def _wait(exc: TooManyAttempts) -> str:
 
 
 def segments(text: str, spans: list[dict[str, Any]]) -> list[tuple[str, bool]]:
-    """Split text into (piece, highlighted) runs from possibly overlapping spans."""
+    """Split text into (piece, highlighted) runs from possibly overlapping spans.
+
+    Spans come from screening the submitted text; one whose words are no longer at its place
+    (the owner edited or redacted the comment) is left unmarked rather than marking the wrong
+    words.
+    """
     marks = [False] * len(text)
     for s in spans:
         start, end = max(0, int(s.get("start", 0))), min(len(text), int(s.get("end", 0)))
+        if "text" in s and text[start:end] != s["text"]:
+            continue
         for i in range(start, end):
             marks[i] = True
     out: list[tuple[str, bool]] = []
@@ -79,14 +91,25 @@ def segments(text: str, spans: list[dict[str, Any]]) -> list[tuple[str, bool]]:
     return out
 
 
-def _templates() -> Jinja2Templates:
+def _templates(clock: view.Clock) -> Jinja2Templates:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,  # every template, whatever its extension
         undefined=jinja2.StrictUndefined,
     )
-    env.globals["CATEGORY_LABELS"] = CATEGORY_LABELS
-    env.filters["when"] = lambda d: d.strftime("%Y-%m-%d %H:%M UTC") if d else ""
+    env.globals.update(
+        CATEGORY_LABELS=CATEGORY_LABELS,
+        STATUS=view.STATUS,
+        risk_words=view.risk_words,
+        risk_level=view.risk_level,
+        why=view.why,
+        acting=view.acting,
+        event_text=view.history,
+        who=view.who,
+        time_zone=clock.tz.key,
+    )
+    env.filters["when"] = clock.when
+    env.filters["iso"] = clock.iso
     return Jinja2Templates(env=env)
 
 
@@ -99,7 +122,7 @@ def pages_router(mod: Moderation) -> APIRouter:
     settings = mod.settings
     prefix = settings.pages_prefix.rstrip("/")
     router = APIRouter(prefix=prefix, include_in_schema=False)
-    templates = _templates()
+    templates = _templates(view.Clock(view.zone(settings.time_zone)))
 
     def render(request: Request, name: str, http_status: int = 200, **ctx: Any) -> HTMLResponse:
         ctx.setdefault("user", None)
@@ -255,6 +278,7 @@ def pages_router(mod: Moderation) -> APIRouter:
             {
                 "c": c,
                 "segments": segments(c.text, [s for r in c.reasons for s in r.get("spans", [])]),
+                "details": _detail_names(redact.find(c.text)),
             }
             for c in rows
         ]
@@ -289,9 +313,12 @@ def pages_router(mod: Moderation) -> APIRouter:
             raise HTTPException(400, "unknown action")
         chosen = list(dict.fromkeys(ids or []))[:1000]
         n = await run_in_threadpool(mod.store.decide, chosen, action, user.username)
+        return back_to(back, f"{n} comment{'s' if n != 1 else ''} {view.DONE[action]}.")
+
+    def back_to(back: str, message: str) -> RedirectResponse:
         target = safe_next(back)
         sep = "&" if "?" in target else "?"
-        return redirect(f"{target}{sep}" + urlencode({"msg": f"{action}: {n} comment(s) changed"}))
+        return redirect(f"{target}{sep}" + urlencode({"msg": message}))
 
     # -- one comment ------------------------------------------------------------------
 
@@ -312,6 +339,7 @@ def pages_router(mod: Moderation) -> APIRouter:
             r | {"segments": segments(c.original_text or c.text, r.get("spans", []))}
             for r in c.reasons
         ]
+        details = redact.find(c.text)
         return render(
             request,
             "comment.html",
@@ -319,6 +347,9 @@ def pages_router(mod: Moderation) -> APIRouter:
             c=c,
             reasons=reasons,
             history=history,
+            details=details,
+            detail_names=_detail_names(details),
+            redacted=redact.redacted(c.text, details) if details else "",
             segments=segments(
                 c.original_text or c.text, [s for r in c.reasons for s in r.get("spans", [])]
             ),
@@ -330,18 +361,38 @@ def pages_router(mod: Moderation) -> APIRouter:
         comment_id: int,
         csrf: Annotated[str, Form(max_length=200)] = "",
         action: Annotated[str, Form(max_length=20)] = "",
+        back: Annotated[str, Form(max_length=2000)] = "",
     ) -> Response:
         user = await require(request, csrf, post=True)
         if action not in ("approve", "reject", "hold"):
             raise HTTPException(400, "unknown action")
         try:
-            await run_in_threadpool(mod.store.comment, comment_id)
+            c = await run_in_threadpool(mod.store.comment, comment_id)
         except NotFound:
             raise HTTPException(404, "no such comment") from None
         await run_in_threadpool(mod.store.decide, [comment_id], action, user.username)
-        return redirect(
-            f"{prefix}/comments/{comment_id}?" + urlencode({"msg": f"Comment {action}d"})
-        )
+        message = f"Comment from {c.author_name} {view.DONE[action]}."
+        # From a queue row the owner goes back to the queue, to the next comment.
+        return back_to(back or f"{prefix}/comments/{comment_id}", message)
+
+    @router.post("/comments/{comment_id}/redact")
+    async def redact_approve(
+        request: Request,
+        comment_id: int,
+        csrf: Annotated[str, Form(max_length=200)] = "",
+        back: Annotated[str, Form(max_length=2000)] = "",
+    ) -> Response:
+        user = await require(request, csrf, post=True)
+        try:
+            c = await run_in_threadpool(mod.store.comment, comment_id)
+            removed = await run_in_threadpool(
+                redact.redact_and_approve, mod.store, comment_id, user.username
+            )
+        except NotFound:
+            raise HTTPException(404, "no such comment") from None
+        what = f"removed {redact.describe(removed)} and " if removed else ""
+        message = f"Comment from {c.author_name}: {what}approved."
+        return back_to(back or f"{prefix}/comments/{comment_id}", message)
 
     @router.post("/comments/{comment_id}/edit")
     async def edit(
@@ -534,6 +585,10 @@ def pages_router(mod: Moderation) -> APIRouter:
         )
 
     return router
+
+
+def _detail_names(details: list[redact.Detail]) -> list[str]:
+    return list(dict.fromkeys(redact.NOUN[d.kind][0] for d in details))
 
 
 def _score(value: str, what: str) -> float | None:

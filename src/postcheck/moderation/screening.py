@@ -251,6 +251,9 @@ _LINK = re.compile(
     r"|\b[a-z0-9][a-z0-9-]{1,62}\.(?:com|net|org|info|biz|xyz|top|io|co|ru|cn|shop|site|online|"
     r"click|link|nz|au|uk)(?:/[^\s<>\"']*)?\b"
 )
+#: E-mail addresses are blanked out before links are counted: the domain of
+#: "jo@gmail.com" is not a link, and a reader's address is a privacy matter, not spam.
+_EMAIL = re.compile(r"[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+", re.I)
 _RUN = re.compile(r"(.)\1{9,}", re.S)
 _SPAM_PHRASES = re.compile(
     r"\b(?:buy now|click here|free money|make money|earn \$?\d+|work from home|limited offer|"
@@ -272,7 +275,8 @@ class Spam:
         score = 0.0
         evidence: list[str] = []
         spans: list[Span] = []
-        links = list(_LINK.finditer(text))
+        unmailed = _EMAIL.sub(lambda m: " " * len(m.group(0)), text)  # offsets unchanged
+        links = list(_LINK.finditer(unmailed))
         if links:
             spans.extend(_span(text, m.start(), m.end()) for m in links)
             over = len(links) - policy.max_links
@@ -362,8 +366,55 @@ class EngineSignals:
             if not (sig.fired or sig.score >= 0.3):
                 continue
             score = sig.score if spans or not sig.spans else 0.0
-            label = CATEGORY_LABELS.get(sig.name, sig.name)
-            state.add(sig.name, self.name, score, f"{label}.", spans, sig.evidence)
+            message = explain(sig.name, [s.text for s in spans], sig.evidence)
+            state.add(sig.name, self.name, score, message, spans, sig.evidence)
+
+
+#: Why the engine's categories matter to a site owner, in plain words. The category's label
+#: is shown beside the reason, so the reason must say something the label does not.
+_ENGINE_WHY: dict[str, str] = {
+    "disrespect": "Insults or talks down to someone",
+    "hate": "Runs down a group of people for who they are",
+    "threat": "Threatens someone with harm",
+    "harassment": "Singles someone out for abuse or pressure",
+    "sexual": "Has sexual content",
+    "privacy": "Gives someone's personal details",
+    "confidential": "Seems to reveal confidential or official information",
+}
+#: The privacy detector's kinds of personal detail, as a reader would name them.
+DETAIL_NAMES: dict[str, str] = {
+    "phone": "a phone number",
+    "email": "an e-mail address",
+    "street-address": "a street address",
+    "ird-number": "an IRD number",
+    "nhi-number": "an NHI number",
+    "card-number": "a card number",
+    "iban": "a bank account number",
+    "ip-address": "an IP address",
+    "client-details": "details about a client",
+}
+
+
+def explain(category: str, matched: Sequence[str] = (), evidence: Sequence[str] = ()) -> str:
+    """A plain-words reason for an engine category: what the comment does, then what in it
+    shows that (the matched words, or for personal details the kinds found)."""
+    why = _ENGINE_WHY.get(category)
+    if why is None:
+        return CATEGORY_LABELS.get(category, category) + "."
+    if category == "privacy":
+        kinds = list(dict.fromkeys(DETAIL_NAMES[e] for e in evidence if e in DETAIL_NAMES))
+        if kinds:
+            why += " (" + _and(kinds) + ")"
+        # The owner's pages offer to remove them; the API's caller reads the category.
+        return why + "."
+    words = list(dict.fromkeys(" ".join(m.split()) for m in matched if m.strip()))[:4]
+    if words:
+        why += ": " + ", ".join(f"“{w}”" for w in words)
+    return why + "."
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def default_judge() -> Judge:

@@ -16,6 +16,10 @@ OWNER_PASSWORD_ENV = "POSTCHECK_OWNER_PASSWORD"
 MAX_BODY_BYTES = 64 * 1024
 #: Longest comment text accepted (characters). Policies may set a lower limit per site.
 MAX_COMMENT_CHARS = 10_000
+#: Environment variable naming the owner's time zone (an IANA name such as Europe/London).
+TIME_ZONE_ENV = "POSTCHECK_TIME_ZONE"
+#: The owner's pages show times here unless told otherwise: the guidance is New Zealand's.
+DEFAULT_TIME_ZONE = "Pacific/Auckland"
 
 
 class ConfigError(ValueError):
@@ -83,5 +87,9 @@ class Settings:
     login_address_max_delay: float = 15 * 60
     login_account_free_failures: int = 20
     login_account_max_delay: float = 60
+    #: The owner's time zone (IANA name): every time on the owner's pages is shown in it.
+    time_zone: str = field(
+        default_factory=lambda: os.environ.get(TIME_ZONE_ENV, "").strip() or DEFAULT_TIME_ZONE
+    )
     #: Run Alembic migrations when the app starts (off when an operator migrates separately).
     migrate_on_start: bool = True
