@@ -22,3 +22,11 @@ def test_every_report_lists_every_registered_signal_in_order() -> None:
 def test_every_signal_says_what_it_means() -> None:
     for s in SIGNALS:
         assert s.description.endswith(".") and len(s.description) > 10, s.name
+
+
+def test_the_moderation_queue_screens_the_registry_s_signals() -> None:
+    from postcheck.moderation.policy import CATEGORY_LABELS, ENGINE_CATEGORIES
+
+    marked = tuple(s.name for s in SIGNALS if s.moderation)
+    assert ENGINE_CATEGORIES == marked
+    assert all(CATEGORY_LABELS[n] == s.moderation for s in SIGNALS if (n := s.name) in marked)

@@ -15,6 +15,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from postcheck.detect.registry import MODERATION_LABELS
+
 POLICY_FILE_KIND = "postcheck-moderation-policy"
 POLICY_FILE_VERSION = 1
 
@@ -29,28 +31,15 @@ class Level(StrEnum):
     relaxed = "relaxed"
 
 
-#: Categories scored by the shared engine (signal names, see postcheck.detect.base).
-ENGINE_CATEGORIES: tuple[str, ...] = (
-    "disrespect",
-    "hate",
-    "threat",
-    "harassment",
-    "sexual",
-    "privacy",
-    "confidential",
-)
+#: Categories scored by the shared engine: the signals the registry marks for screening
+#: comments (postcheck.detect.registry), with the labels it gives them.
+ENGINE_CATEGORIES: tuple[str, ...] = tuple(MODERATION_LABELS)
 #: Categories scored by the moderation phases themselves.
 MODERATION_CATEGORIES: tuple[str, ...] = ("allegation", "spam", "bait")
 CATEGORIES: tuple[str, ...] = ENGINE_CATEGORIES + MODERATION_CATEGORIES
 
 CATEGORY_LABELS: dict[str, str] = {
-    "disrespect": "Abuse or disrespect",
-    "hate": "Hate (denigrating a group)",
-    "threat": "Threats",
-    "harassment": "Harassment",
-    "sexual": "Sexual content",
-    "privacy": "Someone's personal information",
-    "confidential": "Confidential information",
+    **MODERATION_LABELS,
     "allegation": "Allegation against a named person (defamation risk)",
     "spam": "Spam (links, repetition)",
     "bait": "Political bait aimed at you",
