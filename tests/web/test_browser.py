@@ -18,6 +18,7 @@ from .conftest import REPO, axe_path, need
 pytestmark = pytest.mark.slow
 
 RISKY = "Can't wait to vote Labour out. The Three Waters reforms are a disaster for this country."
+ADVISER_DRAFT = "Luxon is a liar and anyone who votes National is an idiot"
 TIMEOUT = 15_000
 
 
@@ -27,7 +28,8 @@ def verdict(page: Any) -> str:
 
 def wait_verdict(page: Any, words: str) -> None:
     page.wait_for_function(
-        "w => document.getElementById('verdict-word').textContent.trim() === w",
+        "w => { const v = document.getElementById('verdict-word'); "
+        "return v && v.textContent.trim() === w; }",
         arg=words,
         timeout=TIMEOUT,
     )
@@ -37,7 +39,7 @@ RANKS = {"none": 0, "low": 1, "medium": 2, "high": 3}
 
 
 def risk(page: Any) -> int:
-    cls = page.locator("#verdict").get_attribute("class") or ""
+    cls = page.locator("#chip").get_attribute("class") or ""
     return RANKS[cls.split("risk-")[1].split()[0]]
 
 
@@ -46,34 +48,55 @@ def wait_risk_above(page: Any, rank: int) -> None:
     assert the direction context moves the risk, not exact words."""
     names = [k for k, v in RANKS.items() if v > rank]
     page.wait_for_function(
-        "names => names.some(n => document.getElementById('verdict').classList"
-        ".contains('risk-' + n))",
+        "names => names.some(n => document.getElementById('chip').classList.contains('risk-' + n))",
         arg=names,
         timeout=TIMEOUT,
     )
 
 
-def type_draft(page: Any, text: str = RISKY) -> None:
+def wait_result(page: Any) -> None:
+    page.wait_for_selector("#chip[class*='risk-']", timeout=TIMEOUT)
+
+
+def type_draft(page: Any, text: str = RISKY, platform: str = "facebook") -> None:
     page.goto("/")
+    page.select_option("#platform", platform)
     page.locator("#text").press_sequentially(text, delay=2)
-    page.wait_for_selector("#result:not([hidden])", timeout=TIMEOUT)
+    wait_result(page)
 
 
-def test_risky_draft_shows_verdict_and_highlights_then_linkedin_raises_it(page: Any) -> None:
+def adviser_draft(page: Any) -> None:
+    """The issue's example: a policy adviser at MBIE, on LinkedIn."""
+    page.goto("/")
+    page.select_option("#platform", "linkedin")
+    page.locator("#profile-details summary").click()
+    page.fill("#employer", "Ministry of Business, Innovation and Employment")
+    page.fill("#role", "policy adviser")
+    page.fill("#text", ADVISER_DRAFT)
+    page.wait_for_selector("#chip.risk-high", timeout=TIMEOUT)
+    page.wait_for_selector("#draft-marks mark", timeout=TIMEOUT)
+
+
+def test_risky_draft_is_marked_in_the_draft_then_linkedin_raises_it(page: Any) -> None:
     type_draft(page)
     wait_verdict(page, "Take care")
     before = risk(page)
-    marks = page.locator("#marked mark")
-    assert marks.count() >= 1
-    marked = " ".join(marks.all_inner_texts())
-    assert "Three Waters" in marked
-    # The marked view repeats the draft exactly, marks and all.
-    assert page.locator("#marked").inner_text().replace("1", "").startswith("Can't wait")
+    page.wait_for_selector("#draft-marks mark", timeout=TIMEOUT)
+    marks = page.locator("#draft-marks mark")
+    assert "Three Waters" in " ".join(marks.all_inner_texts())
+    # The marks sit under the words in the draft box itself, not in a copy elsewhere.
+    box = page.locator("#text").bounding_box()
+    first = marks.first.bounding_box()
+    assert box and first
+    assert box["x"] <= first["x"] < box["x"] + box["width"]
+    assert box["y"] <= first["y"] < box["y"] + box["height"]
+    assert not page.locator("#marked").is_visible()
+    assert page.locator("#draft-marks").inner_text().replace("\u200b", "") == RISKY
     status = page.locator("#status").inner_text()
     assert "Take care" in status
     finding = page.locator("#findings li.finding").first
-    assert "public servants" in finding.inner_text()  # clause heading
-    assert finding.locator("a[href^='https://']").count() >= 1  # link to the source
+    assert finding.locator("a[href^='/rules/']").count() == 1  # its rule page
+    assert finding.locator("a[href^='https://']").count() >= 1  # the source
 
     page.click("#signals-box summary")
     assert "Personal political opinion" in page.locator("#signals").inner_text()
@@ -84,8 +107,34 @@ def test_risky_draft_shows_verdict_and_highlights_then_linkedin_raises_it(page: 
     assert not page.js_errors
 
 
+def test_long_draft_has_no_inner_scroll_and_marks_line_up(page: Any) -> None:
+    # The draft box grows with the text: a mark near the end is on the page, not hidden in a
+    # box that scrolls by itself, and it sits under its own words.
+    filler = "\n".join(f"Line {i} about a walk up the maunga with the whanau." for i in range(40))
+    page.goto("/")
+    page.select_option("#platform", "facebook")
+    page.fill("#text", filler + "\nThe Minister is a clueless idiot.")
+    page.wait_for_selector("#draft-marks mark", timeout=TIMEOUT)
+    inner = page.evaluate(
+        "(() => { const t = document.getElementById('text');"
+        " return t.scrollHeight - t.clientHeight; })()"
+    )
+    assert inner <= 2
+    box = page.locator("#text").bounding_box()
+    last = page.locator("#draft-marks mark").last.bounding_box()
+    assert box and last and box["y"] + box["height"] - 80 < last["y"] < box["y"] + box["height"]
+    # The layer wraps the text into exactly as many lines as the box does.
+    heights = page.evaluate(
+        "[document.getElementById('text').scrollHeight,"
+        " document.getElementById('draft-marks').scrollHeight]"
+    )
+    assert abs(heights[0] - heights[1]) <= 2, heights
+    assert page.locator("#draft-marks mark").last.inner_text() in ("idiot", "clueless idiot")
+
+
 def test_older_edition_shows_te_reo_heading(page: Any) -> None:
     type_draft(page)
+    page.locator("details.more summary").click()
     page.select_option("#edition", "state-servants")
     page.wait_for_selector("#findings [lang='mi']", timeout=TIMEOUT)
     old = editions()["state-servants"]
@@ -94,18 +143,24 @@ def test_older_edition_shows_te_reo_heading(page: Any) -> None:
 
 def test_profile_stays_in_the_browser(page: Any) -> None:
     page.goto("/")
+    page.select_option("#platform", "linkedin")
     page.locator("#profile-details summary").click()
     page.fill("#employer", "Ministry of Health")
     page.check("#shows_employer")
     page.reload()
     assert page.input_value("#employer") == "Ministry of Health"
+    assert page.input_value("#platform") == "linkedin"  # defaulted from the saved profile
     assert page.is_checked("#shows_employer")
     stored = json.loads(page.evaluate("localStorage.getItem('postcheck.profile.v1')"))
     assert stored["employer"] == "Ministry of Health"
     assert page.context.cookies() == []  # nothing about the person rides on cookies
+    # A saved profile stays folded, named in its summary line, so the draft is near the top.
+    assert "Ministry of Health" in page.locator("#profile-summary").inner_text()
+    page.locator("#profile-details summary").click()
     page.click("#forget")
     assert page.evaluate("localStorage.getItem('postcheck.profile.v1')") is None
     assert page.input_value("#employer") == ""
+    assert page.input_value("#platform") == ""
 
 
 def test_profile_changes_the_advice(page: Any) -> None:
@@ -121,53 +176,158 @@ def test_share_with_manager_view(page: Any) -> None:
     type_draft(page)
     wait_verdict(page, "Take care")
     page.click("#share-button")
-    share = page.locator("#share")
+    share = page.locator("#share-body")
     assert share.is_visible()
     text = share.inner_text()
     assert RISKY in text and "Take care" in text and "Why:" in text
-    assert page.evaluate("document.activeElement.id") == "share"
     page.fill("#share-note", "Is this OK given my role?")
-    assert "Is this OK given my role?" in page.locator("#share-body").inner_text()
+    assert "Is this OK given my role?" in share.inner_text()
+    page.evaluate("document.body.classList.add('sharing')")  # what Print does first
     page.emulate_media(media="print")
-    assert not page.locator("#check-form").is_visible()
-    assert page.locator("#share-body").is_visible()
+    assert not page.locator("#text").is_visible()
+    assert share.is_visible()
     assert not page.locator("#print-button").is_visible()
     page.emulate_media(media="screen")
-    page.focus("#share")
-    page.keyboard.press("Escape")
-    assert not share.is_visible()
-    assert page.evaluate("document.activeElement.id") == "share-button"
 
 
-def test_keyboard_only(page: Any) -> None:
+def active(page: Any) -> str:
+    return str(page.evaluate("document.activeElement.id || document.activeElement.className"))
+
+
+def test_keyboard_only_reaches_and_steps_through_the_findings(page: Any) -> None:
     page.goto("/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip"
     page.keyboard.press("Enter")
+    for _ in range(10):  # on to the platform, the first thing asked
+        page.keyboard.press("Tab")
+        if active(page) == "platform":
+            break
+    assert active(page) == "platform"
+    page.keyboard.press("ArrowDown")  # a closed select on Linux steps through its options
     page.focus("#text")
-    page.keyboard.type("The Minister is a clueless idiot and I hate this government")
+    page.keyboard.type(ADVISER_DRAFT)
     page.keyboard.press("Control+Enter")
-    page.wait_for_selector("#result:not([hidden])", timeout=TIMEOUT)
-    page.focus("#text")
+    wait_result(page)
+    page.wait_for_selector("#draft-marks mark", timeout=TIMEOUT)
+    # Tab backwards from the draft to the sticky bar's Next button, and press it.
+    for _ in range(40):
+        page.keyboard.press("Shift+Tab")
+        if active(page) == "next-finding":
+            break
+    assert active(page) == "next-finding"
+    page.keyboard.press("Enter")
+    assert active(page) == "finding-1"
+    n = page.locator("li.finding").count()
+    assert n >= 2
+    page.keyboard.press("Alt+ArrowDown")
+    assert active(page) == "finding-2"
+    page.keyboard.press("Alt+ArrowUp")
+    assert active(page) == "finding-1"
+    page.keyboard.press("Alt+ArrowUp")
+    assert active(page) == f"finding-{n}"  # wraps round
+    # From a finding, Tab goes into it: its links to the guidance and the rule.
+    page.keyboard.press("Alt+ArrowDown")
     page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.id") == "platform"
+    inside = page.evaluate("document.activeElement.closest('li.finding').id")
+    assert inside == "finding-1"
+    assert page.locator("#draft-marks mark.current").count() >= 1
+    assert not page.js_errors
 
 
-def test_phone_width_has_no_sideways_scroll(browser: Any, live_server: str) -> None:
-    ctx = browser.new_context(base_url=live_server, viewport={"width": 360, "height": 740})
+@pytest.mark.parametrize("width,height", [(375, 740), (1280, 800)])
+def test_verdict_chip_stays_in_view(
+    browser: Any, live_server: str, width: int, height: int
+) -> None:
+    ctx = browser.new_context(base_url=live_server, viewport={"width": width, "height": height})
     try:
         page = ctx.new_page()
-        page.goto("/")
-        page.fill("#text", RISKY)
-        page.wait_for_selector("#result:not([hidden])", timeout=TIMEOUT)
+        adviser_draft(page)
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
-        assert overflow <= 0
+        assert overflow <= 0  # no sideways scroll
+        for target in ("#text", "li.finding >> nth=-1", "#share"):
+            page.locator(target).scroll_into_view_if_needed()
+            chip = page.locator("#chip").bounding_box()
+            assert chip is not None
+            assert 0 <= chip["y"] < 120, (target, chip)
         box = page.locator("#text").bounding_box()
         assert box is not None and box["width"] > 250
+        # Next/previous are big enough to hit with a thumb (24 px at the very least).
+        nxt = page.locator("#next-finding").bounding_box()
+        assert nxt and nxt["width"] >= 24 and nxt["height"] >= 24
     finally:
         ctx.close()
+
+
+def test_no_javascript_check_is_a_post_with_the_result_rendered(
+    browser: Any, live_server: str
+) -> None:
+    ctx = browser.new_context(
+        base_url=live_server, java_script_enabled=False, viewport={"width": 375, "height": 740}
+    )
+    try:
+        page = ctx.new_page()
+        page.goto("/")
+        methods: list[str] = []
+        page.on(
+            "request", lambda r: methods.append(r.method) if r.is_navigation_request() else None
+        )
+        page.select_option("#platform", "linkedin")
+        page.locator("#profile-details summary").click()
+        page.fill("#employer", "MBIE")
+        page.fill("#text", ADVISER_DRAFT)
+        page.click("#check-button")
+        page.wait_for_selector("#finding-1", timeout=TIMEOUT)
+        assert methods == ["POST"]
+        assert page.url.rstrip("/") == live_server  # nothing in the address bar
+        assert "?" not in page.url and "liar" not in page.url
+        assert verdict(page) == "Don't post"
+        assert page.locator("#marked mark").count() >= 3
+        assert page.locator("#marked a.marker").count() == page.locator("li.finding").count()
+        assert page.input_value("#text") == ADVISER_DRAFT  # still there to edit
+        assert page.input_value("#employer") == "MBIE"
+        # On a phone the result comes first, right under the verdict.
+        marked = page.locator("#marked").bounding_box()
+        form = page.locator("#platform").bounding_box()
+        assert marked and form and marked["y"] < form["y"]
+        page.locator("#marked a.marker").first.click()
+        assert page.url.endswith("#finding-1")
+    finally:
+        ctx.close()
+
+
+def test_no_javascript_archive_upload(browser: Any, live_server: str, tmp_path: Path) -> None:
+    """A plain form post from our no-referrer page arrives with `Origin: null`."""
+    ctx = browser.new_context(base_url=live_server, java_script_enabled=False)
+    try:
+        page = ctx.new_page()
+        origins: list[str | None] = []
+        page.on(
+            "request",
+            lambda r: origins.append(r.headers.get("origin")) if r.method == "POST" else None,
+        )
+        page.goto("/archive")
+        page.set_input_files("#archive", str(small_archive(tmp_path)))
+        page.click("#upload-button")
+        page.wait_for_url("**/archive/jobs/*", timeout=TIMEOUT)
+        assert origins == ["null"]
+        page.wait_for_selector("#report-link:not([hidden])", timeout=30_000)
+        assert "3 posts checked" in page.locator("#job-status").inner_text()
+    finally:
+        ctx.close()
+
+
+def test_finding_links_to_its_rule_page(page: Any) -> None:
+    adviser_draft(page)
+    page.locator("li.finding a[href='/rules/political-work-linked']").click()
+    page.wait_for_url("**/rules/political-work-linked")
+    assert page.locator("h1").inner_text() == "Political comment tied to your job"
+    assert page.locator("li.ex-flag").count() >= 1 and page.locator("li.ex-pass").count() >= 1
+    page.locator("a[href='/guidance/public-servants/linkedin']").first.click()
+    page.wait_for_url("**/guidance/public-servants/linkedin")
+    assert page.locator("h1").inner_text().startswith("§2.2")
 
 
 def test_guidance_page(page: Any) -> None:
@@ -186,11 +346,13 @@ def run_axe(page: Any) -> dict[str, Any]:
     path = axe_path()
     need(path.is_file(), f"axe-core not found at {path} (run ci/web.sh)")
     page.add_script_tag(path=str(path))
-    result = page.evaluate(
-        "async () => await axe.run(document, {runOnly: "
-        "{type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"
-    )
-    return dict(result)
+    return dict(page.evaluate(AXE_RUN))
+
+
+AXE_RUN = (
+    "async () => await axe.run(document, {runOnly: "
+    "{type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"
+)
 
 
 def serious(result: dict[str, Any]) -> list[str]:
@@ -211,26 +373,48 @@ def axe_page(browser: Any, live_server: str) -> Any:
 
 
 def test_accessibility_of_the_check_page_with_a_result(axe_page: Any) -> None:
-    axe_page.goto("/")
-    axe_page.fill("#text", RISKY)
-    axe_page.wait_for_selector("#result:not([hidden])", timeout=TIMEOUT)
-    axe_page.click("#profile-details summary")
+    adviser_draft(axe_page)
     axe_page.click("#signals-box summary")
     result = run_axe(axe_page)
     _record_axe("check", result)
     assert serious(result) == []
     assert len(result["passes"]) > 20
     axe_page.click("#share-button")
-    shared = axe_page.evaluate("async () => await axe.run(document)")
+    shared = run_axe(axe_page)
     _record_axe("check-share", shared)
     assert serious(shared) == []
 
 
-@pytest.mark.parametrize("path", ["/guidance", "/archive"])
+def test_accessibility_of_the_no_javascript_result(axe_page: Any) -> None:
+    # axe needs script (its run waits on timers a script-less page never fires), so the
+    # page's own script is blocked instead: what renders is the server's no-JS result.
+    axe_page.route("**/static/check.js", lambda route: route.abort())
+    axe_page.goto("/")
+    axe_page.select_option("#platform", "linkedin")
+    axe_page.fill("#text", ADVISER_DRAFT)
+    axe_page.click("#check-button")
+    axe_page.wait_for_selector("#finding-1", timeout=TIMEOUT)
+    assert axe_page.evaluate("document.documentElement.classList.contains('js')") is False
+    result = run_axe(axe_page)
+    _record_axe("check-no-js", result)
+    assert serious(result) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/guidance",
+        "/archive",
+        "/rules/political-work-linked",
+        "/guidance/public-servants/neutrality",
+        "/guidance/state-servants/scope",
+        "/rules/no-such-rule",
+    ],
+)
 def test_accessibility_of_other_pages(axe_page: Any, path: str) -> None:
     axe_page.goto(path)
     result = run_axe(axe_page)
-    _record_axe(path.strip("/"), result)
+    _record_axe(path.strip("/").replace("/", "-"), result)
     assert serious(result) == []
 
 
@@ -242,25 +426,58 @@ def _record_axe(name: str, result: dict[str, Any]) -> None:
     counts = {
         "violations": {v["id"]: v["impact"] for v in result["violations"]},
         "passes": len(result["passes"]),
-        "incomplete": len(result["incomplete"]),
+        "incomplete": {v["id"]: len(v["nodes"]) for v in result["incomplete"]},
     }
     Path(out).mkdir(parents=True, exist_ok=True)
     (Path(out) / f"axe-{name}.json").write_text(json.dumps(counts, indent=2))
 
 
-def test_screenshot_of_a_risky_draft(page: Any, tmp_path: Path) -> None:
+SCREENSHOTS = REPO / "docs" / "screenshots"
+
+
+def _keep(page: Any, tmp_path: Path, name: str) -> None:
     """Saved to docs/screenshots/ when POSTCHECK_UPDATE_SCREENSHOTS=1."""
-    page.set_viewport_size({"width": 1280, "height": 900})
-    type_draft(page)
-    page.select_option("#platform", "linkedin")
-    wait_risk_above(page, 1)
-    shot = tmp_path / "check-page.png"
+    shot = tmp_path / name
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 20_000
     if os.environ.get("POSTCHECK_UPDATE_SCREENSHOTS") == "1":
-        dest = REPO / "docs" / "screenshots" / "check-page.png"
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(shot, dest)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, SCREENSHOTS / name)
+
+
+@pytest.mark.parametrize("width,suffix", [(1280, ""), (375, "-phone")])
+def test_screenshots(
+    browser: Any, live_server: str, tmp_path: Path, width: int, suffix: str
+) -> None:
+    ctx = browser.new_context(base_url=live_server, viewport={"width": width, "height": 900})
+    try:
+        page = ctx.new_page()
+        adviser_draft(page)
+        # As a returning person sees it: the profile folded, nothing focused.
+        page.locator("#profile-details summary").click()
+        page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
+        _keep(page, tmp_path, f"check-page{suffix}.png")
+        page.goto("/rules/political-work-linked")
+        _keep(page, tmp_path, f"rule-page{suffix}.png")
+    finally:
+        ctx.close()
+    ctx = browser.new_context(
+        base_url=live_server, viewport={"width": width, "height": 900}, java_script_enabled=False
+    )
+    try:
+        page = ctx.new_page()
+        page.goto("/")
+        page.select_option("#platform", "linkedin")
+        page.locator("#profile-details summary").click()
+        page.fill("#employer", "Ministry of Business, Innovation and Employment")
+        page.fill("#role", "policy adviser")
+        page.fill("#text", ADVISER_DRAFT)
+        page.locator("#profile-details summary").click()
+        page.click("#check-button")
+        page.wait_for_selector("#finding-1", timeout=TIMEOUT)
+        _keep(page, tmp_path, f"check-no-js{suffix}.png")
+    finally:
+        ctx.close()
 
 
 def small_archive(folder: Path) -> Path:
@@ -296,19 +513,22 @@ def test_upload_an_archive_and_get_its_report(page: Any, tmp_path: Path) -> None
 def test_draft_markup_is_shown_as_text_never_run(page: Any) -> None:
     hostile = '<img src=x onerror="window.pwned=1"> The Minister is a clueless idiot'
     page.goto("/")
+    page.select_option("#platform", "facebook")
     page.fill("#text", hostile)
-    page.wait_for_selector("#result:not([hidden])", timeout=TIMEOUT)
+    wait_result(page)
     page.click("#share-button")
-    assert page.locator("#marked img, #share img").count() == 0
-    assert "<img src=x" in page.locator("#marked").inner_text()
+    assert page.locator("#results img, #draft-marks img").count() == 0
+    assert "<img src=x" in page.locator("#share-body").inner_text()
+    assert "<img src=x" in page.locator("#draft-marks").inner_text()
     assert page.evaluate("window.pwned") is None
 
 
 def test_highlights_line_up_after_emoji(page: Any) -> None:
-    # The engine counts code points; JavaScript counts UTF-16 units. Astral emoji before the
-    # flagged words would shift every mark if the page mixed them up.
+    # Astral emoji before the flagged words would shift every mark if offsets were mixed up
+    # between code points (the engine) and UTF-16 units (the browser).
     page.goto("/")
+    page.select_option("#platform", "facebook")
     page.fill("#text", "🗳️🔥🇳🇿 " + RISKY)
-    page.wait_for_selector("#marked mark", timeout=TIMEOUT)
-    marks = page.locator("#marked mark").all_inner_texts()
+    page.wait_for_selector("#draft-marks mark", timeout=TIMEOUT)
+    marks = page.locator("#draft-marks mark").all_inner_texts()
     assert "Three Waters" in marks

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import logging
 import re
 import time
@@ -44,7 +45,16 @@ def parse(html: str) -> Tags:
     return t
 
 
-@pytest.mark.parametrize("path", ["/", "/guidance", "/archive"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/guidance",
+        "/archive",
+        "/rules/political-work-linked",
+        "/guidance/public-servants/neutrality",
+    ],
+)
 def test_pages_are_self_contained_and_labelled(client: Any, path: str) -> None:
     r = client.get(path)
     assert r.status_code == 200
@@ -106,7 +116,28 @@ def test_guidance_page_shows_both_editions_and_rules(client: Any) -> None:
     assert "“State servants” → “public servants”" in html
     assert 'lang="mi"' in html  # te reo headings of the older edition
     for r in rules():
-        assert f"/api/rules/{r.id}" in html
+        assert f'href="/rules/{r.id}"' in html
+
+
+def visible_text(html: str) -> str:
+    """The words on the page, without markup, attributes or hidden-to-everyone parts."""
+    body = html.split("<main", 1)[1].split("</main>", 1)[0]
+    return html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)))
+
+
+def test_guidance_page_in_plain_words_current_edition_first(client: Any) -> None:
+    html = client.get("/guidance").text
+    new, old = editions()["public-servants"], editions()["state-servants"]
+    assert html.index(str(escape(new.title))) < html.index(str(escape(old.title)))
+    text = visible_text(html)
+    # The te reo headings the older edition had are said to be gone once, not on each row.
+    assert text.count("dropped") == 1
+    for c in new.clauses:
+        assert f'href="/guidance/public-servants/{c.id}"' in html
+    for r in rules():
+        if "-" in r.id:  # one-word ids ("threat") are ordinary words too
+            assert f" {r.id} " not in text, f"internal rule id {r.id} shown"
+    assert "<code>" not in html.split("<main", 1)[1]
 
 
 def test_comparison_marks_what_changed() -> None:
@@ -115,7 +146,9 @@ def test_comparison_marks_what_changed() -> None:
     rows = {r.id: r for r in cmp.rows}
     assert set(rows) == {c.id for ed in editions().values() for c in ed.clauses}
     scope = rows["scope"]
-    assert any("Kaupapa" in ch and "dropped" in ch for ch in scope.changes)
+    # Every te reo heading went, so that is said once for the page, not on every row.
+    assert cmp.mi_dropped and "dropped" in cmp.mi_dropped
+    assert not any("dropped" in ch for row in cmp.rows for ch in row.changes)
     assert any(p.op == "delete" and "State" in p.text for p in scope.diff)
     assert any(p.op == "insert" and "public" in p.text for p in scope.diff)
     # Every rule shows up under each clause it cites.
@@ -256,6 +289,34 @@ def test_upload_refuses_cross_site_origin(client: Any, settings: Any) -> None:
         headers={"origin": "https://evil.example"},
     )
     assert r.status_code == 403
+
+
+def test_upload_without_js_is_accepted_with_origin_null(client: Any, settings: Any) -> None:
+    """Our own Referrer-Policy: no-referrer makes Chromium post a plain form with
+    `Origin: null`; the signed token is the protection, so that upload goes through."""
+    install(client, settings, FakeScanner())
+    token = archive_token(client)
+    r = client.post(
+        "/archive/upload",
+        data={"csrf_token": token},
+        files={"archive": ("a.json", b"[]", "application/json")},
+        headers={"origin": "null"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    r = client.post(
+        "/archive/upload",
+        data={"csrf_token": "forged.0"},
+        files={"archive": ("a.json", b"[]", "application/json")},
+        headers={"origin": "null"},
+    )
+    assert r.status_code == 403
+
+
+def test_archive_page_says_where_reports_are_kept(client: Any, settings: Any) -> None:
+    text = visible_text(client.get("/archive").text)
+    assert "memory" not in text
+    assert "deleted" in text and f"last {settings.max_jobs}" in text
 
 
 def test_upload_over_the_limit_is_413_and_leaves_nothing(client: Any, settings: Any) -> None:
@@ -543,3 +604,155 @@ def test_a_flood_of_form_fields_is_refused(client: Any, settings: Any) -> None:
     )
     assert r.status_code == 413
     assert uploads_left(settings) == []
+
+
+# --- the check page without JavaScript, and its plain words --------------------------------
+
+RISKY_DRAFT = "Luxon is a liar and anyone who votes National is an idiot"
+ADVISER = {"employer": "MBIE", "role": "policy adviser"}
+
+
+def post_check(client: Any, path: str = "/", **fields: str) -> Any:
+    form = {"text": RISKY_DRAFT, "platform": "linkedin", **ADVISER, **fields}
+    # Multipart, as the page's form sends it: the draft travels as raw UTF-8.
+    return client.post(path, files={k: (None, v) for k, v in form.items()})
+
+
+def test_check_form_posts_and_asks_for_the_platform_first(client: Any) -> None:
+    html = client.get("/").text
+    form = re.search(r"<form id=\"check-form\"[^>]*>", html)
+    assert form and 'method="post"' in form.group(0)
+    select = html.split('<select id="platform"', 1)[1].split("</select>", 1)[0]
+    assert "required" in select.split(">", 1)[0]
+    assert '<option value="" selected>' in select  # no silent "Somewhere else"
+    assert html.index('id="platform"') < html.index('id="text"')
+
+
+def test_check_without_js_renders_the_whole_result(client: Any) -> None:
+    r = post_check(client)
+    assert r.status_code == 200
+    html = r.text
+    text = visible_text(html.split('id="share"', 1)[0])
+    # The verdict, said once: in the chip, not again as a summary or a heading.
+    assert text.count("Don't post High risk") == 1
+    assert "Don't post:" not in text
+    findings = re.findall(r'<li class="finding[^"]*" id="finding-(\d+)"', html)
+    assert len(findings) >= 2
+    # One marker per finding, not one per marked word.
+    assert len(re.findall(r'class="marker"', html)) == len(findings)
+    for rule_id in ("political-work-linked", "disrespect"):
+        assert f'href="/rules/{rule_id}"' in html
+    assert RISKY_DRAFT in html  # the draft comes back in the box to edit
+    # Plain words: no signal names, list entries or scores.
+    for internal in ("polity:", "politician:", "model:", "party:", "insult:", "@2=", "0.9"):
+        assert internal not in text, internal
+    # Fixes fit the draft: it names no employer or job title to remove.
+    assert "Remove the employer" not in html
+    assert "Don't post this from an account or profile that shows where you work" in text
+
+
+def test_check_result_keeps_the_fix_the_draft_needs(client: Any) -> None:
+    r = post_check(client, text="As a policy adviser at MBIE I think the Nats are a disgrace")
+    assert "Remove the employer, job title and work hashtags" in r.text
+
+
+def test_clause_headings_tell_clauses_apart(client: Any) -> None:
+    html = post_check(client).text
+    labels = re.findall(r'<a href="/guidance/[^/]+/[^"]+">(§[^<]+)</a>', html)
+    assert len(labels) >= 3
+    assert len(set(labels)) == len(labels), labels
+
+
+def test_manager_summary_is_honest_about_the_profile(client: Any) -> None:
+    html = post_check(client).text
+    hint = html.split('id="share-hint"', 1)[1].split("</p>", 1)[0]
+    assert "profile is not included" not in hint
+    assert "employer" in hint  # it says the advice can name the employer
+
+
+def test_missing_platform_is_asked_for_not_assumed(client: Any) -> None:
+    r = post_check(client, platform="")
+    assert r.status_code == 422
+    assert "Choose where you will post it" in r.text
+    assert 'aria-invalid="true"' in r.text
+    assert RISKY_DRAFT in r.text  # nothing typed is lost
+    assert 'id="finding-1"' not in r.text
+
+
+def test_result_fragment_for_the_script(client: Any) -> None:
+    r = post_check(client, "/check/result")
+    assert r.status_code == 200
+    assert r.text.lstrip().startswith('<div id="checkbar">')
+    assert 'id="chip"' in r.text and 'id="finding-1"' in r.text
+    assert "<html" not in r.text
+
+
+def test_segments_mark_each_character_once_and_number_each_finding_once() -> None:
+    from postcheck.model import ClauseRef, Finding, Risk, Span
+    from postcheck.web.result_view import FindingView, segments
+
+    ref = ClauseRef(edition="public-servants", id="disrespect", section="3.2", heading="h", url="u")
+
+    def finding(level: Risk, *spans: tuple[int, int]) -> Finding:
+        return Finding(
+            rule="r",
+            level=level,
+            title="t",
+            clause=ref,
+            message="m",
+            why="w",
+            fix=("f",),
+            spans=tuple(Span(start=a, end=b, text="x") for a, b in spans),
+        )
+
+    text = "abcdefghij"
+    fs = [finding(Risk.high, (0, 4), (8, 10)), finding(Risk.low, (2, 6))]
+    views = [FindingView.__new__(FindingView) for _ in fs]
+    for i, v in enumerate(views, start=1):
+        object.__setattr__(v, "n", i)
+    segs = segments(text, views, fs)
+    assert "".join(s.text for s in segs) == text
+    assert [s.text for s in segs if s.level] == ["ab", "cd", "ef", "ij"]
+    assert [s.level for s in segs if s.level] == ["high", "high", "low", "high"]
+    assert [n for s in segs for n in s.markers] == [1, 2]  # each once, after its first span
+
+
+def test_rule_pages_explain_each_rule(client: Any) -> None:
+    current = editions()["public-servants"]
+    for r in rules():
+        page = client.get(f"/rules/{r.id}")
+        assert page.status_code == 200, r.id
+        html = page.text
+        assert str(escape(r.title)) in html
+        assert escape(current.url) in html or not any(c.id in r.clauses for c in current.clauses)
+        for ex in (*r.examples.flag, *r.examples.pass_):
+            assert str(escape(ex.text)) in html
+        assert "{servants}" not in html and "{employer}" not in html
+
+
+def test_clause_pages_show_each_clause(client: Any) -> None:
+    for ed in editions().values():
+        for c in ed.clauses:
+            page = client.get(f"/guidance/{ed.id}/{c.id}")
+            assert page.status_code == 200, (ed.id, c.id)
+            assert str(escape(c.paraphrase)) in page.text
+            assert f"§{c.section}" in page.text
+    neutrality = client.get("/guidance/public-servants/neutrality").text
+    assert 'href="/rules/political-personal"' in neutrality
+
+
+@pytest.mark.parametrize(
+    "path", ["/rules/no-such-rule", "/guidance/public-servants/nope", "/guidance/nope/scope"]
+)
+def test_unknown_rule_or_clause_is_a_404_page(client: Any, path: str) -> None:
+    r = client.get(path, headers={"accept": "text/html"})
+    assert r.status_code == 404
+    assert "Not found" in r.text and "/guidance" in r.text
+
+
+def test_posted_check_logs_no_draft(client: Any, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    post_check(client)
+    post_check(client, "/check/result", platform="")
+    assert "liar" not in caplog.text and "idiot" not in caplog.text
+    assert "POST / 200" in caplog.text

@@ -41,6 +41,9 @@ class Comparison:
     term_changes: tuple[tuple[str, str], ...]
     date_changes: tuple[str, ...]
     rows: tuple[ClauseRow, ...]
+    #: Said once for the page when the current edition has no te reo headings at all, rather
+    #: than as "heading dropped" on every row.
+    mi_dropped: str | None = None
 
 
 _WORDS = re.compile(r"\s+|[^\s]+")
@@ -73,7 +76,11 @@ def _merge(pieces: list[Piece]) -> list[Piece]:
 
 
 def _clause_changes(
-    old: Clause | None, new: Clause | None, old_ed: Edition, new_ed: Edition
+    old: Clause | None,
+    new: Clause | None,
+    old_ed: Edition,
+    new_ed: Edition,
+    mi_said_once: bool = False,
 ) -> tuple[str, ...]:
     if old is None or new is None:
         only = new_ed if old is None else old_ed
@@ -85,9 +92,18 @@ def _clause_changes(
         pieces = word_diff(old.heading, new.heading)
         gone = " … ".join(p.text.strip() for p in pieces if p.op == "delete")
         added = " … ".join(p.text.strip() for p in pieces if p.op == "insert")
-        changes.append(f"Heading: “{gone}” → “{added}”." if gone and added else "Heading reworded.")
+        pairs = _term_pairs(old_ed, new_ed)
+        old_words = {w for a, _ in pairs for w in a.split()}
+        new_words = {w for _, b in pairs for w in b.split()}
+        # A heading that differs only by the renamed term ("State" → "public") is covered by
+        # the term change the page states once at the top; saying it on each row is noise.
+        if not (set(gone.split()) <= old_words and set(added.split()) <= new_words):
+            changes.append(
+                f"Heading: “{gone}” → “{added}”." if gone and added else "Heading reworded."
+            )
     if old.heading_mi and not new.heading_mi:
-        changes.append(f"Te reo Māori heading “{old.heading_mi}” dropped.")
+        if not mi_said_once:
+            changes.append(f"Te reo Māori heading “{old.heading_mi}” dropped.")
     elif new.heading_mi and not old.heading_mi:
         changes.append(f"Te reo Māori heading “{new.heading_mi}” added.")
     elif old.heading_mi != new.heading_mi:
@@ -130,6 +146,12 @@ def compare(old_id: str = OLD_EDITION, new_id: str = NEW_EDITION) -> Comparison:
             prev = old_ed.clauses[i - 1].id if i else None
             order.insert(order.index(prev) + 1 if prev in order else len(order), c.id)
     all_rules = rules()
+    mi_dropped = None
+    if any(c.heading_mi for c in old_ed.clauses) and not any(c.heading_mi for c in new_ed.clauses):
+        mi_dropped = (
+            f"The te reo Māori section headings of “{old_ed.title}” were dropped: "
+            f"“{new_ed.title}” has none."
+        )
     rows = []
     for cid in order:
         old, new = old_by_id.get(cid), new_by_id.get(cid)
@@ -138,7 +160,7 @@ def compare(old_id: str = OLD_EDITION, new_id: str = NEW_EDITION) -> Comparison:
                 id=cid,
                 old=old,
                 new=new,
-                changes=_clause_changes(old, new, old_ed, new_ed),
+                changes=_clause_changes(old, new, old_ed, new_ed, mi_dropped is not None),
                 diff=word_diff(old.paraphrase, new.paraphrase) if old and new else (),
                 rules=tuple(r for r in all_rules if cid in r.clauses),
             )
@@ -153,4 +175,5 @@ def compare(old_id: str = OLD_EDITION, new_id: str = NEW_EDITION) -> Comparison:
         term_changes=_term_pairs(old_ed, new_ed),
         date_changes=date_changes,
         rows=tuple(rows),
+        mi_dropped=mi_dropped,
     )

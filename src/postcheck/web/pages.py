@@ -10,13 +10,21 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import anyio.to_thread
 import yaml
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from postcheck import __version__
-from postcheck.guidance import CURRENT_EDITION, GUIDANCE_DIR, editions, rules_version
+from postcheck.guidance import (
+    CURRENT_EDITION,
+    GUIDANCE_DIR,
+    GuidanceError,
+    editions,
+    rules,
+    rules_version,
+)
 from postcheck.model import Kind, Platform, Seniority, Visibility
 from postcheck.web.security import (
     CSP,
@@ -94,27 +102,179 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     return _render(request, "error.html", status=status, status_code=status, message=message)
 
 
+LABELS: dict[str, dict[str, str]] = {
+    "platform": {k.value: v for k, v in PLATFORM_LABELS.items()},
+    "kind": {k.value: v for k, v in KIND_LABELS.items()},
+    "visibility": {k.value: v for k, v in VISIBILITY_LABELS.items()},
+    "seniority": {k.value: v for k, v in SENIORITY_LABELS.items()},
+}
+PROFILE_TEXT = ("employer", "role", "topics", "bio")
+PROFILE_FLAGS = ("advises_ministers", "represents_agency", "shows_employer")
+FORM_FIELDS = ("text", "platform", "kind", "visibility", "date", "edition", "seniority")
+PLATFORM_MISSING = (
+    "Choose where you will post it: the same words can be fine on one platform and a "
+    "problem on another."
+)
+
+
+def _check_context(form: dict[str, str] | None = None, **extra: Any) -> dict[str, Any]:
+    return {
+        "platforms": PLATFORM_LABELS,
+        "kinds": KIND_LABELS,
+        "visibilities": VISIBILITY_LABELS,
+        "seniorities": SENIORITY_LABELS,
+        "editions": editions(),
+        "current_edition": CURRENT_EDITION,
+        "agencies": agency_names(),
+        "form": form or {},
+        "result": None,
+        "errors": {},
+        **extra,
+    }
+
+
 @router.get("/", response_class=HTMLResponse)
 def check_page(request: Request) -> HTMLResponse:
-    eds = editions()
+    return _render(request, "check.html", **_check_context())
+
+
+async def _read_form(request: Request) -> dict[str, str]:
+    # The draft may be long: allow one large field, few fields in all.
+    data = await request.form(max_files=0, max_fields=40, max_part_size=1024 * 1024)
+    out = {}
+    for key, value in data.items():
+        if isinstance(value, str) and key in (*FORM_FIELDS, *PROFILE_TEXT, *PROFILE_FLAGS):
+            out[key] = value
+    return out
+
+
+def _run_check(form: dict[str, str]) -> tuple[Any, dict[str, str]]:
+    """Check the submitted form; returns (ResultView or None, errors by field)."""
+    from pydantic import ValidationError
+
+    from postcheck.detect.encoder import one_draft
+    from postcheck.engine import InputError, default_engine
+    from postcheck.web.result_view import result_view
+    from postcheck.web.schemas import CheckRequest, validation_errors
+
+    errors: dict[str, str] = {}
+    if not form.get("text", "").strip():
+        errors["text"] = "Type or paste a draft to check it."
+    if not form.get("platform"):
+        errors["platform"] = PLATFORM_MISSING
+    if errors:
+        return None, errors
+    topics = [t.strip() for t in form.get("topics", "").split(",") if t.strip()]
+    author: dict[str, Any] = {
+        "seniority": form.get("seniority") or "staff",
+        "topics": topics,
+        **{f: form.get(f) in ("on", "true", "1") for f in PROFILE_FLAGS},
+    }
+    for f in ("employer", "role", "bio"):
+        if form.get(f, "").strip():
+            author[f] = form[f].strip()
+    body: dict[str, Any] = {
+        "text": form["text"],
+        "platform": form["platform"],
+        "kind": form.get("kind") or "post",
+        "visibility": form.get("visibility") or "public",
+        "date": form.get("date") or None,
+        "author": author,
+    }
+    try:
+        post = CheckRequest.model_validate(body).to_post()
+        with one_draft():
+            report = default_engine().check(post, edition=form.get("edition") or None)
+    except ValidationError as exc:
+        for e in validation_errors(exc.errors())[1]:
+            errors[e["field"].split(".")[-1]] = e["message"]
+        return None, errors
+    except (GuidanceError, InputError) as exc:
+        return None, {"text": str(exc)}
+    return result_view(report, post, LABELS), {}
+
+
+@router.post("/", response_class=HTMLResponse)
+async def check_submit(request: Request) -> HTMLResponse:
+    """The check without JavaScript: a POST (the draft never lands in the address bar or
+    the history), answered with the whole page and the result rendered on the server."""
+    form = await _read_form(request)
+    result, errors = await anyio.to_thread.run_sync(_run_check, form)
     return _render(
         request,
         "check.html",
-        platforms=PLATFORM_LABELS,
-        kinds=KIND_LABELS,
-        visibilities=VISIBILITY_LABELS,
-        seniorities=SENIORITY_LABELS,
-        editions=eds,
-        current_edition=CURRENT_EDITION,
-        agencies=agency_names(),
+        status=422 if errors else 200,
+        **_check_context(form, result=result, errors=errors),
+    )
+
+
+@router.post("/check/result", response_class=HTMLResponse)
+async def check_fragment(request: Request) -> HTMLResponse:
+    """The same result as a fragment, for the page's own script to swap in as you type: one
+    renderer for both, so the page reads the same with or without JavaScript."""
+    form = await _read_form(request)
+    result, errors = await anyio.to_thread.run_sync(_run_check, form)
+    return _render(
+        request,
+        "_fragment.html",
+        status=422 if errors else 200,
+        **_check_context(form, result=result, errors=errors),
     )
 
 
 @router.get("/guidance", response_class=HTMLResponse)
 def guidance_page(request: Request) -> HTMLResponse:
     from postcheck.web.guidance_view import compare
+    from postcheck.web.result_view import CLAUSE_TITLES, RISK_WORDS, example_context
 
-    return _render(request, "guidance.html", cmp=compare())
+    return _render(
+        request,
+        "guidance.html",
+        cmp=compare(),
+        clause_titles=CLAUSE_TITLES,
+        risk_words=RISK_WORDS,
+        example_context=lambda ctx: example_context(dict(ctx), LABELS),
+    )
+
+
+@router.get("/rules/{rule_id}", response_class=HTMLResponse)
+def rule_page(request: Request, rule_id: str) -> HTMLResponse:
+    from postcheck.web.result_view import rule_view
+
+    found = next((r for r in rules() if r.id == rule_id), None)
+    if found is None:
+        raise HTTPException(
+            404, "There is no rule with that name. The guidance page lists them all."
+        )
+    view = rule_view(found, editions()[CURRENT_EDITION], LABELS)
+    return _render(request, "rule.html", view=view, rule=found)
+
+
+@router.get("/guidance/{edition_id}/{clause_id}", response_class=HTMLResponse)
+def clause_page(request: Request, edition_id: str, clause_id: str) -> HTMLResponse:
+    from postcheck.web.result_view import RISK_WORDS, clause_view, rules_for_clause
+
+    ed = editions().get(edition_id)
+    clause = next((c for c in ed.clauses if c.id == clause_id), None) if ed else None
+    if ed is None or clause is None:
+        raise HTTPException(
+            404, "There is no such clause in that edition. The guidance page lists them all."
+        )
+    others = [
+        (other, clause_view(other.clause(clause_id), other))
+        for other in editions().values()
+        if other.id != ed.id and any(c.id == clause_id for c in other.clauses)
+    ]
+    return _render(
+        request,
+        "clause.html",
+        edition=ed,
+        clause=clause_view(clause, ed),
+        others=others,
+        current=ed.id == CURRENT_EDITION,
+        rules=rules_for_clause(clause_id),
+        risk_words=RISK_WORDS,
+    )
 
 
 def _csrf_token(request: Request) -> tuple[str, bool]:
@@ -136,6 +296,7 @@ def archive_page(request: Request) -> HTMLResponse:
         csrf_token=token,
         max_upload_bytes=settings.max_upload_bytes,
         max_upload_mib=settings.max_upload_bytes // (1024 * 1024),
+        max_jobs=settings.max_jobs,
     )
     if fresh:
         response.set_cookie(
@@ -150,10 +311,13 @@ def archive_page(request: Request) -> HTMLResponse:
 
 
 def _same_origin(request: Request) -> bool:
-    """Browsers send Origin on every cross-site POST; if it is there it must be us."""
+    """A foreign Origin is refused outright; the signed form token is what proves the form
+    came from us. "null" is let through to that token check: our own pages send
+    `Referrer-Policy: no-referrer`, under which Chromium posts a plain form with
+    `Origin: null`, so refusing it would break the upload without JavaScript."""
     origin = request.headers.get("origin")
     if not origin or origin == "null":
-        return origin is None
+        return True
     return urlsplit(origin).netloc == request.headers.get("host")
 
 

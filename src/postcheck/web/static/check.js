@@ -1,45 +1,27 @@
-// postcheck check page: check as you type, render the Report, keep the profile in this
-// browser only. Served as a file (never inline) so the CSP can forbid inline script; every
-// piece of text from the report is inserted with textContent, never as markup.
+// postcheck check page. Without this script the page still works: the form posts and the
+// server renders the result. With it, the draft is checked as you type (the server renders
+// the same result as a fragment, so both read alike), the marks are drawn under the text of
+// the draft itself, and the profile is remembered in this browser only.
 (function () {
   "use strict";
 
   var PROFILE_KEY = "postcheck.profile.v1";
   var DEBOUNCE_MS = 400;
-  var PROFILE_FIELDS = ["employer", "role", "seniority", "topics", "bio"];
+  var PROFILE_FIELDS = ["employer", "role", "seniority", "topics", "bio", "platform"];
   var PROFILE_FLAGS = ["advises_ministers", "represents_agency", "shows_employer"];
   var CONTEXT_FIELDS = ["platform", "kind", "visibility", "date", "edition"];
 
   var $ = function (id) { return document.getElementById(id); };
   var form = $("check-form");
   var text = $("text");
-  var statusEl = $("status");
-  var resultEl = $("result");
+  var marksLayer = $("draft-marks");
   var timer = null;
   var seq = 0;
   var inflight = null;
-  var lastReport = null;
-  var lastText = "";
-  var lastContext = null;
-  var lastAnnounced = "";
+  var current = 0;  // the finding the person is on, 1-based; 0 for none
 
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    if (attrs) {
-      Object.keys(attrs).forEach(function (k) {
-        if (k === "text") { node.textContent = attrs[k]; }
-        else if (k === "class") { node.className = attrs[k]; }
-        else { node.setAttribute(k, attrs[k]); }
-      });
-    }
-    (children || []).forEach(function (c) {
-      if (c === null || c === undefined) { return; }
-      node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
-    });
-    return node;
-  }
-
-  function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
+  document.documentElement.classList.add("js");
+  Array.prototype.forEach.call(document.querySelectorAll(".js-only"), function (n) { n.hidden = false; });
 
   // --- profile: localStorage only -----------------------------------------------------------
   function loadProfile() {
@@ -47,12 +29,21 @@
     try { saved = JSON.parse(window.localStorage.getItem(PROFILE_KEY) || "null"); }
     catch (e) { saved = null; }
     if (!saved) { return; }
+    // A page the server rendered from a posted form already holds that person's answers.
+    if ($("result") && !$("result").classList.contains("empty")) { return; }
     PROFILE_FIELDS.forEach(function (f) { if (typeof saved[f] === "string") { $(f).value = saved[f]; } });
     PROFILE_FLAGS.forEach(function (f) { $(f).checked = !!saved[f]; });
-    if (saved.employer || saved.role) { $("profile-details").open = true; }
+    summarise();
+  }
+
+  // A saved profile stays folded, named in one line, so the draft box is near the top.
+  function summarise() {
+    var who = [$("role").value.trim(), $("employer").value.trim()].filter(Boolean).join(" at ");
+    $("profile-summary").textContent = who ? "(" + who + ", kept in this browser only)" : "(kept in this browser only)";
   }
 
   function saveProfile() {
+    summarise();
     var data = {};
     PROFILE_FIELDS.forEach(function (f) { data[f] = $(f).value; });
     PROFILE_FLAGS.forEach(function (f) { data[f] = $(f).checked; });
@@ -63,48 +54,24 @@
     try { window.localStorage.removeItem(PROFILE_KEY); } catch (e) { /* nothing stored */ }
     PROFILE_FIELDS.forEach(function (f) { $(f).value = f === "seniority" ? "staff" : ""; });
     PROFILE_FLAGS.forEach(function (f) { $(f).checked = false; });
-    announce("Your profile has been forgotten by this browser.");
+    summarise();
+    setStatus("Your profile has been forgotten by this browser.");
     schedule(0);
   }
 
-  // --- request ------------------------------------------------------------------------------
-  function author() {
-    var topics = $("topics").value.split(",").map(function (t) { return t.trim(); })
-      .filter(function (t) { return t.length > 0; });
-    var a = {
-      seniority: $("seniority").value,
-      topics: topics,
-      advises_ministers: $("advises_ministers").checked,
-      represents_agency: $("represents_agency").checked,
-      shows_employer: $("shows_employer").checked
-    };
-    ["employer", "role", "bio"].forEach(function (f) {
-      var v = $(f).value.trim();
-      if (v) { a[f] = v; }
-    });
-    return a;
+  // --- the draft box grows with its text, so there is no second scrolling box ---------------
+  function fit() {
+    text.style.height = "auto";
+    text.style.height = (text.scrollHeight + 2) + "px";
   }
 
-  function requestBody() {
-    var body = {
-      id: "draft",
-      text: text.value,
-      platform: $("platform").value,
-      kind: $("kind").value,
-      visibility: $("visibility").value,
-      author: author()
-    };
-    if ($("date").value) { body.date = $("date").value; }
-    return body;
+  function setStatus(message) {
+    var status = $("status");
+    if (status.textContent !== message) { status.textContent = message; }
+    $("chip").className = "chip";
   }
 
-  function announce(message) {
-    if (message !== lastAnnounced) {
-      statusEl.textContent = message;
-      lastAnnounced = message;
-    }
-  }
-
+  // --- checking -----------------------------------------------------------------------------
   function schedule(delay) {
     if (timer) { window.clearTimeout(timer); }
     timer = window.setTimeout(runCheck, delay);
@@ -112,329 +79,166 @@
 
   function runCheck() {
     timer = null;
+    if (inflight) { inflight.abort(); inflight = null; }
+    var mine = ++seq;
     if (!text.value.trim()) {
-      if (inflight) { inflight.abort(); inflight = null; }
-      seq++;
-      statusEl.removeAttribute("aria-busy");
-      resultEl.hidden = true;
-      lastReport = null;
-      announce("Type or paste a draft to check it.");
+      clearMarks();
+      setStatus($("platform").value ? "Type or paste your draft to check it." :
+        "Choose a platform, then type or paste your draft.");
       return;
     }
-    var mine = ++seq;
-    if (inflight) { inflight.abort(); }
+    var sent = text.value;
     var controller = window.AbortController ? new AbortController() : null;
     inflight = controller;
-    var body = requestBody();
-    var edition = $("edition").value;
-    var url = "/api/check" + (edition ? "?edition=" + encodeURIComponent(edition) : "");
-    statusEl.setAttribute("aria-busy", "true");
-    fetch(url, {
+    $("status").setAttribute("aria-busy", "true");
+    fetch("/check/result", {
       method: "POST",
-      headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify(body),
+      body: new FormData(form),
       signal: controller ? controller.signal : undefined,
       credentials: "same-origin"
     }).then(function (resp) {
-      return resp.json().then(function (data) { return { ok: resp.ok, status: resp.status, data: data }; },
-        function () { return { ok: false, status: resp.status, data: { detail: "The server sent an unreadable answer." } }; });
+      return resp.text().then(function (html) { return { status: resp.status, html: html }; });
     }).then(function (r) {
       if (mine !== seq) { return; }  // a newer check has started: this answer is stale
-      statusEl.removeAttribute("aria-busy");
-      if (!r.ok) {
-        showError(r.data && r.data.detail ? r.data.detail : "The check failed (" + r.status + ").");
+      $("status").removeAttribute("aria-busy");
+      if (r.status !== 200 && r.status !== 422) {
+        setStatus("Could not check (" + r.status + "). Press Check to try again.");
         return;
       }
-      render(r.data, body);
+      apply(r.html, sent);
     }).catch(function (err) {
       if (err && err.name === "AbortError") { return; }
       if (mine !== seq) { return; }
-      statusEl.removeAttribute("aria-busy");
-      showError("Could not reach postcheck on this machine. Is it still running?");
+      $("status").removeAttribute("aria-busy");
+      setStatus("Could not reach postcheck on this machine. Is it still running?");
     });
   }
 
-  function showError(message) {
-    resultEl.hidden = true;
-    announce("Could not check: " + (typeof message === "string" ? message : JSON.stringify(message)));
-  }
-
-  // --- offsets: the engine counts code points, JavaScript strings count UTF-16 units ---------
-  function codePointToUnit(s) {
-    var map = [0];
-    var unit = 0;
-    for (var ch of s) { unit += ch.length; map.push(unit); }
-    return function (cp) { return map[Math.max(0, Math.min(cp, map.length - 1))]; };
-  }
-
-  var LEVELS = { none: 0, low: 1, medium: 2, high: 3 };
-
-  function highlighted(s, findings) {
-    var toUnit = codePointToUnit(s);
-    var spans = [];
-    findings.forEach(function (f, i) {
-      (f.spans || []).forEach(function (sp) {
-        var a = toUnit(sp.start), b = toUnit(sp.end);
-        if (b > a) { spans.push({ start: a, end: b, level: f.level, n: i + 1 }); }
-      });
-    });
-    var frag = document.createDocumentFragment();
-    if (!spans.length) { frag.appendChild(document.createTextNode(s)); return { node: frag, count: 0 }; }
-    // Split at every span edge so overlapping findings still mark each character once.
-    var cuts = [0, s.length];
-    spans.forEach(function (sp) { cuts.push(sp.start, sp.end); });
-    cuts = cuts.filter(function (v, i, arr) { return arr.indexOf(v) === i; }).sort(function (x, y) { return x - y; });
-    var count = 0;
-    for (var i = 0; i < cuts.length - 1; i++) {
-      var a = cuts[i], b = cuts[i + 1];
-      var piece = s.slice(a, b);
-      var covering = spans.filter(function (sp) { return sp.start <= a && sp.end >= b; });
-      if (!covering.length) { frag.appendChild(document.createTextNode(piece)); continue; }
-      var top = covering.reduce(function (m, sp) { return LEVELS[sp.level] > LEVELS[m.level] ? sp : m; });
-      var nums = covering.map(function (sp) { return sp.n; })
-        .filter(function (v, k, arr) { return arr.indexOf(v) === k; });
-      frag.appendChild(el("mark", { "class": "level-" + top.level }, [piece]));
-      count++;
-      var endsHere = covering.filter(function (sp) { return sp.end === b; });
-      if (endsHere.length) {
-        frag.appendChild(el("sup", { "class": "ref" }, nums.map(function (n, k) {
-          var link = el("a", { href: "#finding-" + n, text: String(n) });
-          link.setAttribute("aria-label", "finding " + n);
-          return k ? el("span", null, [" ", link]) : link;
-        })));
-      }
+  // The fragment is our own server's template output, in which every piece of the draft and
+  // the report is escaped; it is parsed inert and its nodes moved in, never run.
+  function apply(html, sent) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var chip = doc.getElementById("chip");
+    var results = doc.getElementById("results");
+    if (!chip || !results) { setStatus("The server sent an unreadable answer."); return; }
+    var wasOpen = $("share") && $("share").open;
+    var note = $("share-note") ? $("share-note").value : "";
+    var status = $("status");
+    var fresh = chip.querySelector("#status");
+    if (status.textContent !== fresh.textContent) {
+      status.replaceChildren.apply(status, Array.prototype.map.call(fresh.childNodes, adopt));
     }
-    return { node: frag, count: count };
-  }
-
-  // --- rendering ----------------------------------------------------------------------------
-  function verdictText(report) {
-    return report.verdict.charAt(0).toUpperCase() + report.verdict.slice(1);
-  }
-
-  // Clause paraphrases come from /api/guidance, fetched once: a finding names its clause by
-  // id, and the person should read what the clause says, not only where it is.
-  var CLAUSES = {};
-  fetch("/api/guidance", { headers: { "Accept": "application/json" }, credentials: "same-origin" })
-    .then(function (r) { return r.ok ? r.json() : null; })
-    .then(function (g) {
-      if (!g) { return; }
-      Object.keys(g.editions).forEach(function (ed) {
-        CLAUSES[ed] = {};
-        g.editions[ed].clauses.forEach(function (c) { CLAUSES[ed][c.id] = c; });
-      });
-      if (lastReport) { render(lastReport, lastContext); }
-    })
-    .catch(function () { /* the findings still name section and heading */ });
-
-  function paraphrase(clause) {
-    var c = CLAUSES[clause.edition] && CLAUSES[clause.edition][clause.id];
-    return c ? c.paraphrase : "";
-  }
-
-  function clauseLine(clause, editionTitles, brief) {
-    var parts = [];
-    parts.push(el("span", { "class": "clause-ref", text: "§" + clause.section + " " + clause.heading }));
-    if (clause.heading_mi) {
-      parts.push(" (");
-      parts.push(el("span", { lang: "mi", "class": "mi", text: clause.heading_mi }));
-      parts.push(")");
+    $("chip").className = chip.className;
+    $("results").replaceChildren.apply($("results"), Array.prototype.map.call(results.childNodes, adopt));
+    Array.prototype.forEach.call($("results").querySelectorAll(".js-only"), function (n) { n.hidden = false; });
+    var count = $("results").querySelectorAll("li.finding").length;
+    $("prev-finding").disabled = $("next-finding").disabled = count === 0;
+    current = 0;
+    if ($("share")) {
+      $("share").open = !!wasOpen;
+      $("share-note").value = note;
+      showNote();
     }
-    var said = paraphrase(clause);
-    if (said) { parts.push(el("span", { "class": "paraphrase", text: "In our words: " + said })); }
-    if (!brief) {
-      parts.push(el("span", { "class": "clause-src" }, [
-        (editionTitles[clause.edition] || clause.edition) + " · ",
-        el("a", { href: clause.url, rel: "noreferrer", text: "read it at the source" })
-      ]));
-    }
-    return parts;
+    wireResults();
+    drawMarks(sent);
   }
 
-  var EDITION_TITLES = {};
-  Array.prototype.forEach.call($("edition").options, function (o) { if (o.value) { EDITION_TITLES[o.value] = o.textContent; } });
+  function adopt(node) { return document.importNode(node, true); }
 
-  function render(report, body) {
-    lastReport = report;
-    lastText = body.text;
-    lastContext = body;
-    var findings = report.findings || [];
-    resultEl.hidden = false;
-    var verdict = $("verdict");
-    verdict.className = "verdict risk-" + report.risk;
-    $("verdict-word").textContent = verdictText(report);
-    $("summary").textContent = report.summary || "";
+  // --- marks under the draft ----------------------------------------------------------------
+  function clearMarks() { marksLayer.replaceChildren(); }
 
-    var flags = $("flags");
-    clear(flags);
-    if (report.out_of_scope) { flags.appendChild(el("li", { text: "Official account: outside this guidance" })); }
-    if (report.uncertain) { flags.appendChild(el("li", { text: "Borderline: use your judgement" })); }
-    if (report.election && report.election.phase && report.election.phase !== "none") {
-      var phase = { pre_election: "Pre-election period", polling_day: "Polling day", after_close: "Election night" }[report.election.phase] || report.election.phase;
-      flags.appendChild(el("li", { text: phase + (report.election.election ? " (" + report.election.election + ")" : "") }));
-    }
-
+  function drawMarks(sent) {
     var marked = $("marked");
-    clear(marked);
-    var hl = highlighted(body.text, findings);
-    marked.appendChild(hl.node);
+    if (!marked || text.value !== sent) { clearMarks(); return; }
+    var copy = marked.cloneNode(true);
+    // The layer must hold exactly the draft's characters to line up with it.
+    Array.prototype.forEach.call(copy.querySelectorAll(".marker"), function (m) { m.remove(); });
+    var nodes = Array.prototype.slice.call(copy.childNodes);
+    // A trailing newline in a textarea opens a line; in a div it needs something after it.
+    nodes.push(document.createTextNode("\u200b"));
+    marksLayer.replaceChildren.apply(marksLayer, nodes);
+    highlightCurrent();
+  }
 
-    var list = $("findings");
-    clear(list);
-    findings.forEach(function (f, i) {
-      var item = el("li", { "class": "finding", id: "finding-" + (i + 1) });
-      item.appendChild(el("h4", null, [el("span", { "class": "level level-" + f.level, text: f.level }), " ", f.title]));
-      item.appendChild(el("p", { text: f.message }));
-      var dl = el("dl");
-      var words = (f.spans || []).map(function (s) { return "“" + s.text + "”"; });
-      if (words.length) { dl.appendChild(el("dt", { text: "Words" })); dl.appendChild(el("dd", { text: words.join(", ") })); }
-      dl.appendChild(el("dt", { text: "Guidance" }));
-      dl.appendChild(el("dd", { "class": "clause" }, clauseLine(f.clause, EDITION_TITLES, false)));
-      if (f.also && f.also.length) {
-        dl.appendChild(el("dt", { text: "Also" }));
-        dl.appendChild(el("dd", null, f.also.map(function (c) {
-          return el("div", { "class": "clause" }, clauseLine(c, EDITION_TITLES, true));
-        })));
-      }
-      if (f.law && f.law.length) {
-        dl.appendChild(el("dt", { text: "Law" }));
-        dl.appendChild(el("dd", null, f.law.map(function (l) {
-          var name = l.url ? el("a", { href: l.url, rel: "noreferrer", text: l.title }) : el("span", { text: l.title });
-          return el("div", { "class": "law" }, [name, l.provision ? el("span", { "class": "paraphrase", text: l.provision }) : null]);
-        })));
-      }
-      dl.appendChild(el("dt", { text: "Why" }));
-      dl.appendChild(el("dd", { text: f.why }));
-      if (f.escalations && f.escalations.length) {
-        dl.appendChild(el("dt", { text: "Raised because" }));
-        dl.appendChild(el("dd", { text: f.escalations.join("; ") }));
-      }
-      item.appendChild(dl);
-      if (f.fix && f.fix.length) {
-        item.appendChild(el("p", { "class": "ex-h", text: "How to fix it" }));
-        item.appendChild(el("ul", null, f.fix.map(function (x) { return el("li", { text: x }); })));
-      }
-      list.appendChild(item);
+  function highlightCurrent() {
+    Array.prototype.forEach.call(marksLayer.querySelectorAll("mark"), function (m) {
+      var ns = (m.getAttribute("data-findings") || "").split(" ");
+      m.classList.toggle("current", current > 0 && ns.indexOf(String(current)) >= 0);
     });
-    if (!findings.length) { list.appendChild(el("li", { "class": "finding", text: "Nothing in this draft goes against the guidance." })); }
-
-    var notes = $("notes");
-    clear(notes);
-    (report.notes || []).forEach(function (n) { notes.appendChild(el("li", { text: n })); });
-
-    var SIGNAL_LABELS = {
-      political: "Personal political opinion", political_mention: "Mentions politics",
-      persuasion: "Could sway a vote", profanity: "Swearing",
-      work_link: "Link to your work", grievance: "Workplace grievance", disrespect: "Disrespect",
-      hate: "Hate", threat: "Threat", harassment: "Harassment", sexual: "Sexual content",
-      privacy: "Someone's personal information", confidential: "Confidential information"
-    };
-    var sigs = $("signals");
-    clear(sigs);
-    var seen = (report.signals || []).filter(function (g) { return g.fired || g.uncertain; });
-    seen.forEach(function (g) {
-      var words = (g.spans || []).map(function (sp) { return "“" + sp.text + "”"; }).join(", ");
-      var label = (SIGNAL_LABELS[g.name] || g.name) + ": " + g.score.toFixed(2) +
-        (g.uncertain ? " (borderline)" : "") + (words ? " · " + words : "") +
-        (g.evidence && g.evidence.length ? " · " + g.evidence.join(", ") : "");
-      sigs.appendChild(el("li", { text: label }));
+    Array.prototype.forEach.call(document.querySelectorAll("li.finding"), function (li) {
+      li.classList.toggle("current", li.id === "finding-" + current);
     });
-    if (!seen.length) { sigs.appendChild(el("li", { text: "Nothing: no detector fired." })); }
+  }
 
-    $("meta").textContent = "Edition: " + (EDITION_TITLES[report.edition] || report.edition) +
-      " · rules " + report.rules_version + " · postcheck " + report.postcheck_version;
+  // Where the caret sits in the draft, which finding is that? (Like an editor's side panel.)
+  function findingAtCaret() {
+    var pos = text.selectionStart;
+    var at = 0;
+    var found = 0;
+    Array.prototype.forEach.call(marksLayer.childNodes, function (n) {
+      var len = n.textContent.length;
+      if (!found && n.nodeName === "MARK" && pos >= at && pos <= at + len) {
+        found = parseInt((n.getAttribute("data-findings") || "0").split(" ")[0], 10) || 0;
+      }
+      at += len;
+    });
+    if (found && found !== current) { current = found; highlightCurrent(); }
+  }
 
-    var n = findings.length;
-    announce(verdictText(report) + ". " + (n ? n + (n === 1 ? " thing" : " things") + " to look at" +
-      (hl.count ? ", marked in your draft." : ".") : "Nothing to change."));
-    if (!$("share").hidden) { buildShare(); }
+  // --- next / previous finding --------------------------------------------------------------
+  function go(step) {
+    var items = document.querySelectorAll("li.finding");
+    if (!items.length) { return; }
+    var n = items.length;
+    if (current < 1 || current > n) { current = step > 0 ? 1 : n; }
+    else { current = ((current - 1 + step + n) % n) + 1; }
+    highlightCurrent();
+    var item = $("finding-" + current);
+    item.focus({ preventScroll: true });
+    item.scrollIntoView({ block: "start", behavior: "smooth" });
   }
 
   // --- share with my manager ----------------------------------------------------------------
-  function contextWords(body) {
-    var pick = function (id) { var s = $(id); return s.options[s.selectedIndex].textContent; };
-    return "Where: " + pick("platform") + " · What: " + pick("kind") + " · Audience: " + pick("visibility") +
-      " · Date: " + (body.date || "today");
-  }
-
-  function buildShare() {
-    var r = lastReport;
-    var out = $("share-body");
-    clear(out);
-    if (!r) { return; }
+  function showNote() {
     var note = $("share-note").value.trim();
-    if (note) {
-      out.appendChild(el("h3", { text: "My question" }));
-      out.appendChild(el("p", { "class": "note", text: note }));
-    }
-    out.appendChild(el("p", { text: contextWords(lastContext) }));
-    out.appendChild(el("h3", { text: "The draft" }));
-    out.appendChild(el("blockquote", { text: lastText }));
-    out.appendChild(el("h3", { text: "postcheck's view: " + verdictText(r) }));
-    out.appendChild(el("p", { text: r.summary || "" }));
-    var list = el("ol");
-    (r.findings || []).forEach(function (f) {
-      var li = el("li");
-      li.appendChild(el("p", null, [el("strong", { text: f.title + " (" + f.level + ")" }), " ", f.message]));
-      li.appendChild(el("p", { "class": "clause" }, ["Guidance: "].concat(clauseLine(f.clause, EDITION_TITLES, false))));
-      li.appendChild(el("p", { text: "Why: " + f.why }));
-      if (f.fix && f.fix.length) { li.appendChild(el("p", { text: "Fix: " + f.fix.join(" ") })); }
-      list.appendChild(li);
-    });
-    if ((r.findings || []).length) { out.appendChild(list); }
-    out.appendChild(el("p", { "class": "meta", text: "Checked " + new Date().toLocaleString("en-NZ") + " with postcheck " +
-      r.postcheck_version + ", rules " + r.rules_version + ", " + (EDITION_TITLES[r.edition] || r.edition) + ". postcheck paraphrases the guidance and is not legal advice." }));
-  }
-
-  function shareText() {
-    var r = lastReport;
-    var note = $("share-note").value.trim();
-    var lines = (note ? ["My question: " + note, ""] : []).concat(
-      [contextWords(lastContext), "", "Draft:", lastText, "", "postcheck's view: " + verdictText(r), r.summary || ""]);
-    (r.findings || []).forEach(function (f, i) {
-      lines.push("", (i + 1) + ". " + f.title + " (" + f.level + "): " + f.message);
-      lines.push("   Guidance: " + (EDITION_TITLES[f.clause.edition] || f.clause.edition) + ", §" + f.clause.section + " " +
-        f.clause.heading + (f.clause.heading_mi ? " (" + f.clause.heading_mi + ")" : "") + " " + f.clause.url);
-      if (paraphrase(f.clause)) { lines.push("   In our words: " + paraphrase(f.clause)); }
-      lines.push("   Why: " + f.why);
-      if (f.fix && f.fix.length) { lines.push("   Fix: " + f.fix.join(" ")); }
-    });
-    lines.push("", "postcheck " + r.postcheck_version + ", rules " + r.rules_version);
-    return lines.join("\n");
-  }
-
-  function openShare() {
-    if (!lastReport) { return; }
-    buildShare();
-    $("share").hidden = false;
-    document.body.classList.add("sharing");
-    $("share-button").setAttribute("aria-expanded", "true");
-    $("share").focus();
-  }
-
-  function closeShare() {
-    $("share").hidden = true;
-    document.body.classList.remove("sharing");
-    $("share-button").setAttribute("aria-expanded", "false");
-    $("share-button").focus();
+    $("share-note-out").hidden = !note;
+    $("share-note-text").textContent = note;
   }
 
   function copyShare() {
     var done = function (msg) { $("copy-status").textContent = msg; };
+    var body = $("share-body").innerText;
     if (navigator.clipboard && navigator.clipboard.writeText) {
-      navigator.clipboard.writeText(shareText()).then(function () { done("Copied."); },
+      navigator.clipboard.writeText(body).then(function () { done("Copied."); },
         function () { done("Copying was blocked: select the summary and copy it instead."); });
     } else {
       done("Copying is not available here: select the summary and copy it instead.");
     }
   }
 
+  function printShare() {
+    document.body.classList.add("sharing");
+    window.print();
+  }
+
+  // Results are replaced on every check, so their controls are wired again each time.
+  function wireResults() {
+    if (!$("share")) { return; }
+    $("share-note").addEventListener("input", showNote);
+    $("print-button").addEventListener("click", printShare);
+    $("copy-button").addEventListener("click", copyShare);
+  }
+
   // --- wiring -------------------------------------------------------------------------------
   form.addEventListener("submit", function (e) { e.preventDefault(); schedule(0); });
-  text.addEventListener("input", function () { schedule(DEBOUNCE_MS); });
+  text.addEventListener("input", function () { fit(); clearMarksIfStale(); schedule(DEBOUNCE_MS); });
   text.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); schedule(0); }
   });
+  text.addEventListener("click", findingAtCaret);
+  text.addEventListener("keyup", findingAtCaret);
+  function clearMarksIfStale() { if (marksLayer.textContent.replace("\u200b", "") !== text.value) { clearMarks(); } }
   CONTEXT_FIELDS.forEach(function (f) { $(f).addEventListener("change", function () { schedule(0); }); });
   PROFILE_FIELDS.concat(PROFILE_FLAGS).forEach(function (f) {
     var node = $(f);
@@ -444,13 +248,21 @@
     });
   });
   $("forget").addEventListener("click", forgetProfile);
-  $("share-button").addEventListener("click", openShare);
-  $("close-share").addEventListener("click", closeShare);
-  $("print-button").addEventListener("click", function () { window.print(); });
-  $("copy-button").addEventListener("click", copyShare);
-  $("share-note").addEventListener("input", function () { if (!$("share").hidden) { buildShare(); } });
-  $("share").addEventListener("keydown", function (e) { if (e.key === "Escape") { closeShare(); } });
+  $("next-finding").addEventListener("click", function () { go(1); });
+  $("prev-finding").addEventListener("click", function () { go(-1); });
+  document.addEventListener("keydown", function (e) {
+    // Alt+Down opens a focused drop-down on Windows: leave that to the select.
+    if (e.altKey && (e.key === "ArrowDown" || e.key === "ArrowUp") && e.target.tagName !== "SELECT") {
+      e.preventDefault();
+      go(e.key === "ArrowDown" ? 1 : -1);
+    }
+  });
+  window.addEventListener("afterprint", function () { document.body.classList.remove("sharing"); });
+  window.addEventListener("resize", fit);
 
   loadProfile();
-  if (text.value.trim()) { schedule(0); }
+  fit();
+  wireResults();
+  if ($("marked")) { drawMarks(text.value); }
+  else if (text.value.trim()) { schedule(0); }
 }());
