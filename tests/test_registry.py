@@ -28,5 +28,5 @@ def test_the_moderation_queue_screens_the_registry_s_signals() -> None:
     from postcheck.moderation.policy import CATEGORY_LABELS, ENGINE_CATEGORIES
 
     marked = tuple(s.name for s in SIGNALS if s.moderation)
-    assert ENGINE_CATEGORIES == marked
+    assert marked == ENGINE_CATEGORIES
     assert all(CATEGORY_LABELS[n] == s.moderation for s in SIGNALS if (n := s.name) in marked)

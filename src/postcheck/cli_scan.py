@@ -19,6 +19,7 @@ import typer
 from postcheck.cli_options import ThoroughOpt, use_thorough
 
 if TYPE_CHECKING:
+    from postcheck.baseline import Baseline
     from postcheck.scan import ScanResult
 
 
@@ -158,6 +159,23 @@ def scan(
         list[str] | None, typer.Option("--topic", help="A subject you work on (repeatable).")
     ] = None,
     thorough: ThoroughOpt = False,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline",
+            dir_okay=False,
+            help="File of reviewed posts (see --update-baseline): they are counted but not "
+            "listed again unless their text or the rules that fired change.",
+        ),
+    ] = None,
+    update_baseline: Annotated[
+        bool,
+        typer.Option(
+            "--update-baseline",
+            help="Add every post listed by this scan to the --baseline file (created if "
+            "missing), with a reason to fill in.",
+        ),
+    ] = False,
 ) -> None:
     """Audit a whole posting history and report what to review, worst first.
 
@@ -187,6 +205,7 @@ def scan(
     if edition is not None and edition not in editions():
         fail(f"unknown edition {edition!r} (choose from: {', '.join(sorted(editions()))})")
     declared = _declared(profile, employer, role, seniority, advises_ministers, topic)
+    reviewed = _load_baseline(baseline, update_baseline)
     if limit is None:
         limit = HTML_LIMIT if format is ScanFormat.html else 0
     target = output or ("postcheck-scan.html" if format is ScanFormat.html else "-")
@@ -221,6 +240,7 @@ def scan(
             declared=declared,
             on_item=on_item,
             progress=progress,
+            baseline=reviewed,
         )
     try:
         failed = [s for s in result.sources if s.error]
@@ -233,10 +253,19 @@ def scan(
         if format is ScanFormat.jsonl:
             sink.handle.write(jsonl_summary(result))
         else:
-            _write(result, format, sink.handle, limit or None)
+            _write(result, format, sink.handle, limit or None, reviewed, baseline)
         sink.commit()
+        added = None
+        if update_baseline and baseline is not None and reviewed is not None:
+            added = _update_baseline(result, reviewed, baseline)
         if not quiet:
             _summary(err, result, target, format)
+            if added is not None:
+                err.print(
+                    f"postcheck: {baseline}: {added} post(s) added as reviewed; write why "
+                    "each is acceptable in its reason",
+                    markup=False,
+                )
         for e in errors:
             err.print(f"postcheck: error: {e}", markup=False)
         for why in result.summary.incomplete:
@@ -286,11 +315,53 @@ def _declared(
     return author
 
 
-def _write(result: ScanResult, format: ScanFormat, out: IO[str], limit: int | None) -> None:
+def _load_baseline(path: Path | None, update: bool) -> Baseline | None:
+    from postcheck.baseline import Baseline, BaselineError
+    from postcheck.cli import fail
+
+    if path is None:
+        if update:
+            fail("--update-baseline needs --baseline FILE (the file to write)")
+        return None
+    if update and not path.exists():
+        return Baseline()
+    try:
+        return Baseline.load(path)
+    except BaselineError as exc:
+        fail(str(exc))
+
+
+def _update_baseline(result: ScanResult, reviewed: Baseline, path: Path) -> int:
+    """Everything listed joins the file; entries from other exports or runs are kept."""
+    from postcheck.baseline import BaselineError
+    from postcheck.cli import fail
+
+    added = 0
+    for item in result.spool.worst_first():
+        post, rules = item["post"], [f["rule"] for f in item["report"]["findings"]]
+        if rules:
+            added += reviewed.add(
+                post["platform"], post["id"], post["text"], rules, result.rules_version
+            )
+    try:
+        reviewed.save(path)
+    except BaselineError as exc:
+        fail(str(exc))
+    return added
+
+
+def _write(
+    result: ScanResult,
+    format: ScanFormat,
+    out: IO[str],
+    limit: int | None,
+    reviewed: Baseline | None = None,
+    baseline: Path | None = None,
+) -> None:
     if format is ScanFormat.html:
         from postcheck.report.scan_html import render_html
 
-        render_html(result, out, limit)
+        render_html(result, out, limit, reviewed, baseline.name if baseline else "reviewed.json")
     elif format is ScanFormat.json:
         from postcheck.report.scan_files import write_json
 
@@ -383,11 +454,13 @@ class _progress:
 
 def _summary(err: Any, result: ScanResult, target: str, format: ScanFormat) -> None:
     s = result.summary
-    by = ", ".join(f"{s.by_risk.get(r, 0)} {r}" for r in ("high", "medium", "low"))
+    by = ", ".join(f"{s.by_risk.get(r, 0)} {r}" for r in ("high", "medium", "low")) + " risk"
+    if s.reviewed:
+        by += f" ({s.reviewed} already reviewed, not listed)"
     secs = ((result.finished or result.started) - result.started).total_seconds()
     rate = f", {s.posts / secs:,.0f} posts/s" if secs > 0 and s.posts else ""
     err.print(
-        f"postcheck: checked {s.checked} post(s) in {secs:.1f}s{rate}: {by} risk; {s.kept} listed",
+        f"postcheck: checked {s.checked} post(s) in {secs:.1f}s{rate}: {by}; {s.kept} listed",
         markup=False,
     )
     for src in result.sources:

@@ -16,14 +16,17 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from postcheck.model import Post, Report, Risk
 from postcheck.sources import ReadStats, SourceError, open_source
 from postcheck.sources.base import Profile
 
+if TYPE_CHECKING:
+    from postcheck.baseline import Baseline
+
 #: Bumped when the JSON shape of a scan changes; see docs/scan.md ("Scan JSON schema").
-SCAN_SCHEMA_VERSION = "1.1"
+SCAN_SCHEMA_VERSION = "1.2"
 
 
 @dataclass
@@ -72,10 +75,17 @@ class Summary:
     by_clause: Counter[str] = field(default_factory=Counter)
     clauses: dict[str, dict[str, Any]] = field(default_factory=dict)
     rule_titles: dict[str, str] = field(default_factory=dict)
+    #: Each rule's explanation, for the report's one "why" per rule (not in the JSON: every
+    #: finding there carries its own).
+    rule_whys: dict[str, str] = field(default_factory=dict)
     by_month: dict[str, Counter[str]] = field(default_factory=dict)
     by_platform: Counter[str] = field(default_factory=Counter)
     by_kind: Counter[str] = field(default_factory=Counter)
     kept: int = 0
+    #: Posts at or above min_risk that the baseline file marks as reviewed (not listed).
+    reviewed: int = 0
+    #: The worst risk among posts not marked reviewed: what the exit code answers to.
+    open_worst: Risk = Risk.none
     worst: Risk = Risk.none
     first: dt.date | None = None
     last: dt.date | None = None
@@ -99,6 +109,7 @@ class Summary:
         for f in report.findings:
             self.by_rule[f.rule] += 1
             self.rule_titles.setdefault(f.rule, f.title)
+            self.rule_whys.setdefault(f.rule, f.why)
             key = f"{f.clause.edition}:{f.clause.id}"
             self.by_clause[key] += 1
             if key not in self.clauses:
@@ -124,6 +135,7 @@ class Summary:
             "posts_checked": self.checked,
             "posts_failed": dict(self.failed),
             "posts_listed": self.kept,
+            "posts_reviewed": self.reviewed,
             "worst_risk": self.worst.value,
             "by_risk": {r.value: self.by_risk.get(r.value, 0) for r in Risk},
             "by_rule": [
@@ -171,10 +183,41 @@ def post_json(post: Post) -> dict[str, Any]:
     }
 
 
-def item_json(seq: int, source: int, post: Post, report: Report) -> dict[str, Any]:
+def item_json(
+    seq: int, source: int, post: Post, report: Report, reviewed: Sequence[str] = ()
+) -> dict[str, Any]:
+    from postcheck.baseline import fingerprint, text_hash
     from postcheck.report.json import report_json
 
-    return {"n": seq, "source": source, "post": post_json(post), "report": report_json(report)}
+    digest = text_hash(post.text)
+    rules = [f.rule for f in report.findings]
+    return {
+        "n": seq,
+        "source": source,
+        "post": post_json(post),
+        "report": report_json(report),
+        # What a baseline entry needs, so the report page can mark a post reviewed without
+        # the file ever holding the text.
+        "fingerprint": fingerprint(post.context.platform.value, post.id, digest, rules),
+        "text_sha256": digest,
+        "reviewed_rules": sorted(reviewed),
+    }
+
+
+def _reviewed(
+    baseline: Baseline | None, post: Post, report: Report, rules_version: str
+) -> set[str] | None:
+    """The finding rules already reviewed, or None when the whole post was."""
+    if baseline is None or not report.findings:
+        return set()
+    seen = baseline.check(
+        post.context.platform.value,
+        post.id,
+        post.text,
+        [f.rule for f in report.findings],
+        rules_version,
+    )
+    return None if seen.post else seen.rules
 
 
 def severity(report: Report) -> tuple[int, int, int]:
@@ -235,7 +278,7 @@ class ScanResult:
 
     @property
     def worst(self) -> Risk:
-        risks = [self.summary.worst] + [
+        risks = [self.summary.open_worst] + [
             s.profile_report.risk for s in self.sources if s.profile_report is not None
         ]
         return max(risks, key=lambda r: r.rank)
@@ -273,12 +316,14 @@ def scan(
     declared: dict[str, Any] | None = None,
     on_item: Callable[[dict[str, Any]], None] | None = None,
     progress: Progress | None = None,
+    baseline: Baseline | None = None,
 ) -> ScanResult:
     """Read and check everything under `paths`; the result holds the worst items on disk.
 
     `declared` holds Author fields the person states (role, seniority, ...) to complete
     what the exports show. `on_item` sees every reported item as soon as it is checked
     (for streaming output); `progress(n, label)` is called every few hundred posts.
+    Posts the `baseline` marks as reviewed are counted (`summary.reviewed`), not listed.
     KeyboardInterrupt stops the scan but returns what was done, marked incomplete.
     """
     from postcheck.batch import check_outcomes
@@ -337,15 +382,26 @@ def scan(
                         report = outcome.report
                         summary.add(post, report)
                         seq += 1
-                        if report.risk.rank >= min_risk.rank:
-                            item = item_json(seq, index, post, report)
-                            day = _day(post)
-                            result.spool.add(
-                                item, severity(report), day.isoformat() if day else None
+                        if report.risk.rank < min_risk.rank:
+                            summary.open_worst = max(
+                                summary.open_worst, report.risk, key=lambda r: r.rank
                             )
-                            summary.kept += 1
-                            if on_item is not None:
-                                on_item(item)
+                        else:
+                            reviewed = _reviewed(baseline, post, report, result.rules_version)
+                            if reviewed is None:
+                                summary.reviewed += 1
+                            else:
+                                summary.open_worst = max(
+                                    summary.open_worst, report.risk, key=lambda r: r.rank
+                                )
+                                item = item_json(seq, index, post, report, sorted(reviewed))
+                                day = _day(post)
+                                result.spool.add(
+                                    item, severity(report), day.isoformat() if day else None
+                                )
+                                summary.kept += 1
+                                if on_item is not None:
+                                    on_item(item)
                         if progress is not None and summary.posts % 250 == 0:
                             progress(summary.posts, src.path)
                 except SourceError as exc:
