@@ -159,7 +159,8 @@ def test_luhn() -> None:
 @pytest.mark.parametrize(
     ("text", "should"),
     [
-        ("Ring me on 021 123 4567 tonight", True),
+        ("Ring her on 021 123 4567 tonight", True),
+        ("Ring me on 021 123 4567 tonight", False),  # the author's own number (codebook)
         ("Email jane.doe@gmail.com about it", True),
         ("She lives at 14 Kowhai Street, Karori", True),
         ("Card 4111 1111 1111 1111 declined again", True),

@@ -14,7 +14,7 @@ from postcheck.model import Post
     [
         ("Call her on +41 (0)85 806 98 67 after six", "+41 (0)85 806 98 67"),
         ("his mobile: 0489 25 37 29", "0489 25 37 29"),
-        ("Text me at 079 2718 1155 when you land", "079 2718 1155"),
+        ("Text him at 079 2718 1155 when you land", "079 2718 1155"),
         ("03.93.92.16.85 office", "03.93.92.16.85"),
     ],
 )
@@ -23,6 +23,28 @@ def test_cued_phone_numbers_are_found(text: str, number: str) -> None:
     assert number in spans
     sig = {s.name: s for s in detect(Post(text=text))}["privacy"]
     assert sig.fired and any(number in sp.text for sp in sig.spans)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Text me at 079 2718 1155 when you land",
+        "Spare tickets, text me on 027 123 4567 or email jo.bloggs@example.com",
+        "My number is 021 555 0199 if anyone found a black cat",
+    ],
+)
+def test_own_contact_details_are_found_but_are_not_someone_elses(text: str) -> None:
+    # Found, so the moderation queue can offer to blank them on a public page; not the
+    # privacy signal, which the codebook keeps for someone else's details.
+    assert any(kind in ("phone", "email") for kind, _, _ in entities(text))
+    assert not {s.name: s for s in detect(Post(text=text))}["privacy"].fired
+
+
+def test_someone_elses_number_after_a_call_me_is_still_theirs() -> None:
+    sig = {
+        s.name: s for s in detect(Post(text="Call me if you see her, her number is 021 555 0199"))
+    }
+    assert sig["privacy"].fired
 
 
 @pytest.mark.parametrize(

@@ -43,6 +43,17 @@ def test_flag_examples_fire(case: str, rule: Rule, i: int, ex: Example) -> None:
     finding = next(f for f in report.findings if f.rule == rule.id)
     if rule.level.rank > 0:
         assert finding.spans, f"{case}: finding has no spans to highlight"
+    if rule.rewrite is not None:
+        # A rule that offers rewrites shows both what it offers and where it offers none.
+        assert finding.rewrite == ex.rewrite, f"{case}: rewrite {finding.rewrite!r}"
+    else:
+        assert finding.rewrite is None and ex.rewrite is None
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.rewrite], ids=lambda r: r.id)
+def test_rewriting_rules_show_a_rewrite_and_its_absence(rule: Rule) -> None:
+    offered = [ex.rewrite is not None for ex in rule.examples.flag]
+    assert any(offered) and not all(offered), rule.id
 
 
 @pytest.mark.parametrize(

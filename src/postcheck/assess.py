@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from postcheck.conditions import explaining_lexicons, explaining_signals
 from postcheck.guidance import Edition, Rule, law_for
 from postcheck.model import Context, Finding, LawRef, Risk, Signal, Span
+from postcheck.rewrite import rewrite
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,15 @@ class Facts:
     #: (category, entry id) -> first span, for rules that test a lexicon directly
     #: (agency policy packs add sensitive-topic lexicons and rules that use them).
     lexicon_hits: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+
+
+def _rewrite(rule: Rule, f: Facts) -> str | None:
+    if rule.rewrite is None:
+        return None
+    sig = f.signals.get(rule.rewrite.signal)
+    if sig is None or not sig.spans:
+        return None
+    return rewrite(f.text, sig.spans, rule.rewrite)
 
 
 def fire(rule: Rule, f: Facts, edition: Edition) -> Finding | None:
@@ -75,6 +85,7 @@ def fire(rule: Rule, f: Facts, edition: Edition) -> Finding | None:
         whole_post=not spans and any(f.signals.get(n) is not None for n in names),
         signals=tuple(n for n in names if n in f.signals),
         escalations=tuple(escalations),
+        rewrite=_rewrite(rule, f),
     )
 
 

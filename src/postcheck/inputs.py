@@ -29,6 +29,7 @@ MAX_LINE_BYTES = MAX_TEXT_CHARS * 4 + 65_536
 #: whether it starts like JSON Lines at all.
 SNIFF_BYTES = 4096
 
+
 def sniff_encoding(head: bytes) -> str | None:
     """The codec to read an input with (encodings.sniff), one that drops its own byte-order
     mark, or None for binary data."""

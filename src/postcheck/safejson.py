@@ -47,8 +47,10 @@ def depth(text: str | bytes) -> int:
 
 def check_depth(text: str | bytes, limit: int = MAX_DEPTH) -> None:
     """Raise TooDeep when `text` nests deeper than `limit`."""
-    opens = text.count("[") + text.count("{") if isinstance(text, str) else (
-        text.count(b"[") + text.count(b"{")
+    opens = (
+        text.count("[") + text.count("{")
+        if isinstance(text, str)
+        else (text.count(b"[") + text.count(b"{"))
     )
     # Most documents have fewer brackets in all than the limit: no scan needed.
     if opens > limit and depth(text) > limit:

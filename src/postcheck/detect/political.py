@@ -67,9 +67,7 @@ def jurisdiction(doc: Doc, targets: list[Hit]) -> str:
         return "nz"
     if not (foreign.score >= 0.5 and (nz.score < 0.25 or foreign.score > nz.score + 0.4)):
         return "nz"
-    local = any(
-        h.category in (*NZ_TARGETS, "topic", "polity") and not _abroad(h) for h in targets
-    )
+    local = any(h.category in (*NZ_TARGETS, "topic", "polity") and not _abroad(h) for h in targets)
     return "both" if local else "foreign"
 
 

@@ -315,12 +315,36 @@ def dedupe(found: list[Found]) -> list[Found]:
     return out
 
 
+# The author's own contact details ("text me on 027...", "my email is ...") are not someone
+# else's personal information (codebook: privacy). `identifiers` still finds them, so the
+# moderation queue can offer to blank them on a public page.
+OWN_CONTACT = re.compile(
+    r"(?<!\w)(?:(?:call|text|txt|ring|email|e-mail|message|msg|phone|reach|contact|dm|pm|"
+    r"whatsapp|flick)\s+(?:me|us)|my\s+(?:number|mobile|cell|phone|email|e-mail|address)"
+    r"|our\s+(?:number|email|e-mail))\b(?P<gap>[^.!?\n]{0,50})$",
+    re.IGNORECASE,
+)
+# "Call me if you see her, her number is ...": someone else's details after all.
+_THIRD_PERSON = re.compile(r"\b(?:her|his|their|[A-Z][a-z]+['’]s)\b")
+_CONTACT_KINDS = frozenset({"phone", "email"})
+
+
+def _own(text: str, found: Found) -> bool:
+    if found[3] not in _CONTACT_KINDS:
+        return False
+    m = OWN_CONTACT.search(text[max(0, found[1] - 80) : found[1]])
+    return m is not None and not _THIRD_PERSON.search(m.group("gap"))
+
+
 class PrivacyDetector:
     signals: tuple[str, ...] = ("privacy",)
 
     def detect(self, doc: Doc) -> list[Signal]:
         text = doc.text
-        found = identifiers(text, doc.folded)
+        found = [
+            (0.2, f[1], f[2], "own-contact") if _own(text, f) else f
+            for f in identifiers(text, doc.folded)
+        ]
         for s, e in sentences(text):
             sent = text[s:e]
             c = CLIENT.search(sent)

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from postcheck.conditions import Condition, ConditionError, Vocabulary, parse
 from postcheck.model import ClauseRef, LawRef, Risk
+from postcheck.rewrite import Rewrite
 
 GUIDANCE_DIR = Path(__file__).resolve().parent
 RULES_DIR = GUIDANCE_DIR / "rules"
@@ -109,6 +110,8 @@ class Example(_Data):
     text: str
     context: dict[str, Any] = {}
     note: str | None = None
+    #: For a rule with a `rewrite:`, the suggestion this example must get (tests enforce it).
+    rewrite: str | None = None
 
     @field_validator("context", mode="before")
     @classmethod
@@ -164,6 +167,8 @@ class Rule(_Data):
     message: str
     why: str
     fix: tuple[str, ...] = Field(min_length=1)
+    #: A mechanical edit of the draft to offer with the fixes (rewrite.py), where one exists.
+    rewrite: Rewrite | None = None
     effective_from: dt.date | None = None
     effective_to: dt.date | None = None
     examples: Examples
@@ -177,6 +182,19 @@ class Rule(_Data):
         return data
 
     _when = field_validator("when", mode="before")(_condition)
+
+    @field_validator("rewrite")
+    @classmethod
+    def _rewrite_signal(cls, v: Rewrite | None, info: ValidationInfo) -> Rewrite | None:
+        if v is None:
+            return v
+        from postcheck.detect.base import SIGNAL_NAMES
+
+        vocab = (info.context or {}).get("vocabulary")
+        known = getattr(vocab, "signals", None) or SIGNAL_NAMES
+        if v.signal not in known:
+            raise ValueError(f"rewrite: unknown signal {v.signal!r}")
+        return v
 
     def in_force(self, day: dt.date) -> bool:
         return (self.effective_from is None or day >= self.effective_from) and (

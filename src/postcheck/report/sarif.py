@@ -68,6 +68,7 @@ def sarif_log(items: Iterable[tuple[Report, str, str]]) -> dict[str, Any]:
                         "fix": list(f.fix),
                         "postId": report.id,
                     },
+                    **_fixes(f.rewrite, uri, text),
                 }
             )
     return {
@@ -87,3 +88,20 @@ def sarif_log(items: Iterable[tuple[Report, str, str]]) -> dict[str, Any]:
             }
         ],
     }
+
+
+def _fixes(rewrite: str | None, uri: str, text: str) -> dict[str, Any]:
+    """SARIF's own fix object for a suggested rewrite: the whole draft replaced, since the
+    tidying around a removed word reaches past the marked span."""
+    if not rewrite:
+        return {}
+    change = {
+        "artifactLocation": {"uri": uri},
+        "replacements": [
+            {
+                "deletedRegion": {"charOffset": 0, "charLength": len(text)},
+                "insertedContent": {"text": rewrite},
+            }
+        ],
+    }
+    return {"fixes": [{"description": {"text": "Try instead"}, "artifactChanges": [change]}]}

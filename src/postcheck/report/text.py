@@ -71,6 +71,8 @@ def render_text(report: Report, text: str, console: Console, *, verbose: bool = 
             console.print(f"   Raised: {escape(e)}", style="dim")
         for fx in f.fix:
             console.print(f"   - {escape(fx)}")
+        if f.rewrite:
+            console.print(f"   Try instead: {escape(f.rewrite)}")
     for n in report.notes:
         console.print()
         console.print(f"Note: {escape(n)}", style="dim")

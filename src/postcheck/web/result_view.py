@@ -144,6 +144,8 @@ class FindingView:
     law: tuple[LawView, ...]
     raised_because: tuple[str, ...]
     whole_post: bool
+    #: The draft with this finding's words taken out or blanked, where the rule offers one.
+    rewrite: str | None = None
 
 
 @dataclass(frozen=True)
@@ -293,6 +295,7 @@ def result_view(report: Report, post: Post, labels: dict[str, dict[str, str]]) -
                 why=f.why,
                 words=tuple(dict.fromkeys(s.text for s in f.spans)),
                 fixes=applicable_fixes(f, report, post),
+                rewrite=f.rewrite,
                 clause=clause_view(f.clause, ed),
                 also=tuple(clause_view(c, eds[c.edition]) for c in f.also),
                 law=tuple(

@@ -223,7 +223,21 @@
   }
 
   // Results are replaced on every check, so their controls are wired again each time.
+  // The rewrite is the rule's mechanical edit of the draft: put it in the text box and check
+  // it again, so the person sees at once whether anything is left to change.
+  function useRewrite(e) {
+    text.value = e.currentTarget.getAttribute("data-rewrite");
+    fit();
+    clearMarks();
+    text.focus();
+    schedule(0);
+  }
+
   function wireResults() {
+    Array.prototype.forEach.call(document.querySelectorAll("button.use-rewrite"), function (b) {
+      b.hidden = false;
+      b.addEventListener("click", useRewrite);
+    });
     if (!$("share")) { return; }
     $("share-note").addEventListener("input", showNote);
     $("print-button").addEventListener("click", printShare);
