@@ -17,6 +17,7 @@ from typing import IO, TYPE_CHECKING, Annotated, Any
 import typer
 
 from postcheck.cli_options import ThoroughOpt, use_thorough
+from postcheck.sources.registry import FORMATS, describe
 
 if TYPE_CHECKING:
     from postcheck.baseline import Baseline
@@ -49,25 +50,17 @@ class FailLevel(StrEnum):
     never = "never"
 
 
-class SourceFormat(StrEnum):
-    x = "x"
-    facebook = "facebook"
-    linkedin = "linkedin"
-    instagram = "instagram"
-    mastodon = "mastodon"
-    bluesky = "bluesky"
-    plain = "plain"
+if TYPE_CHECKING:
+    SourceFormat = str
+else:
+    # The choices are the reader registry's (sources/registry.py); a StrEnum member is the
+    # format name itself, so it goes straight to open_source.
+    SourceFormat = StrEnum("SourceFormat", [(f, f) for f in FORMATS])
 
 
 class ProfileFormat(StrEnum):
     text = "text"
     json = "json"
-
-
-def _source_formats() -> str:
-    from postcheck.sources import FORMATS
-
-    return ", ".join(FORMATS)
 
 
 def register(app: typer.Typer) -> None:
@@ -110,7 +103,10 @@ def scan(
     ] = FailLevel.medium,
     source_format: Annotated[
         SourceFormat | None,
-        typer.Option("--source-format", help="Skip detection and read every PATH as this."),
+        typer.Option(
+            "--source-format",
+            help=f"Skip detection and read every PATH as this ({describe()}).",
+        ),
     ] = None,
     limit: Annotated[
         int | None,
@@ -195,13 +191,10 @@ def scan(
     from postcheck.model import Risk
     from postcheck.report.scan_files import jsonl_item, jsonl_summary
     from postcheck.scan import scan as run_scan
-    from postcheck.sources import FORMATS
 
     use_thorough(thorough)
     fail_level = FailOn(fail_on.value)
-    fmt_name = source_format.value if source_format is not None else None
-    if fmt_name is not None and fmt_name not in FORMATS:
-        fail(f"unknown --source-format {fmt_name!r} (choose from: {_source_formats()})")
+    fmt_name = source_format
     if edition is not None and edition not in editions():
         fail(f"unknown edition {edition!r} (choose from: {', '.join(sorted(editions()))})")
     declared = _declared(profile, employer, role, seniority, advises_ministers, topic)

@@ -16,28 +16,8 @@ import os
 
 from postcheck.sources.archive import Archive, ArchiveLimit, open_archive
 from postcheck.sources.base import Profile, Reader, ReadStats, SourceError
-from postcheck.sources.bluesky import BlueskyReader
 from postcheck.sources.detect import Detected, detect
-from postcheck.sources.facebook import FacebookReader
-from postcheck.sources.instagram import InstagramReader
-from postcheck.sources.linkedin import LinkedInReader
-from postcheck.sources.mastodon import MastodonReader
-from postcheck.sources.plain import PlainReader
-from postcheck.sources.x import XReader
-
-READERS: dict[str, type[Reader]] = {
-    r.format: r
-    for r in (
-        XReader,
-        FacebookReader,
-        LinkedInReader,
-        InstagramReader,
-        MastodonReader,
-        BlueskyReader,
-        PlainReader,
-    )
-}
-FORMATS = tuple(READERS)
+from postcheck.sources.registry import FORMATS, READERS
 
 
 def open_source(

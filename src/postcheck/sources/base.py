@@ -124,12 +124,41 @@ def merge_author(shown: Author, declared: dict[str, Any]) -> Author:
     return Author.model_validate(data)
 
 
+@dataclass(frozen=True)
+class Sniff:
+    """What a reader recognises in an export, for format detection (sources/detect.py).
+
+    Each kind of evidence scores for the reader that declares it; the highest score wins.
+    Folder names are a shortcut, never the only evidence: Meta's two exports share most JSON
+    shapes, and their top folders tell them apart.
+    """
+
+    #: File shapes from `detect.sniff_file` that only this reader's exports have, with weights.
+    shapes: tuple[tuple[str, int], ...] = ()
+    #: Regular expressions over the opening bytes of a JSON (or JSON lines) file.
+    json_keys: tuple[str, ...] = ()
+    #: Column names (lower case, letters and digits only, comma-joined) in a CSV header.
+    csv_columns: tuple[str, ...] = ()
+    #: Regular expressions over lower-cased paths that name this export's folders.
+    folders: tuple[str, ...] = ()
+    #: The reader for any JSON lines, JSON or CSV of posts that no platform claims.
+    fallback: bool = False
+
+
 class Reader:
-    """Base of the platform readers: `posts()` streams Posts, `profile()` is read first."""
+    """Base of the platform readers: `posts()` streams Posts, `profile()` is read first.
+
+    A reader declares its format name, what it can find (`finds`) and how to recognise its
+    exports (`sniff`); sources/registry.py lists the readers, and the CLI's `--format` choices,
+    detection and `postcheck scan --help` all come from that list.
+    """
 
     format: ClassVar[str] = ""
     platform: ClassVar[Platform] = Platform.other
     label: ClassVar[str] = ""
+    #: What the reader reads: posts, comments, shares, articles, profile.
+    finds: ClassVar[tuple[str, ...]] = ("posts",)
+    sniff: ClassVar[Sniff] = Sniff()
 
     def __init__(self, archive: Archive, stats: ReadStats | None = None) -> None:
         self.archive = archive

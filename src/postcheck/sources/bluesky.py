@@ -15,7 +15,7 @@ from typing import Any
 
 from postcheck.model import Kind, Platform, Post
 from postcheck.sources.authors import author_from
-from postcheck.sources.base import Profile, Reader, SourceError, parse_date
+from postcheck.sources.base import Profile, Reader, Sniff, SourceError, parse_date
 
 POST = "app.bsky.feed.post"
 PROFILE = "app.bsky.actor.profile"
@@ -105,6 +105,8 @@ class BlueskyReader(Reader):
     format = "bluesky"
     platform = Platform.bluesky
     label = "Bluesky repository (CAR)"
+    finds = ("posts", "replies", "quotes", "profile")
+    sniff = Sniff(shapes=(("car", 5),))
 
     def __init__(self, archive: Any, stats: Any = None, name: str | None = None) -> None:
         super().__init__(archive, stats)

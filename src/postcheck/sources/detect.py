@@ -13,51 +13,13 @@ from dataclasses import dataclass
 
 from postcheck import safejson
 from postcheck.sources.archive import Archive
-from postcheck.sources.base import SourceError, decode_head
+from postcheck.sources.base import Reader, SourceError, decode_head
 
 TEXT_EXT = (".js", ".json", ".csv", ".jsonl", ".ndjson", ".car", ".txt", ".tsv", "")
 #: Most exports hold thousands of media files; only this many text files are sniffed.
 MAX_SNIFF = 400
 HEAD = 4096
 
-_JSON_MARKERS = {
-    "mastodon": (
-        r'"orderedItems"',
-        r"activitystreams",
-        r'"OrderedCollection"',
-        r'"preferredUsername"',
-    ),
-    "facebook": (
-        r'"comments_v2"',
-        r'"profile_v2"',
-        r'"status_updates_v2"',
-        r'"group_posts_v2"',
-        r'"group_comments_v2"',
-        r'"data"\s*:\s*\[\s*\{\s*"post"',
-        r'"timestamp"\s*:\s*\d+\s*,\s*"data"',
-        r'"work_experiences"',
-        r'"comment"\s*:\s*\{\s*"timestamp"',
-    ),
-    "instagram": (
-        r'"string_map_data"',
-        r'"ig_stories"',
-        r'"text_post_app_text_posts"',
-        r'"profile_user"',
-        r'"media"\s*:\s*\[\s*\{\s*"uri"',
-        r'"ig_reels_media"',
-    ),
-}
-_CSV_MARKERS = {
-    "linkedin": (
-        "sharecommentary",
-        "sharelink",
-        "companyname,title",
-        "startedon",
-        "headline",
-        "date,link,message",
-        "date,type,link",
-    ),
-}
 _TEXT_COLS = ("text", "content", "body", "message", "post", "fulltext", "status")
 
 
@@ -150,6 +112,13 @@ def _ext(name: str) -> str:
     return "." + base.rsplit(".", 1)[-1].lower() if "." in base else ""
 
 
+def _readers() -> dict[str, type[Reader]]:
+    # Imported here: the readers import this module's sniffing helpers.
+    from postcheck.sources.registry import READERS
+
+    return READERS
+
+
 def detect(archive: Archive) -> Detected:
     """The export format of an archive, folder or file; SourceError if none fits."""
     names = archive.names()
@@ -165,54 +134,54 @@ def detect(archive: Archive) -> Detected:
         score[fmt] += weight
         evidence.setdefault(fmt, []).append(why)
 
-    # Folder names are a shortcut, never the only evidence: Meta's two exports share
-    # most JSON shapes, and their top folders tell them apart.
-    for name in names[: MAX_SNIFF * 10]:
-        low = name.lower()
-        if "your_instagram_activity/" in low or low.startswith("instagram-"):
-            hit("instagram", f"{name}: Instagram folder", 3)
-            break
-        if "your_facebook_activity/" in low or "your_activity_across_facebook/" in low:
-            hit("facebook", f"{name}: Facebook folder", 3)
-            break
+    readers = _readers()
+    for fmt, r in readers.items():
+        pattern = "|".join(r.sniff.folders)
+        hit_name = next(
+            (n for n in names[: MAX_SNIFF * 10] if pattern and re.search(pattern, n.lower())), None
+        )
+        if hit_name is not None:
+            hit(fmt, f"{hit_name}: {r.label} folder", 3)
+    plain = next(f for f, r in readers.items() if r.sniff.fallback)
     for name in _candidates(archive):
         shape = sniff_file(archive, name)
         if shape is None:
             continue
-        if shape == "xjs":
-            hit("x", f"{name}: window.YTD wrapper", 3)
-        elif shape == "car":
-            hit("bluesky", f"{name}: CAR repository header", 5)
-        elif shape in ("json", "jsonl"):
+        for fmt, r in readers.items():
+            for want, weight in r.sniff.shapes:
+                if want == shape:
+                    hit(fmt, f"{name}: {shape} file", weight)
+        if shape in ("json", "jsonl"):
             head = decode_head(_head(archive, name))
             matched = False
-            for fmt, markers in _JSON_MARKERS.items():
-                n = sum(1 for m in markers if re.search(m, head))
+            for fmt, r in readers.items():
+                n = sum(1 for m in r.sniff.json_keys if re.search(m, head))
                 if n:
                     matched = True
                     hit(fmt, f"{name}: {fmt} JSON keys", n)
             if (not matched and shape == "jsonl") or re.search(r'^\s*\{\s*"text"', head):
-                hit("plain", f"{name}: JSON lines of posts")
+                hit(plain, f"{name}: JSON lines of posts")
             elif not matched and shape == "json" and re.search(r'"(text|content)"\s*:', head):
-                hit("plain", f"{name}: JSON posts")
+                hit(plain, f"{name}: JSON posts")
         elif shape == "csv":
             header = decode_head(_head(archive, name)).split("\n", 1)[0].lower()
             cols = re.sub(r"[^a-z0-9,]", "", re.sub(r"[\t;|]", ",", header))
             matched = False
-            for fmt, markers in _CSV_MARKERS.items():
-                n = sum(1 for m in markers if m in cols)
+            for fmt, r in readers.items():
+                n = sum(1 for m in r.sniff.csv_columns if m in cols)
                 if n:
                     matched = True
                     hit(fmt, f"{name}: {fmt} CSV columns", 2 * n)
             if not matched and any(c in cols.split(",") for c in _TEXT_COLS):
-                hit("plain", f"{name}: CSV with a text column")
+                hit(plain, f"{name}: CSV with a text column")
     if not score:
         sample = ", ".join(names[:3]) + (" ..." if len(names) > 3 else "")
         refused = "; ".join(f"{n}: {why}" for n, why in list(archive.refused.items())[:3])
         raise SourceError(
             f"{archive.path.name}: unknown format (looked at {len(names)} file(s): {sample}); "
-            "expected an X, Facebook, LinkedIn, Instagram/Threads, Mastodon or Bluesky export, "
-            "or a CSV/JSONL with a text column" + (f" (refused: {refused})" if refused else "")
+            "expected one of: "
+            + "; ".join(r.label for r in _readers().values())
+            + (f" (refused: {refused})" if refused else "")
         )
     fmt = score.most_common(1)[0][0]
     return Detected(fmt, tuple(evidence[fmt][:5]))

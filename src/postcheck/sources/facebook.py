@@ -24,6 +24,7 @@ from postcheck.sources.authors import Position, author_from
 from postcheck.sources.base import (
     Profile,
     Reader,
+    Sniff,
     from_timestamp,
     json_value,
 )
@@ -57,6 +58,21 @@ class FacebookReader(Reader):
     format = "facebook"
     platform = Platform.facebook
     label = "Facebook (Download your information, JSON)"
+    finds = ("posts", "comments", "shares", "group posts", "profile")
+    sniff = Sniff(
+        json_keys=(
+            r'"comments_v2"',
+            r'"profile_v2"',
+            r'"status_updates_v2"',
+            r'"group_posts_v2"',
+            r'"group_comments_v2"',
+            r'"data"\s*:\s*\[\s*\{\s*"post"',
+            r'"timestamp"\s*:\s*\d+\s*,\s*"data"',
+            r'"work_experiences"',
+            r'"comment"\s*:\s*\{\s*"timestamp"',
+        ),
+        folders=(r"your_facebook_activity/", r"your_activity_across_facebook/"),
+    )
 
     def read_profile(self) -> Profile | None:
         files = [n for n in self.archive.find(*PROFILE_FILES) if _never_private(n)]

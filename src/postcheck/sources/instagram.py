@@ -13,7 +13,7 @@ from typing import Any
 
 from postcheck.model import Kind, Platform, Post
 from postcheck.sources.authors import author_from
-from postcheck.sources.base import Profile, Reader, from_timestamp, json_items
+from postcheck.sources.base import Profile, Reader, Sniff, from_timestamp, json_items
 from postcheck.sources.mojibake import repair_all, repaired
 
 POST_FILES = ("content/posts_*.json", "media/posts_*.json", "content/reels*.json")
@@ -42,6 +42,18 @@ class InstagramReader(Reader):
     format = "instagram"
     platform = Platform.instagram
     label = "Instagram / Threads (Meta export, JSON)"
+    finds = ("posts", "stories", "reels", "threads posts", "profile")
+    sniff = Sniff(
+        json_keys=(
+            r'"string_map_data"',
+            r'"ig_stories"',
+            r'"text_post_app_text_posts"',
+            r'"profile_user"',
+            r'"media"\s*:\s*\[\s*\{\s*"uri"',
+            r'"ig_reels_media"',
+        ),
+        folders=(r"your_instagram_activity/", r"^instagram-"),
+    )
 
     def read_profile(self) -> Profile | None:
         for name in self.archive.find(*PROFILE_FILES):

@@ -27,6 +27,7 @@ from postcheck.sources.base import (
     Profile,
     Reader,
     ReadStats,
+    Sniff,
     SourceError,
     decode_text,
     parse_date,
@@ -171,6 +172,18 @@ class LinkedInReader(Reader):
     format = "linkedin"
     platform = Platform.linkedin
     label = "LinkedIn data export (CSV)"
+    finds = ("posts", "comments", "articles", "profile", "positions")
+    sniff = Sniff(
+        csv_columns=(
+            "sharecommentary",
+            "sharelink",
+            "companyname,title",
+            "startedon",
+            "headline",
+            "date,link,message",
+            "date,type,link",
+        )
+    )
 
     def _files(self, fname: str) -> list[str]:
         return self.archive.find(fname)

@@ -16,7 +16,7 @@ from postcheck import safejson
 from postcheck.model import Kind, Platform, Post, Visibility
 from postcheck.safejson import TooDeep
 from postcheck.sources.authors import author_from
-from postcheck.sources.base import Profile, Reader, SourceError, json_items, parse_date
+from postcheck.sources.base import Profile, Reader, Sniff, SourceError, json_items, parse_date
 from postcheck.sources.html import html_to_text
 
 PUBLIC = {"https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"}
@@ -43,6 +43,15 @@ class MastodonReader(Reader):
     format = "mastodon"
     platform = Platform.mastodon
     label = "Mastodon archive (ActivityPub)"
+    finds = ("posts", "replies", "boosts", "profile")
+    sniff = Sniff(
+        json_keys=(
+            r'"orderedItems"',
+            r"activitystreams",
+            r'"OrderedCollection"',
+            r'"preferredUsername"',
+        )
+    )
 
     def read_profile(self) -> Profile | None:
         for name in self.archive.find("actor.json"):

@@ -13,7 +13,7 @@ from typing import Any
 
 from postcheck import safejson
 from postcheck.model import PLATFORM_ALIASES, Kind, Platform, Post, Visibility
-from postcheck.sources.base import Reader, SourceError, json_items, parse_date, text_lines
+from postcheck.sources.base import Reader, Sniff, SourceError, json_items, parse_date, text_lines
 from postcheck.sources.linkedin import csv_rows
 
 ALIASES = {
@@ -42,6 +42,8 @@ class PlainReader(Reader):
     format = "plain"
     platform = Platform.other
     label = "CSV / JSONL of posts"
+    finds = ("posts",)
+    sniff = Sniff(fallback=True)
 
     def __init__(self, archive: Any, stats: Any = None, names: list[str] | None = None) -> None:
         super().__init__(archive, stats)

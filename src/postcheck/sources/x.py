@@ -21,7 +21,7 @@ from typing import Any
 
 from postcheck.model import Author, Kind, Platform, Post
 from postcheck.sources.authors import author_from
-from postcheck.sources.base import Profile, Reader, SourceError, json_items, parse_date
+from postcheck.sources.base import Profile, Reader, Sniff, SourceError, json_items, parse_date
 
 _RT = re.compile(r"^RT @\w{1,20}: ", re.S)
 _TCO = re.compile(r"https://t\.co/\w+")
@@ -66,6 +66,8 @@ class XReader(Reader):
     format = "x"
     platform = Platform.x
     label = "X / Twitter archive"
+    finds = ("posts", "replies", "quotes", "community posts", "profile")
+    sniff = Sniff(shapes=(("xjs", 3),))
 
     def _ytd(self) -> dict[str, tuple[str, int]]:
         """Each data file's YTD name and part number, read from its wrapper (not its name)."""
