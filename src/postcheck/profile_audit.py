@@ -20,6 +20,21 @@ DISCLAIMER_EXPLAINED = (
     "political identity from the profile."
 )
 
+#: The same point for a profile with nothing political in it: the disclaimer is harmless, but
+#: it would not protect later political posts from this account.
+DISCLAIMER_HARMLESS = (
+    "This profile says your views are your own. That is fine in itself, but it doesn't make "
+    "political posts from this account safe while the profile shows your employer: readers "
+    "still see a public servant of that agency holding those views."
+)
+
+
+def disclaimer_note(report: Report) -> str:
+    """What to say about a "views my own" line: the full reason only where the profile has
+    something the disclaimer is meant to cover, so a clean profile is not told it is political."""
+    return DISCLAIMER_EXPLAINED if report.findings else DISCLAIMER_HARMLESS
+
+
 _DISCLAIMER = re.compile(
     r"(views?|opinions?|tweets?|posts?|thoughts?)\s+(are\s+)?(my\s+own|mine)"
     r"|personal\s+(account|views)|not\s+(the\s+views\s+of|representing|speaking\s+for)"

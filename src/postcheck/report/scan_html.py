@@ -54,10 +54,10 @@ def _env() -> Any:
     env.globals["verdict"] = VERDICT_WORDS
     env.globals["profile_rules"] = PROFILE_RULES
     env.globals["finding_fingerprint"] = _finding_fingerprint
-    from postcheck.profile_audit import DISCLAIMER_EXPLAINED, has_disclaimer
+    from postcheck.profile_audit import disclaimer_note, has_disclaimer
 
     env.globals["has_disclaimer"] = has_disclaimer
-    env.globals["disclaimer_note"] = DISCLAIMER_EXPLAINED
+    env.globals["disclaimer_note"] = disclaimer_note
     return env
 
 
