@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from postcheck.detect.registry import MODERATION_LABELS
+from postcheck.moderation.judgement import JUDGEMENT
 
 POLICY_FILE_KIND = "postcheck-moderation-policy"
 POLICY_FILE_VERSION = 1
@@ -34,16 +35,12 @@ class Level(StrEnum):
 #: Categories scored by the shared engine: the signals the registry marks for screening
 #: comments (postcheck.detect.registry), with the labels it gives them.
 ENGINE_CATEGORIES: tuple[str, ...] = tuple(MODERATION_LABELS)
-#: Categories scored by the moderation phases themselves.
-MODERATION_CATEGORIES: tuple[str, ...] = ("allegation", "spam", "bait")
+#: Categories scored by the moderation phases themselves (guidance/moderation/*.yaml).
+_OWN = (JUDGEMENT.allegation, JUDGEMENT.spam, JUDGEMENT.bait)
+MODERATION_CATEGORIES: tuple[str, ...] = tuple(j.category for j in _OWN)
 CATEGORIES: tuple[str, ...] = ENGINE_CATEGORIES + MODERATION_CATEGORIES
 
-CATEGORY_LABELS: dict[str, str] = {
-    **MODERATION_LABELS,
-    "allegation": "Allegation against a named person (defamation risk)",
-    "spam": "Spam (links, repetition)",
-    "bait": "Political bait aimed at you",
-}
+CATEGORY_LABELS: dict[str, str] = {**MODERATION_LABELS, **{j.category: j.label for j in _OWN}}
 
 
 class Threshold(BaseModel):
