@@ -11,7 +11,7 @@ import typer
 from typer.testing import CliRunner
 
 from postcheck import evaluate as ev
-from postcheck.cli_evaluate import register
+from postcheck.cli.evaluate import register
 
 LABELLED = Path(__file__).parent / "data" / "labelled"
 

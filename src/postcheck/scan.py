@@ -317,6 +317,7 @@ def scan(
     on_item: Callable[[dict[str, Any]], None] | None = None,
     progress: Progress | None = None,
     baseline: Baseline | None = None,
+    mode: str | None = None,
 ) -> ScanResult:
     """Read and check everything under `paths`; the result holds the worst items on disk.
 
@@ -324,11 +325,13 @@ def scan(
     what the exports show. `on_item` sees every reported item as soon as it is checked
     (for streaming output); `progress(n, label)` is called every few hundred posts.
     Posts the `baseline` marks as reviewed are counted (`summary.reviewed`), not listed.
+    `mode` is how much the reader reads ("fast", "thorough", "off"; None: this process's
+    mode), for the posts and the profiles alike.
     KeyboardInterrupt stops the scan but returns what was done, marked incomplete.
     """
     from postcheck.batch import check_outcomes
     from postcheck.engine import default_engine
-    from postcheck.profile_audit import audit_profile
+    from postcheck.profile_audit import profile_post
 
     engine = default_engine()
     result = ScanResult(
@@ -360,7 +363,9 @@ def scan(
                     if src.profile is not None:
                         if declared:
                             src.profile = replace(src.profile, author=reader.author)
-                        src.profile_report = audit_profile(src.profile, edition)
+                        bio = profile_post(src.profile)
+                        if bio is not None:
+                            src.profile_report = engine.check(bio, edition, mode=mode)
                 except SourceError as exc:
                     src.stats.skip(f"profile: {exc}")
                 in_flight: deque[Post] = deque()
@@ -373,7 +378,9 @@ def scan(
                         yield post
 
                 try:
-                    for outcome in check_outcomes(feed(), processes=processes, edition=edition):
+                    for outcome in check_outcomes(
+                        feed(), processes=processes, edition=edition, mode=mode
+                    ):
                         post = in_flight.popleft()
                         summary.posts += 1
                         if outcome.report is None:

@@ -14,7 +14,7 @@ import httpx
 from typer.testing import CliRunner
 
 from postcheck.cli import app
-from postcheck.cli_web import is_loopback, pick_port, port_free
+from postcheck.cli.web import is_loopback, pick_port, port_free
 
 from .conftest import free_port
 

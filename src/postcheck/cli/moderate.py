@@ -1,4 +1,4 @@
-"""CLI commands for the moderate door (registered on the main app by postcheck.cli).
+"""`postcheck moderate ...`: comment moderation for your own website.
 
 postcheck moderate init        create the store and the owner account
 postcheck moderate add-site    add a site; prints its API key once, alone on the last line
