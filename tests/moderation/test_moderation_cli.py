@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from postcheck.cli import app
 from postcheck.moderation.models import Owner, Site
+from postcheck.moderation.results import Screening
 from postcheck.moderation.store import Store, key_hash
 
 PASSWORD = "a long enough password"
@@ -63,7 +64,7 @@ def test_init_add_site_export(run, tmp_path: Path, db_url: str) -> None:
             text_="hi",
             author_email=None,
             url=None,
-            screening={"decision": "publish", "risk": 0.0, "reasons": [], "advice": []},
+            screening=Screening(decision="publish", risk=0.0),
         )
         assert sub.created
     finally:

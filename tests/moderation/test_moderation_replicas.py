@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from mod_harness import load_benchmark
 
-from postcheck.moderation.store import MIGRATIONS_DIR, Store, _Pending
+from postcheck.moderation.results import Screening
+from postcheck.moderation.store import MIGRATIONS_DIR, Pending, Store
 
 
 def _revisions() -> tuple[str, str]:
@@ -70,17 +71,17 @@ def test_batches_sharing_ids_in_opposite_order_do_not_deadlock(bench: Any, pg_ur
     holder, first, second = (Store(pg_url, pool_size=2) for _ in range(3))
     try:
         site_id = holder.site("blog").id
-        screening = {"decision": "publish", "risk": 0.0, "reasons": [], "advice": []}
+        screening = Screening(decision="publish", risk=0.0)
 
-        def item(cid: str) -> _Pending:
-            return _Pending(site_id, cid, "Reader", f"comment {cid}", None, None, screening)
+        def item(cid: str) -> Pending:
+            return Pending(site_id, cid, "Reader", f"comment {cid}", None, None, screening)
 
         results: dict[str, Any] = {}
 
         def batch(name: str, store: Store, ids: list[str]) -> None:
             try:
                 with store.write() as s:
-                    results[name] = store._insert_many(s, [item(c) for c in ids])
+                    results[name] = store.insert_many(s, [item(c) for c in ids])
             except Exception as exc:
                 results[name] = exc
 
@@ -89,7 +90,7 @@ def test_batches_sharing_ids_in_opposite_order_do_not_deadlock(bench: Any, pg_ur
             threading.Thread(target=batch, args=("second", second, ["z", "m", "a"])),
         ]
         with holder.write() as s:
-            holder._insert_many(s, [item("m")])
+            holder.insert_many(s, [item("m")])
             for t in threads:
                 t.start()
             deadline = time.monotonic() + 30
@@ -123,7 +124,7 @@ def test_same_decision_through_two_replicas_is_audited_once(bench: Any, pg_url: 
     first, second = Store(pg_url, pool_size=2), Store(pg_url, pool_size=2)
     try:
         site_id = first.site("blog").id
-        held = {"decision": "hold", "risk": 0.5, "reasons": [], "advice": []}
+        held = Screening(decision="hold", risk=0.5)
         cid = first.submit(
             site_id,
             client_id="one",

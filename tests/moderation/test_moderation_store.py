@@ -15,6 +15,7 @@ from sqlalchemy import func, inspect, select
 
 from postcheck.moderation.models import Base, Comment, LoginFailure, Site
 from postcheck.moderation.policy import Policy, PolicyError, WordRule, parse_word_lines
+from postcheck.moderation.results import Decision, Screening
 from postcheck.moderation.settings import ConfigError, normalise_url
 from postcheck.moderation.store import Conflict, Store, current_revision, key_hash, migrate
 
@@ -138,8 +139,8 @@ def test_site_key_only_hash_stored(db_url: str) -> None:
         store.dispose()
 
 
-def _screening(decision: str = "publish") -> dict:
-    return {"decision": decision, "risk": 0.0, "reasons": [], "advice": []}
+def _screening(decision: Decision = "publish") -> Screening:
+    return Screening(decision=decision, risk=0.0)
 
 
 def test_concurrent_same_id_stores_one(db_url: str) -> None:

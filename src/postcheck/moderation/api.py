@@ -256,8 +256,8 @@ def comments_router(mod: Moderation) -> APIRouter:
         body = {
             "id": comment.id,
             "decision": result.decision,
-            "reasons": result.reasons,
-            "advice": result.advice,
+            "reasons": [r.to_json() for r in result.reasons],
+            "advice": [a.to_json() for a in result.advice],
         }
         return JSONResponse(body, status_code=201 if result.created else 200, headers=CORS_HEADERS)
 

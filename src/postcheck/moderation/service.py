@@ -12,8 +12,7 @@ from postcheck.moderation.auth import Auth
 from postcheck.moderation.policy import Policy
 from postcheck.moderation.screening import CommentInput, Screener, default_screener
 from postcheck.moderation.settings import Settings
-from postcheck.moderation.store import Store, Submitted
-from postcheck.moderation.store import _Pending as Pending
+from postcheck.moderation.store import Pending, Store, Submitted
 
 
 @dataclass
@@ -46,16 +45,18 @@ class Moderation:
         author_email: str | None = None,
         url: str | None = None,
     ) -> Submitted | Pending:
-        """Screen a comment: the stored answer for a repeated id, or what to store."""
+        """Screen a comment: the stored answer for a repeated id, or what to store.
+
+        A repeated id with a different comment raises `Conflict`."""
         existing, seen = self.store.lookup(site_id, client_id, text)
         if existing is not None:
-            return self.store._replay(existing, text, author_name)
+            return existing.answer(text, author_name)
         policy = Policy.from_json(policy_json)
         result = self.screener.screen(
             CommentInput(text=text, author_name=author_name, url=url, same_text_seen=seen),
             policy,
         )
-        return Pending(site_id, client_id, author_name, text, author_email, url, result.to_json())
+        return Pending(site_id, client_id, author_name, text, author_email, url, result)
 
     def receive(self, site_id: int, policy_json: dict[str, Any], **fields: Any) -> Submitted:
         """Screen and store one comment (or return the stored one for a repeated id)."""
