@@ -89,6 +89,12 @@ def test_every_file_loads_and_nothing_else_is_there() -> None:
         ("spam.yaml", "{links} link(s)", "{count} link(s)", "spam.yaml: evidence.links:"),
         ("bait.yaml", "report_at: 0.5", "report_at: 0.5\nreport_when: never", "report_when"),
         ("validation.yaml", "  hold:\n", "  hold: []\n  unused:\n", "validation.yaml: examples"),
+        (
+            "levels.yaml",
+            "hate: {hold_at: 0.3, reject_at: 0.6}",
+            "hate: {hold_at: 0.7, reject_at: 0.6}",
+            "levels.yaml: strict.hate.reject_at: reject_at must not be below hold_at",
+        ),
     ],
 )
 def test_bad_data_names_the_file_and_key(

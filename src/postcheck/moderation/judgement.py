@@ -19,7 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 JUDGEMENT_DIR = Path(__file__).resolve().parent.parent / "guidance" / "moderation"
 
@@ -374,6 +381,32 @@ class EngineJudgement(_Data):
     error: EngineError
 
 
+# -- policy levels ------------------------------------------------------------------------------
+
+
+class Bounds(_Data):
+    """A category's default thresholds at one level (None: never)."""
+
+    hold_at: float | None = Field(None, ge=0.0, le=1.0)
+    reject_at: float | None = Field(None, ge=0.0, le=1.0)
+
+    @field_validator("reject_at")
+    @classmethod
+    def _ordered(cls, v: float | None, info: ValidationInfo) -> float | None:
+        hold = info.data.get("hold_at")
+        if v is not None and hold is not None and v < hold:
+            raise ValueError("reject_at must not be below hold_at")
+        return v
+
+
+class Levels(_Data):
+    """Default thresholds per policy level (the `Level` names), category -> bounds."""
+
+    strict: dict[str, Bounds]
+    normal: dict[str, Bounds]
+    relaxed: dict[str, Bounds]
+
+
 # -- loading ---------------------------------------------------------------------------------------
 
 
@@ -384,6 +417,7 @@ class Judgement(_Data):
     engine: EngineJudgement
     allegation: AllegationJudgement
     bait: BaitJudgement
+    levels: Levels
 
     def entries(self) -> tuple[_Entry, ...]:
         """The judgement entries that carry examples."""
@@ -398,6 +432,7 @@ FILES: dict[str, str] = {
     "engine": "engine.yaml",
     "allegation": "allegation.yaml",
     "bait": "bait.yaml",
+    "levels": "levels.yaml",
 }
 
 

@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from postcheck.detect.registry import MODERATION_LABELS
-from postcheck.moderation.judgement import JUDGEMENT
+from postcheck.moderation.judgement import JUDGEMENT, JudgementError
 
 POLICY_FILE_KIND = "postcheck-moderation-policy"
 POLICY_FILE_VERSION = 1
@@ -67,52 +67,30 @@ class Threshold(BaseModel):
         return "publish"
 
 
-def _t(hold: float | None, reject: float | None) -> Threshold:
-    return Threshold(hold_at=hold, reject_at=reject)
+def _presets() -> dict[Level, dict[str, Threshold]]:
+    """The levels' default thresholds from guidance/moderation/levels.yaml; every level must
+    name every category, and no other."""
+    out: dict[Level, dict[str, Threshold]] = {}
+    for level in Level:
+        bounds = getattr(JUDGEMENT.levels, level.value)
+        missing = [c for c in CATEGORIES if c not in bounds]
+        unknown = sorted(set(bounds) - set(CATEGORIES))
+        if missing or unknown:
+            raise JudgementError(
+                f"levels.yaml: {level.value}: missing {missing}, unknown {unknown}; "
+                f"known: {', '.join(CATEGORIES)}"
+            )
+        out[level] = {
+            cat: Threshold(hold_at=b.hold_at, reject_at=b.reject_at) for cat, b in bounds.items()
+        }
+    return out
 
 
-#: Defaults per level. Things the law makes the owner answerable for (allegations, others'
-#: personal information) are held for a human rather than rejected: a person can tell fair
-#: comment from defamation; a threshold cannot. Threats and hate can be refused outright.
-PRESETS: dict[Level, dict[str, Threshold]] = {
-    Level.strict: {
-        "disrespect": _t(0.35, 0.85),
-        "hate": _t(0.3, 0.6),
-        "threat": _t(0.3, 0.6),
-        "harassment": _t(0.35, 0.75),
-        "sexual": _t(0.35, 0.75),
-        "privacy": _t(0.35, None),
-        "confidential": _t(0.35, None),
-        "allegation": _t(0.35, None),
-        "spam": _t(0.35, 0.7),
-        "bait": _t(0.4, None),
-    },
-    Level.normal: {
-        "disrespect": _t(0.5, None),
-        "hate": _t(0.45, 0.8),
-        "threat": _t(0.45, 0.8),
-        "harassment": _t(0.5, 0.9),
-        "sexual": _t(0.5, 0.9),
-        "privacy": _t(0.5, None),
-        "confidential": _t(0.5, None),
-        "allegation": _t(0.5, None),
-        "spam": _t(0.5, 0.85),
-        "bait": _t(0.55, None),
-    },
-    Level.relaxed: {
-        "disrespect": _t(0.7, None),
-        "hate": _t(0.6, 0.9),
-        "threat": _t(0.6, 0.9),
-        "harassment": _t(0.7, None),
-        "sexual": _t(0.7, None),
-        "privacy": _t(0.6, None),
-        "confidential": _t(0.6, None),
-        "allegation": _t(0.65, None),
-        "spam": _t(0.65, 0.95),
-        # Relaxed sites publish bait; the owner still gets the advice not to answer it.
-        "bait": _t(None, None),
-    },
-}
+#: Defaults per level (guidance/moderation/levels.yaml). Things the law makes the owner
+#: answerable for (allegations, others' personal information) are held for a human rather
+#: than rejected: a person can tell fair comment from defamation; a threshold cannot.
+#: Threats and hate can be refused outright.
+PRESETS: dict[Level, dict[str, Threshold]] = _presets()
 
 
 class WordRule(BaseModel):
