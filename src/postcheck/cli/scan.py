@@ -197,15 +197,7 @@ def scan(
     target = output or ("postcheck-scan.html" if format is ScanFormat.html else "-")
     if target != "-" and Path(target).is_dir():
         fail(f"--output {target} is a folder; give a file name")
-    # A path that is not there is an error for that path only: the others are still read
-    # and reported (exit 2 says something was missing).
-    missing = [f"{p}: no such file or folder" for p in paths if not p.exists()]
-    paths = [p for p in paths if p.exists()]
-    if not paths:
-        for line in missing[:-1]:
-            print(f"postcheck: error: {line}", file=sys.stderr)
-        fail(missing[-1])
-
+    paths, missing = _existing(paths)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     sink = _Sink(target)
     on_item = None
@@ -234,15 +226,31 @@ def scan(
         if not quiet:
             _summary(err, result, target, format)
             if added is not None:
-                err.print(
-                    f"postcheck: {baseline}: {added} post(s) added as reviewed; write why "
-                    "each is acceptable in its reason",
-                    markup=False,
-                )
+                err.print(_added_line(baseline, added), markup=False)
         raise typer.Exit(_exit_code(err, result, missing, fail_on))
     finally:
         sink.discard()
         result.close()
+
+
+def _existing(paths: list[Path]) -> tuple[list[Path], list[str]]:
+    """The paths that are there, and an error line for each that is not. A missing path is
+    an error for that path only: the others are still read and reported (exit 2 says
+    something was missing); when none is there, that is the usage error."""
+    missing = [f"{p}: no such file or folder" for p in paths if not p.exists()]
+    present = [p for p in paths if p.exists()]
+    if not present:
+        for line in missing[:-1]:
+            print(f"postcheck: error: {line}", file=sys.stderr)
+        fail(missing[-1])
+    return present, missing
+
+
+def _added_line(baseline: Path | None, added: int) -> str:
+    return (
+        f"postcheck: {baseline}: {added} post(s) added as reviewed; write why each is "
+        "acceptable in its reason"
+    )
 
 
 def _finish(

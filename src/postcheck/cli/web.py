@@ -118,33 +118,8 @@ def serve(
 
     if log_level.lower() not in ("debug", "info", "warning", "error", "critical"):
         raise typer.BadParameter("choose debug, info, warning or error", param_hint="--log-level")
-    if port is None:
-        chosen = pick_port(host)
-        if chosen is None:
-            typer.echo(
-                f"postcheck: no free port in {DEFAULT_PORT}-{DEFAULT_PORT + PORT_SEARCH - 1}"
-                f" on {host}; pass --port.",
-                err=True,
-            )
-            raise typer.Exit(2)
-    else:
-        if not port_free(host, port):
-            typer.echo(f"postcheck: port {port} on {host} is in use; pick another.", err=True)
-            raise typer.Exit(2)
-        chosen = port
-    if max_upload_mb is not None:
-        # Settings travel by environment so every worker process reads the same.
-        os.environ["POSTCHECK_WEB_MAX_UPLOAD_BYTES"] = str(max_upload_mb * 1024 * 1024)
-    if workers > 1 and "POSTCHECK_WEB_SECRET_KEY" not in os.environ:
-        # Workers must agree on the CSRF signing key or a form from one fails on another.
-        import secrets
-
-        os.environ["POSTCHECK_WEB_SECRET_KEY"] = secrets.token_urlsafe(32)
-
-    if moderation:
-        os.environ["POSTCHECK_WEB_MODERATION"] = "1"
-        if db:
-            os.environ["POSTCHECK_DATABASE_URL"] = db
+    chosen = _choose_port(host, port)
+    _share_settings(max_upload_mb, workers, moderation, db)
     shown = f"[{host}]" if ":" in host else host
     typer.echo(f"postcheck is running at http://{shown}:{chosen}/  (Ctrl+C to stop)")
     if not is_loopback(host):
@@ -170,3 +145,38 @@ def serve(
         # batch kept a stopped server alive for minutes.
         timeout_graceful_shutdown=shutdown_timeout,
     )
+
+
+def _choose_port(host: str, port: int | None) -> int:
+    """--port if it is free, else the first free one from the default; exit 2 if none."""
+    if port is None:
+        chosen = pick_port(host)
+        if chosen is None:
+            typer.echo(
+                f"postcheck: no free port in {DEFAULT_PORT}-{DEFAULT_PORT + PORT_SEARCH - 1}"
+                f" on {host}; pass --port.",
+                err=True,
+            )
+            raise typer.Exit(2)
+        return chosen
+    if not port_free(host, port):
+        typer.echo(f"postcheck: port {port} on {host} is in use; pick another.", err=True)
+        raise typer.Exit(2)
+    return port
+
+
+def _share_settings(
+    max_upload_mb: int | None, workers: int, moderation: bool, db: str | None
+) -> None:
+    """Settings travel by environment so every worker process reads the same."""
+    if max_upload_mb is not None:
+        os.environ["POSTCHECK_WEB_MAX_UPLOAD_BYTES"] = str(max_upload_mb * 1024 * 1024)
+    if workers > 1 and "POSTCHECK_WEB_SECRET_KEY" not in os.environ:
+        # Workers must agree on the CSRF signing key or a form from one fails on another.
+        import secrets
+
+        os.environ["POSTCHECK_WEB_SECRET_KEY"] = secrets.token_urlsafe(32)
+    if moderation:
+        os.environ["POSTCHECK_WEB_MODERATION"] = "1"
+        if db:
+            os.environ["POSTCHECK_DATABASE_URL"] = db
