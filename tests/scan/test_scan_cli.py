@@ -174,6 +174,9 @@ def test_profile_text_and_disclaimer(capsys, monkeypatch) -> None:
     )
     data = json.loads(out)
     assert code == 0 and data["report"]["risk"] == "none" and data["disclaimer"] is True
+    # a clean profile is not told its bio is political
+    assert data["disclaimer_note"].startswith("This profile says your views are your own")
+    assert "neutralise a political bio" not in data["disclaimer_note"]
 
 
 def test_profile_from_export(exports, capsys, monkeypatch) -> None:

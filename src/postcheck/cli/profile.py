@@ -131,7 +131,7 @@ def _read_profile(
 
 
 def _profile_json(prof: Profile, post: Post, report: Report) -> dict[str, Any]:
-    from postcheck.profile_audit import DISCLAIMER_EXPLAINED, has_disclaimer
+    from postcheck.profile_audit import disclaimer_note, has_disclaimer
     from postcheck.report.json import report_json
 
     disclaimer = has_disclaimer(post.text)
@@ -145,7 +145,7 @@ def _profile_json(prof: Profile, post: Post, report: Report) -> dict[str, Any]:
             "author": prof.author.model_dump(mode="json"),
         },
         "disclaimer": disclaimer,
-        "disclaimer_note": DISCLAIMER_EXPLAINED if disclaimer else None,
+        "disclaimer_note": disclaimer_note(report) if disclaimer else None,
         "report": report_json(report),
     }
 
@@ -153,7 +153,7 @@ def _profile_json(prof: Profile, post: Post, report: Report) -> dict[str, Any]:
 def _print_profile(prof: Profile, post: Post, report: Report, no_color: bool) -> None:
     from rich.console import Console
 
-    from postcheck.profile_audit import DISCLAIMER_EXPLAINED, has_disclaimer
+    from postcheck.profile_audit import disclaimer_note, has_disclaimer
     from postcheck.report.text import render_text
 
     console = Console(no_color=no_color, highlight=False)
@@ -164,4 +164,4 @@ def _print_profile(prof: Profile, post: Post, report: Report, no_color: bool) ->
     console.print()
     render_text(report, post.text, console)
     if has_disclaimer(post.text):
-        console.print(f"About disclaimers: {DISCLAIMER_EXPLAINED}", markup=False)
+        console.print(f"About disclaimers: {disclaimer_note(report)}", markup=False)
