@@ -39,22 +39,32 @@ def _rewrite(rule: Rule, f: Facts) -> str | None:
     return rewrite(f.text, sig.spans, rule.rewrite)
 
 
-def fire(rule: Rule, f: Facts, edition: Edition) -> Finding | None:
-    if not rule.in_force(f.day) or not rule.when.holds(f):
-        return None
-    level = rule.level
-    escalations = []
-    extra_fix = []
-    names = explaining_signals(rule.when)
+@dataclass(slots=True)
+class _Raised:
+    """What a rule's escalations that hold add to its finding."""
+
+    level: Risk
+    because: list[str] = field(default_factory=list)
+    fix: list[str] = field(default_factory=list)
+    signals: list[str] = field(default_factory=list)
+
+
+def _escalate(rule: Rule, f: Facts) -> _Raised:
+    out = _Raised(level=rule.level)
     for esc in rule.escalate:
         if esc.when.holds(f):
-            level = level.raised(esc.by)
-            escalations.append(esc.because)
+            out.level = out.level.raised(esc.by)
+            out.because.append(esc.because)
             if esc.fix:
-                extra_fix.append(esc.fix)
+                out.fix.append(esc.fix)
             # An escalation for the employer shown highlights where the post shows it.
-            names += explaining_signals(esc.when)
-    names = list(dict.fromkeys(names))
+            out.signals += explaining_signals(esc.when)
+    return out
+
+
+def _spans(rule: Rule, f: Facts, names: list[str]) -> list[Span]:
+    """The words that explain a finding: its signals' spans (where they fired or are
+    uncertain) and the hits of any lexicon its condition tests."""
     spans: list[Span] = []
     for n in names:
         sig = f.signals.get(n)
@@ -64,27 +74,40 @@ def fire(rule: Rule, f: Facts, edition: Edition) -> Finding | None:
         for (c, _), (s, e) in f.lexicon_hits.items():
             if c == cat:
                 spans.append(Span(start=s, end=e, text=f.text[s:e]))
-    spans = sorted(set(spans), key=lambda s: (s.start, s.end))
-    clauses = [edition.ref(c) for c in rule.clauses]
+    return sorted(set(spans), key=lambda s: (s.start, s.end))
+
+
+def _law(rule: Rule, day: dt.date) -> list[LawRef]:
+    """The instruments a rule cites, a family's being the one in force on the day."""
     law: list[LawRef] = []
     for ref in rule.law:
-        inst = law_for(ref, f.day)
+        inst = law_for(ref, day)
         if inst is not None:
             law.append(inst.ref())
+    return law
+
+
+def fire(rule: Rule, f: Facts, edition: Edition) -> Finding | None:
+    if not rule.in_force(f.day) or not rule.when.holds(f):
+        return None
+    raised = _escalate(rule, f)
+    names = list(dict.fromkeys(explaining_signals(rule.when) + raised.signals))
+    spans = _spans(rule, f, names)
+    clauses = [edition.ref(c) for c in rule.clauses]
     return Finding(
         rule=rule.id,
-        level=level,
+        level=raised.level,
         title=rule.title,
         clause=clauses[0],
         also=tuple(clauses[1:]),
-        law=tuple(law),
+        law=tuple(_law(rule, f.day)),
         message=_fill(rule.message, f, edition),
         why=_fill(rule.why, f, edition),
-        fix=tuple(_fill(x, f, edition) for x in (*extra_fix, *rule.fix)),
+        fix=tuple(_fill(x, f, edition) for x in (*raised.fix, *rule.fix)),
         spans=tuple(spans),
         whole_post=not spans and any(f.signals.get(n) is not None for n in names),
         signals=tuple(n for n in names if n in f.signals),
-        escalations=tuple(escalations),
+        escalations=tuple(raised.because),
         rewrite=_rewrite(rule, f),
     )
 

@@ -253,6 +253,47 @@ def _fields(
     return out
 
 
+#: Leaves that list names from one vocabulary: key -> (leaf type, Vocabulary field, what
+#: the names are, for the error message).
+_NAME_LEAVES: dict[str, tuple[Callable[[tuple[str, ...]], Leaf], str, str]] = {
+    "signal": (SignalFired, "signals", "signal"),
+    "uncertain": (SignalUncertain, "signals", "signal"),
+    "fact": (FactIn, "facts", "fact"),
+    "election": (ElectionIn, "phases", "election phase"),
+    "lexicon": (LexiconHit, "lexicons", "lexicon category"),
+}
+#: Leaves that map a model's fields to allowed values: key -> (known fields, leaf type).
+_FIELD_LEAVES: dict[str, tuple[frozenset[str], Callable[[str, tuple[Any, ...]], Leaf]]] = {
+    "context": (_CONTEXT_FIELDS, ContextIs),
+    "author": (_AUTHOR_FIELDS, AuthorIs),
+}
+
+
+def _combined(key: str, val: Any, vocab: Vocabulary, at: str) -> Condition:
+    """An `all`, `any` or `not` over nested conditions."""
+    if key == "not":
+        return Not(parse(val, vocab, at))
+    if not isinstance(val, list) or not val:
+        raise ConditionError(at, f"`{key}` takes a non-empty list of conditions")
+    items = tuple(parse(c, vocab, f"{at}[{i}]") for i, c in enumerate(val))
+    return All(items) if key == "all" else AnyOf(items)
+
+
+def _part(key: str, val: Any, vocab: Vocabulary, at: str) -> list[Condition]:
+    """The conditions one key of a mapping stands for (`context` and `author` give one per
+    field)."""
+    if key in ("all", "any", "not"):
+        return [_combined(key, val, vocab, at)]
+    if key in _NAME_LEAVES:
+        leaf, field_name, what = _NAME_LEAVES[key]
+        return [leaf(_names(val, getattr(vocab, field_name), what, at))]
+    if key in _FIELD_LEAVES:
+        known_fields, make = _FIELD_LEAVES[key]
+        return _fields(val, known_fields, key, at, make)
+    known = "all, any, not, signal, uncertain, fact, election, lexicon, context, author"
+    raise ConditionError(at, f"unknown condition {key!r} (one of: {known})", str(key))
+
+
 def parse(raw: Any, vocab: Vocabulary | None = None, path: str = "when") -> Condition:
     """The typed tree of a YAML condition; ConditionError names the key path at fault."""
     vocab = vocab or Vocabulary()
@@ -265,31 +306,7 @@ def parse(raw: Any, vocab: Vocabulary | None = None, path: str = "when") -> Cond
         raise ConditionError(path, "a condition is a non-empty mapping")
     parts: list[Condition] = []
     for key, val in raw.items():
-        at = f"{path}.{key}"
-        if key in ("all", "any"):
-            if not isinstance(val, list) or not val:
-                raise ConditionError(at, f"`{key}` takes a non-empty list of conditions")
-            items = tuple(parse(c, vocab, f"{at}[{i}]") for i, c in enumerate(val))
-            parts.append(All(items) if key == "all" else AnyOf(items))
-        elif key == "not":
-            parts.append(Not(parse(val, vocab, at)))
-        elif key == "signal":
-            parts.append(SignalFired(_names(val, vocab.signals, "signal", at)))
-        elif key == "uncertain":
-            parts.append(SignalUncertain(_names(val, vocab.signals, "signal", at)))
-        elif key == "fact":
-            parts.append(FactIn(_names(val, vocab.facts, "fact", at)))
-        elif key == "election":
-            parts.append(ElectionIn(_names(val, vocab.phases, "election phase", at)))
-        elif key == "lexicon":
-            parts.append(LexiconHit(_names(val, vocab.lexicons, "lexicon category", at)))
-        elif key == "context":
-            parts += _fields(val, _CONTEXT_FIELDS, "context", at, ContextIs)
-        elif key == "author":
-            parts += _fields(val, _AUTHOR_FIELDS, "author", at, AuthorIs)
-        else:
-            known = "all, any, not, signal, uncertain, fact, election, lexicon, context, author"
-            raise ConditionError(at, f"unknown condition {key!r} (one of: {known})", str(key))
+        parts += _part(key, val, vocab, f"{path}.{key}")
     return parts[0] if len(parts) == 1 else All(tuple(parts))
 
 
