@@ -507,6 +507,12 @@ def test_screenshots(
         _keep(page, tmp_path, f"check-page{suffix}.png")
         page.goto("/rules/political-work-linked")
         _keep(page, tmp_path, f"rule-page{suffix}.png")
+        # A finding with a suggested rewrite and its "Use this wording" button.
+        page.goto("/")
+        page.fill("#text", SWEARY)
+        page.wait_for_selector("button.use-rewrite:not([hidden])", timeout=TIMEOUT)
+        page.evaluate("document.activeElement.blur(); window.scrollTo(0, 0)")
+        _keep(page, tmp_path, f"check-rewrite{suffix}.png")
     finally:
         ctx.close()
     ctx = browser.new_context(
