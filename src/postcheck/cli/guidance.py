@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import sys
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from postcheck.cli.options import EditionOpt, checked_edition, fail
+
+if TYPE_CHECKING:
+    from postcheck.guidance import Rule
 
 
 class GuidanceFormat(StrEnum):
@@ -80,32 +83,53 @@ def explain(
     edition: EditionOpt = None,
 ) -> None:
     """Print one rule: its clause, level, reasoning, fixes and examples."""
-    from postcheck.guidance import editions, law_for, rules
     from postcheck.guidance import rule as get_rule
+    from postcheck.guidance import rules
 
     try:
         r = get_rule(rule)
     except KeyError:
         fail(f"unknown rule {rule!r} (see `postcheck rules`): " + ", ".join(x.id for x in rules()))
     edition = checked_edition(edition)
-    eds = editions()
-    import datetime as dt
 
     console = Console(highlight=False)
     console.print(f"[bold]{r.id}[/bold]: {r.title}  (level: {r.level.value})")
     console.print(r.message.strip())
     console.print()
+    _print_clauses(console, r, edition)
+    _print_law(console, r)
+    console.print()
+    _print_reasoning(console, r)
+    console.print()
+    _print_examples(console, r)
+
+
+def _print_clauses(console: Console, r: Rule, edition: str | None) -> None:
+    """The rule's clauses in the chosen edition, or in every edition when none was chosen."""
+    from postcheck.guidance import editions
+
+    eds = editions()
     for ed in [eds[edition]] if edition else eds.values():
         for cid in r.clauses:
             c = ed.clause(cid)
             mi = f" | {c.heading_mi}" if c.heading_mi else ""
             console.print(f"Clause ({ed.id} {c.section}) {c.heading}{mi}")
             console.print(f"  {c.paraphrase}", style="dim")
+
+
+def _print_law(console: Console, r: Rule) -> None:
+    """The law the rule cites, as in force today."""
+    import datetime as dt
+
+    from postcheck.guidance import law_for
+
     for ref in r.law:
         inst = law_for(ref, dt.date.today())
         if inst:
             console.print(f"Law: {inst.title}: {inst.paraphrase}")
-    console.print()
+
+
+def _print_reasoning(console: Console, r: Rule) -> None:
     console.print(f"Why: {r.why.strip()}")
     console.print("Fix:")
     for f in r.fix:
@@ -114,7 +138,9 @@ def explain(
         console.print("Raised when:")
         for esc in r.escalate:
             console.print(f"  +{esc.by}: {esc.because}")
-    console.print()
+
+
+def _print_examples(console: Console, r: Rule) -> None:
     console.print(f"When: {json.dumps(r.when_data)}", style="dim")
     console.print("Flags:")
     for ex in r.examples.flag:
