@@ -12,7 +12,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from postcheck import __version__
 from postcheck.moderation.api import CORS_HEADERS, comments_router
-from postcheck.moderation.pages import SECURITY_HEADERS, pages_router
+from postcheck.moderation.pagekit import SECURITY_HEADERS
+from postcheck.moderation.pages import pages_router
 from postcheck.moderation.screening import Screener
 from postcheck.moderation.service import Moderation
 from postcheck.moderation.settings import Settings
