@@ -140,53 +140,123 @@ def _bearer(authorization: str | None) -> str:
 
 def comments_router(mod: Moderation) -> APIRouter:
     router = APIRouter(prefix="/api", tags=["moderation"])
+    router.include_router(_submit_router(mod))
+    router.include_router(_published_router(mod))
+    router.include_router(_health_router(mod))
+    return router
+
+
+async def _authorised_site(mod: Moderation, site: str, authorization: str | None) -> Site:
+    key = _bearer(authorization)
+    found = await run_in_threadpool(mod.store.site_for_key, key)
+    if found is None:
+        raise _error(401, "unknown site key", {"WWW-Authenticate": "Bearer"})
+    if found.name != site:
+        # The key is valid but for another site: it opens nothing else.
+        raise _error(403, f"this key is not for site {site!r}")
+    return found
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    too_large = f"request body too large: the limit is {describe_bytes(limit)}"
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            too_big = int(declared) > limit
+        except ValueError:
+            raise _error(400, "invalid Content-Length header") from None
+        if too_big:
+            raise _error(413, too_large)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _error(413, too_large)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _json_object(raw: bytes) -> dict[str, Any]:
+    try:
+        body_text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _error(400, f"request body is not valid UTF-8 (byte {exc.start})") from None
+    try:
+        data = safejson.loads(body_text)
+    except json.JSONDecodeError as exc:
+        raise _error(
+            400,
+            f"request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+        ) from None
+    except safejson.TooDeep as exc:
+        raise _error(400, f"request body is not acceptable JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise _error(400, "request body must be a JSON object")
+    return data
+
+
+def _comment_in(data: dict[str, Any], max_chars: int) -> CommentIn:
+    try:
+        comment = CommentIn.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err.get("loc", ())) or "body"
+        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        raise _error(422, f"{where}: {msg}") from None
+    if len(comment.text) > max_chars:
+        raise _error(422, f"text: longer than {max_chars} characters")
+    return comment
+
+
+async def _screen_and_store(
+    mod: Moderation, site: Site, comment: CommentIn, slots: anyio.CapacityLimiter
+) -> Submitted:
+    try:
+        # Screening is CPU work under the GIL: a few threads at a time keep it close to
+        # first come, first served (forty interleaved threads make every request slow).
+        prepared = await anyio.to_thread.run_sync(
+            functools.partial(
+                mod.prepare,
+                site.id,
+                site.policy,
+                client_id=comment.id,
+                author_name=comment.author_name,
+                text=comment.text,
+                author_email=comment.author_email,
+                url=comment.url,
+            ),
+            limiter=slots,
+        )
+        return (
+            prepared if isinstance(prepared, Submitted) else await mod.store.submit_async(prepared)
+        )
+    except Conflict as exc:
+        raise _error(409, str(exc)) from None
+
+
+_SUBMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Same id sent again: the stored comment's decision."},
+    400: {"description": "Body is not UTF-8 JSON, or nests deeper than 64 levels."},
+    401: {"description": "Missing or unknown site key."},
+    403: {"description": "Key belongs to another site."},
+    409: {"description": "Id already used for a different comment."},
+    413: {"description": "Body too large."},
+    415: {"description": "Body not sent as JSON (Content-Type: application/json)."},
+    422: {"description": "Fields missing or invalid."},
+}
+
+
+def _submit_router(mod: Moderation) -> APIRouter:
+    router = APIRouter()
     settings = mod.settings
     screening_slots = anyio.CapacityLimiter(4)
-
-    async def authorised_site(site: str, authorization: str | None) -> Site:
-        key = _bearer(authorization)
-        found = await run_in_threadpool(mod.store.site_for_key, key)
-        if found is None:
-            raise _error(401, "unknown site key", {"WWW-Authenticate": "Bearer"})
-        if found.name != site:
-            # The key is valid but for another site: it opens nothing else.
-            raise _error(403, f"this key is not for site {site!r}")
-        return found
-
-    too_large = f"request body too large: the limit is {describe_bytes(settings.max_body_bytes)}"
-
-    async def read_body(request: Request) -> bytes:
-        declared = request.headers.get("content-length")
-        if declared is not None:
-            try:
-                too_big = int(declared) > settings.max_body_bytes
-            except ValueError:
-                raise _error(400, "invalid Content-Length header") from None
-            if too_big:
-                raise _error(413, too_large)
-        chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > settings.max_body_bytes:
-                raise _error(413, too_large)
-            chunks.append(chunk)
-        return b"".join(chunks)
 
     @router.post(
         "/sites/{site}/comments",
         status_code=201,
         response_model=CommentOut,
         summary="Submit a comment for screening",
-        responses={
-            200: {"description": "Same id sent again: the stored comment's decision."},
-            400: {"description": "Body is not UTF-8 JSON, or nests deeper than 64 levels."},
-            401: {"description": "Missing or unknown site key."},
-            403: {"description": "Key belongs to another site."},
-            409: {"description": "Id already used for a different comment."},
-            413: {"description": "Body too large."},
-            415: {"description": "Body not sent as JSON (Content-Type: application/json)."},
-            422: {"description": "Fields missing or invalid."},
-        },
+        responses=_SUBMIT_RESPONSES,
         openapi_extra={
             "requestBody": {
                 "required": True,
@@ -203,56 +273,10 @@ def comments_router(mod: Moderation) -> APIRouter:
         # without asking first, but not JSON, so only JSON is taken.
         if not is_json_type(request.headers.get("content-type")):
             raise _error(415, JSON_ONLY)
-        found = await authorised_site(site, authorization)
-        raw = await read_body(request)
-        try:
-            body_text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise _error(400, f"request body is not valid UTF-8 (byte {exc.start})") from None
-        try:
-            data = safejson.loads(body_text)
-        except json.JSONDecodeError as exc:
-            raise _error(
-                400,
-                f"request body is not valid JSON: {exc.msg} "
-                f"at line {exc.lineno} column {exc.colno}",
-            ) from None
-        except safejson.TooDeep as exc:
-            raise _error(400, f"request body is not acceptable JSON: {exc}") from None
-        if not isinstance(data, dict):
-            raise _error(400, "request body must be a JSON object")
-        try:
-            comment = CommentIn.model_validate(data)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            where = ".".join(str(p) for p in err.get("loc", ())) or "body"
-            msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-            raise _error(422, f"{where}: {msg}") from None
-        if len(comment.text) > settings.max_comment_chars:
-            raise _error(422, f"text: longer than {settings.max_comment_chars} characters")
-        try:
-            # Screening is CPU work under the GIL: a few threads at a time keep it close to
-            # first come, first served (forty interleaved threads make every request slow).
-            prepared = await anyio.to_thread.run_sync(
-                functools.partial(
-                    mod.prepare,
-                    found.id,
-                    found.policy,
-                    client_id=comment.id,
-                    author_name=comment.author_name,
-                    text=comment.text,
-                    author_email=comment.author_email,
-                    url=comment.url,
-                ),
-                limiter=screening_slots,
-            )
-            result = (
-                prepared
-                if isinstance(prepared, Submitted)
-                else await mod.store.submit_async(prepared)
-            )
-        except Conflict as exc:
-            raise _error(409, str(exc)) from None
+        found = await _authorised_site(mod, site, authorization)
+        raw = await _read_body(request, settings.max_body_bytes)
+        comment = _comment_in(_json_object(raw), settings.max_comment_chars)
+        result = await _screen_and_store(mod, found, comment, screening_slots)
         body = {
             "id": comment.id,
             "decision": result.decision,
@@ -260,6 +284,12 @@ def comments_router(mod: Moderation) -> APIRouter:
             "advice": [a.to_json() for a in result.advice],
         }
         return JSONResponse(body, status_code=201 if result.created else 200, headers=CORS_HEADERS)
+
+    return router
+
+
+def _published_router(mod: Moderation) -> APIRouter:
+    router = APIRouter()
 
     @router.get(
         "/sites/{site}/comments",
@@ -275,7 +305,7 @@ def comments_router(mod: Moderation) -> APIRouter:
             int | None, Query(ge=1, description="Page: comments older than this.")
         ] = None,
     ) -> Response:
-        found = await authorised_site(site, authorization)
+        found = await _authorised_site(mod, site, authorization)
         rows = await run_in_threadpool(
             mod.store.published, found.id, limit=limit, before_id=before, url=url
         )
@@ -295,6 +325,12 @@ def comments_router(mod: Moderation) -> APIRouter:
     @router.options("/sites/{site}/comments", include_in_schema=False)
     async def preflight(site: str) -> Response:
         return Response(status_code=204, headers=CORS_HEADERS)
+
+    return router
+
+
+def _health_router(mod: Moderation) -> APIRouter:
+    router = APIRouter()
 
     @router.get("/moderation/health", summary="Service and database health")
     async def health() -> dict[str, str]:
