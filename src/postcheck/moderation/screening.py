@@ -66,6 +66,18 @@ class CommentInput:
     same_text_seen: int = 0
 
 
+@dataclass(frozen=True)
+class Flag:
+    """What a phase found in a comment, before the policy's thresholds turn it into an
+    action."""
+
+    category: str
+    score: float
+    message: str
+    spans: Sequence[Span] = ()
+    evidence: Sequence[str] = ()
+
+
 @dataclass
 class State:
     """What the phases share while one comment is screened."""
@@ -81,20 +93,21 @@ class State:
     engine_error: str | None = None
     phases_run: list[str] = field(default_factory=list)
 
-    def add(
-        self,
-        category: str,
-        phase: str,
-        score: float,
-        message: str,
-        spans: Sequence[Span] = (),
-        evidence: Sequence[str] = (),
-        action: Decision | None = None,
-    ) -> Reason:
-        score = max(0.0, min(1.0, score))
+    def add(self, phase: str, flag: Flag, action: Decision | None = None) -> Reason:
+        """Record what `phase` found; the site's policy decides the action unless the phase
+        names one."""
+        score = max(0.0, min(1.0, flag.score))
         if action is None:
-            action = self.policy.threshold(category).action(score)
-        reason = Reason(category, phase, score, action, message, tuple(spans), tuple(evidence))
+            action = self.policy.threshold(flag.category).action(score)
+        reason = Reason(
+            flag.category,
+            phase,
+            score,
+            action,
+            flag.message,
+            tuple(flag.spans),
+            tuple(flag.evidence),
+        )
         self.reasons.append(reason)
         return reason
 
@@ -141,17 +154,17 @@ class Validate:
         data = JUDGEMENT.validation
         text = state.comment.text
         if not text.strip():
-            state.add(data.category, self.name, 1.0, data.messages.empty, action="reject")
+            state.add(self.name, Flag(data.category, 1.0, data.messages.empty), "reject")
             raise Stop("reject")
         if len(text) > state.policy.max_chars:
             message = data.messages.too_long.format(chars=len(text), limit=state.policy.max_chars)
-            state.add(data.category, self.name, 1.0, message, action="reject")
+            state.add(self.name, Flag(data.category, 1.0, message), "reject")
             raise Stop("reject")
         controls = len(_CONTROL.findall(text))
         junk = sum(1 for ch in text if ch == "\ufffd" or unicodedata.category(ch) in _JUNK)
         allowed = max(data.junk.allowed, len(text) // data.junk.allowed_per_chars)
         if controls or junk > allowed:
-            state.add(data.category, self.name, data.junk.score, data.messages.junk, action="hold")
+            state.add(self.name, Flag(data.category, data.junk.score, data.messages.junk), "hold")
 
 
 class WordLists:
@@ -173,15 +186,9 @@ class WordLists:
             if not spans:
                 continue
             why = data.why.format(reason=rule.reason) if rule.reason else ""
-            state.add(
-                data.category,
-                self.name,
-                1.0,
-                data.message.format(term=rule.term, why=why),
-                spans,
-                evidence=(f"block:{rule.term}",),
-                action=rule.action,
-            )
+            message = data.message.format(term=rule.term, why=why)
+            flag = Flag(data.category, 1.0, message, spans, (f"block:{rule.term}",))
+            state.add(self.name, flag, rule.action)
             if rule.action == "reject":
                 stop = "reject"
         if stop:
@@ -254,14 +261,8 @@ class Spam:
         if score <= 0.0:
             return
         spans = [s for s in spans if not state.is_allowed(s)]
-        reason = state.add(
-            data.category,
-            self.name,
-            score,
-            data.message.format(evidence="; ".join(evidence)),
-            spans,
-            evidence,
-        )
+        message = data.message.format(evidence="; ".join(evidence))
+        reason = state.add(self.name, Flag(data.category, score, message, spans, evidence))
         if reason.action == "reject":
             raise Stop("reject")
 
@@ -290,14 +291,10 @@ class EngineSignals:
             # message could quote the comment.
             log.warning("engine failed on a comment (%s); holding it", exc.__class__.__name__)
             state.engine_error = exc.__class__.__name__
-            state.add(
-                data.error.category,
-                self.name,
-                1.0,
-                data.error.message,
-                evidence=(exc.__class__.__name__,),
-                action="hold",
+            flag = Flag(
+                data.error.category, 1.0, data.error.message, evidence=(exc.__class__.__name__,)
             )
+            state.add(self.name, flag, "hold")
             return
         for sig in state.report.signals:
             if sig.name not in ENGINE_CATEGORIES:
@@ -309,7 +306,7 @@ class EngineSignals:
                 continue
             score = sig.score if spans or not sig.spans else 0.0
             message = explain(sig.name, [s.text for s in spans], sig.evidence)
-            state.add(sig.name, self.name, score, message, spans, sig.evidence)
+            state.add(self.name, Flag(sig.name, score, message, spans, sig.evidence))
 
 
 #: The privacy detector's kinds of personal detail, as a reader would name them.
@@ -415,7 +412,8 @@ class Allegations:
                 spans.extend((_span(text, s_, e_), acc_span))
                 evidence.append(data.evidence.format(who=who, accusation=acc.group(0)))
         if best >= data.report_at:
-            state.add(data.category, self.name, best, data.message, _dedupe(spans), tuple(evidence))
+            flag = Flag(data.category, best, data.message, _dedupe(spans), tuple(evidence))
+            state.add(self.name, flag)
 
 
 # Political bait -----------------------------------------------------------------------
@@ -482,7 +480,7 @@ class PoliticalBait:
             best = max(best, score)
         if best < data.report_at:
             return
-        state.add(data.category, self.name, best, data.message, _dedupe(spans))
+        state.add(self.name, Flag(data.category, best, data.message, _dedupe(spans)))
         advice = data.advice
         clauses = tuple(c for c in map(_clause_ref, advice.clauses) if c)
         state.advice.append(
