@@ -9,9 +9,10 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, BinaryIO
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO, TextIO
 
 import typer
 from rich.console import Console
@@ -41,6 +42,9 @@ from postcheck.cli.options import (
     fail,
     fail_on_option,
 )
+
+if TYPE_CHECKING:
+    from postcheck.model import Report
 
 
 class OutputFormat(StrEnum):
@@ -298,7 +302,6 @@ def _check_batch(
     from postcheck.batch import check_outcomes
     from postcheck.engine import InputError
     from postcheck.inputs import read_jsonl
-    from postcheck.report.json import report_json
 
     bad = 0
 
@@ -311,10 +314,8 @@ def _check_batch(
     worst = 0
     count = 0
     posts = read_jsonl(stream, on_line_error, author, ctx)
-    sarif_items: list[tuple[Any, str]] = []
-    texts: dict[str | None, str] = {}
-    out = sys.stdout
-    array_open = finished = False
+    output = _BatchOutput(fmt, sys.stdout)
+    finished = False
     try:
         for o in check_outcomes(posts, processes=processes, edition=edition, mode=mode):
             if o.report is None:
@@ -323,22 +324,7 @@ def _check_batch(
                 continue
             count += 1
             worst = max(worst, o.report.risk.rank)
-            if fmt == OutputFormat.json:
-                # One JSON array, written as reports arrive: memory stays flat, and an
-                # interrupted run still leaves valid JSON (the array is closed below).
-                out.write(",\n" if array_open else "[\n")
-                array_open = True
-                out.write(json.dumps(report_json(o.report), ensure_ascii=False))
-            elif fmt == OutputFormat.jsonl:
-                out.write(json.dumps(report_json(o.report), ensure_ascii=False) + "\n")
-            elif fmt == OutputFormat.sarif:
-                sarif_items.append((o.report, texts.get(o.post_id, "")))
-            else:
-                r = o.report
-                ids = r.id or "?"
-                out.write(
-                    f"{ids}\t{r.risk.value}\t{r.verdict}\t{','.join(f.rule for f in r.findings)}\n"
-                )
+            output.add(o.report)
         finished = True
     except InputError as exc:  # the input as a whole is not JSON Lines (binary, CSV, ...)
         fail(f"{source}: {exc}")
@@ -347,12 +333,61 @@ def _check_batch(
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
-        if fmt == OutputFormat.json and (array_open or finished):
-            with contextlib.suppress(BrokenPipeError):
-                out.write("\n]\n" if array_open else "[]\n")
-    if fmt == OutputFormat.sarif:
-        _emit(sarif_items, fmt)
+        output.close(finished)
+    output.finish()
     print(f"postcheck: checked {count} post(s), {bad} skipped", file=sys.stderr)
     if bad:
         return EXIT_USAGE
     return fail_on.exit_code(worst)
+
+
+class _BatchOutput:
+    """A batch's reports in the chosen format, written as they arrive (SARIF, one document
+    for the whole run, is written at the end)."""
+
+    def __init__(self, fmt: OutputFormat, out: TextIO) -> None:
+        self.fmt = fmt
+        self.out = out
+        self.array_open = False
+        self.sarif_items: list[tuple[Any, str]] = []
+        writers: dict[OutputFormat, Callable[[Report], None]] = {
+            OutputFormat.json: self._json_element,
+            OutputFormat.jsonl: self._json_line,
+            OutputFormat.sarif: self._sarif_result,
+            OutputFormat.text: self._table_row,
+        }
+        self.add = writers[fmt]
+
+    def _json_element(self, report: Report) -> None:
+        from postcheck.report.json import report_json
+
+        # One JSON array, written as reports arrive: memory stays flat, and an
+        # interrupted run still leaves valid JSON (the array is closed by close()).
+        self.out.write(",\n" if self.array_open else "[\n")
+        self.array_open = True
+        self.out.write(json.dumps(report_json(report), ensure_ascii=False))
+
+    def _json_line(self, report: Report) -> None:
+        from postcheck.report.json import report_json
+
+        self.out.write(json.dumps(report_json(report), ensure_ascii=False) + "\n")
+
+    def _sarif_result(self, report: Report) -> None:
+        # The batch keeps no post texts (memory stays flat), so results carry none.
+        self.sarif_items.append((report, ""))
+
+    def _table_row(self, report: Report) -> None:
+        ids = report.id or "?"
+        rules = ",".join(f.rule for f in report.findings)
+        self.out.write(f"{ids}\t{report.risk.value}\t{report.verdict}\t{rules}\n")
+
+    def close(self, finished: bool) -> None:
+        """Close the JSON array, also when the run stopped part way (not when it failed
+        before its first report: then no array was opened)."""
+        if self.fmt == OutputFormat.json and (self.array_open or finished):
+            with contextlib.suppress(BrokenPipeError):
+                self.out.write("\n]\n" if self.array_open else "[]\n")
+
+    def finish(self) -> None:
+        if self.fmt == OutputFormat.sarif:
+            _emit(self.sarif_items, self.fmt)
