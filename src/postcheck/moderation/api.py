@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from postcheck import safejson
 from postcheck.moderation.models import Site
 from postcheck.moderation.service import Moderation
-from postcheck.moderation.store import Conflict, Submitted
+from postcheck.moderation.store import Conflict, NewComment, Submitted
 from postcheck.web.security import JSON_ONLY, describe_bytes, is_json_type
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -219,11 +219,13 @@ async def _screen_and_store(
                 mod.prepare,
                 site.id,
                 site.policy,
-                client_id=comment.id,
-                author_name=comment.author_name,
-                text=comment.text,
-                author_email=comment.author_email,
-                url=comment.url,
+                NewComment(
+                    client_id=comment.id,
+                    author_name=comment.author_name,
+                    text=comment.text,
+                    author_email=comment.author_email,
+                    url=comment.url,
+                ),
             ),
             limiter=slots,
         )

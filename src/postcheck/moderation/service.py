@@ -12,7 +12,7 @@ from postcheck.moderation.auth import Auth
 from postcheck.moderation.policy import Policy
 from postcheck.moderation.screening import CommentInput, Screener, default_screener
 from postcheck.moderation.settings import Settings
-from postcheck.moderation.store import Pending, Store, Submitted
+from postcheck.moderation.store import NewComment, Pending, Store, Submitted
 
 
 @dataclass
@@ -35,32 +35,27 @@ class Moderation:
         return mod
 
     def prepare(
-        self,
-        site_id: int,
-        policy_json: dict[str, Any],
-        *,
-        client_id: str,
-        author_name: str,
-        text: str,
-        author_email: str | None = None,
-        url: str | None = None,
+        self, site_id: int, policy_json: dict[str, Any], comment: NewComment
     ) -> Submitted | Pending:
         """Screen a comment: the stored answer for a repeated id, or what to store.
 
         A repeated id with a different comment raises `Conflict`."""
-        existing, seen = self.store.lookup(site_id, client_id, text)
+        text, author_name = comment.text, comment.author_name
+        existing, seen = self.store.lookup(site_id, comment.client_id, text)
         if existing is not None:
             return existing.answer(text, author_name)
         policy = Policy.from_json(policy_json)
         result = self.screener.screen(
-            CommentInput(text=text, author_name=author_name, url=url, same_text_seen=seen),
+            CommentInput(text=text, author_name=author_name, url=comment.url, same_text_seen=seen),
             policy,
         )
-        return Pending(site_id, client_id, author_name, text, author_email, url, result)
+        return comment.pending(site_id, result)
 
     def receive(self, site_id: int, policy_json: dict[str, Any], **fields: Any) -> Submitted:
-        """Screen and store one comment (or return the stored one for a repeated id)."""
-        prepared = self.prepare(site_id, policy_json, **fields)
+        """Screen and store one comment (or return the stored one for a repeated id).
+
+        `fields` are `NewComment`'s."""
+        prepared = self.prepare(site_id, policy_json, NewComment(**fields))
         if isinstance(prepared, Submitted):
             return prepared
         return self.store.submit_pending(prepared)

@@ -25,6 +25,7 @@ from postcheck.moderation.store.decisions import Decisions
 from postcheck.moderation.store.errors import Conflict, NotFound, StoreError
 from postcheck.moderation.store.export import EXPORT_SCHEMA, Export, dumps_line
 from postcheck.moderation.store.records import (
+    NewComment,
     Pending,
     Stored,
     Submitted,
@@ -40,6 +41,7 @@ __all__ = [
     "SITE_NAME",
     "Conflict",
     "GroupCommitter",
+    "NewComment",
     "NotFound",
     "Pending",
     "Store",

@@ -6,7 +6,7 @@ import asyncio
 import queue
 import threading
 from concurrent.futures import Future
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from sqlalchemy import func, insert, or_, select, tuple_
 from sqlalchemy.orm import Session
@@ -26,6 +26,17 @@ from postcheck.moderation.store.records import (
     stored_new,
     text_hash,
 )
+
+
+class SubmitFields(TypedDict):
+    """`Comments.submit`'s keyword arguments: the comment as a site sends it (`NewComment`'s
+    fields, with `text_` for the text)."""
+
+    client_id: str
+    author_name: str
+    text_: str
+    author_email: str | None
+    url: str | None
 
 
 class GroupCommitter:
@@ -151,15 +162,7 @@ class Comments(StoreBase):
             ).first()
 
     def submit(
-        self,
-        site_id: int,
-        *,
-        client_id: str,
-        author_name: str,
-        text_: str,
-        author_email: str | None,
-        url: str | None,
-        screening: Screening,
+        self, site_id: int, *, screening: Screening, **comment: Unpack[SubmitFields]
     ) -> Submitted:
         """Store a screened comment once per (site, client id); returns what is stored.
 
@@ -169,7 +172,15 @@ class Comments(StoreBase):
         duplicate that loses a race, here or in another replica, gets the stored row back, as
         if it had arrived second.
         """
-        item = Pending(site_id, client_id, author_name, text_, author_email, url, screening)
+        item = Pending(
+            site_id,
+            comment["client_id"],
+            comment["author_name"],
+            comment["text_"],
+            comment["author_email"],
+            comment["url"],
+            screening,
+        )
         return self.submit_pending(item)
 
     def submit_pending(self, item: Pending) -> Submitted:

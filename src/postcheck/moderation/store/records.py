@@ -27,6 +27,28 @@ def text_hash(text_: str) -> str:
 
 
 @dataclass(frozen=True)
+class NewComment:
+    """A comment as a site sends it, before screening."""
+
+    client_id: str
+    author_name: str
+    text: str
+    author_email: str | None = None
+    url: str | None = None
+
+    def pending(self, site_id: int, screening: Screening) -> Pending:
+        return Pending(
+            site_id,
+            self.client_id,
+            self.author_name,
+            self.text,
+            self.author_email,
+            self.url,
+            screening,
+        )
+
+
+@dataclass(frozen=True)
 class Pending:
     """A screened comment on its way into the store."""
 
