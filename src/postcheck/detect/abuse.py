@@ -103,58 +103,99 @@ class _Evidence:
         self.evidence[name].append(why)
 
 
-def _sentence(doc: Doc, s: int, e: int, named: list[Hit], ev: _Evidence) -> None:
-    """The lexicon's evidence in one sentence: aim decides insult and swearing, a named
-    group turns contempt into hate."""
-    by_cat: dict[str, list[Hit]] = {}
-    for h in (h for h in doc.hits if s <= h.start < e):
-        by_cat.setdefault(h.category, []).append(h)
-        for n, cats in SUPPORT.items():
-            # An insult at oneself ("I'm such an idiot") supports nothing.
-            if h.category in cats and (
-                h.category not in ("insult", "profanity") or _aimed(doc, s, e, h, named) >= 0.6
-            ):
-                ev.support[n] = True
-    for h in by_cat.get("insult", []):
-        aim = _aimed(doc, s, e, h, named)
+@dataclass(frozen=True, slots=True)
+class _Sentence:
+    """One sentence [s, e) of a post, its lexicon hits by category, and the politicians and
+    parties named anywhere in the post."""
+
+    doc: Doc
+    s: int
+    e: int
+    named: list[Hit]
+    by_cat: dict[str, list[Hit]]
+
+    def get(self, category: str) -> list[Hit]:
+        return self.by_cat.get(category, [])
+
+    def aimed(self, h: Hit) -> float:
+        return _aimed(self.doc, self.s, self.e, h, self.named)
+
+
+def _support(sent: _Sentence, ev: _Evidence) -> None:
+    """Which model readings the sentence's words make plausible (SUPPORT)."""
+    for hs in sent.by_cat.values():
+        for h in hs:
+            for n, cats in SUPPORT.items():
+                # An insult at oneself ("I'm such an idiot") supports nothing.
+                if h.category in cats and (
+                    h.category not in ("insult", "profanity") or sent.aimed(h) >= 0.6
+                ):
+                    ev.support[n] = True
+
+
+def _insults(sent: _Sentence, ev: _Evidence) -> None:
+    """Insults and swearing, which count as disrespect by how clearly they are aimed."""
+    for h in sent.get("insult"):
+        aim = sent.aimed(h)
         ev.self_aimed |= aim < 0.3
         ev.add("disrespect", 0.92 * h.weight * aim + 0.08, [h], f"insult:{h.entry}")
-    for h in by_cat.get("profanity", []):
+    for h in sent.get("profanity"):
         # Swearing is profanity whoever it is aimed at; aimed, it is also disrespect.
         ev.add("profanity", 0.55 + 0.4 * h.weight, [h], f"profanity:{h.entry}")
-        aim = _aimed(doc, s, e, h, named)
+        aim = sent.aimed(h)
         ev.add(
             "disrespect",
             h.weight * (0.9 if aim >= 0.95 else 0.55 * aim),
             [h],
             f"profanity:{h.entry}",
         )
-    for h in by_cat.get("slur", []):
+
+
+def _group_contempt(sent: _Sentence, ev: _Evidence) -> None:
+    """Slurs, dehumanising words and sweeping blame, which a named group turns into hate."""
+    for h in sent.get("slur"):
         ev.add("hate", 0.95, [h], "slur")
         ev.add("disrespect", 0.9, [h], "slur")
-    groups = by_cat.get("group", [])
-    for h in by_cat.get("dehumanise", []):
+    groups = sent.get("group")
+    for h in sent.get("dehumanise"):
         if groups:
             ev.add("hate", 0.9, [h, *groups], f"dehumanise:{groups[0].entry}")
         else:
             ev.add("hate", 0.4, [h], "dehumanise")
         ev.add("disrespect", 0.7, [h], "dehumanise")
-    sweeping = by_cat.get("generalise", [])
+    sweeping = sent.get("generalise")
     if groups and sweeping:
         # "Bloody Māori getting everything handed to them": blame of a whole group, with no
         # slur or insult word for the lexicon to catch.
         ev.add("hate", 0.7, [*groups, *sweeping], f"generalise:{groups[0].entry}")
         ev.add("disrespect", 0.55, [*groups, *sweeping], "generalise")
-    if groups and (by_cat.get("insult") or by_cat.get("profanity")):
-        abusive = by_cat.get("insult", []) + by_cat.get("profanity", [])
+    if groups and (sent.get("insult") or sent.get("profanity")):
+        abusive = sent.get("insult") + sent.get("profanity")
         ev.add("hate", 0.62, [*groups, *abusive], "group+insult")
-    for h in by_cat.get("threat", []):
-        aim = _aimed(doc, s, e, h, named)
+
+
+def _harm(sent: _Sentence, ev: _Evidence) -> None:
+    """Threats, harassment and sexual content."""
+    for h in sent.get("threat"):
+        aim = sent.aimed(h)
         ev.add("threat", 0.75 + 0.25 * min(1.0, aim), [h], f"threat:{h.entry}")
-    for h in by_cat.get("harassment", []):
+    for h in sent.get("harassment"):
         ev.add("harassment", 0.9, [h], f"harassment:{h.entry}")
-    for h in by_cat.get("sexual", []):
+    for h in sent.get("sexual"):
         ev.add("sexual", 0.7 * h.weight + 0.1, [h], f"sexual:{h.entry}")
+
+
+def _sentence(doc: Doc, s: int, e: int, named: list[Hit], ev: _Evidence) -> None:
+    """The lexicon's evidence in one sentence: aim decides insult and swearing, a named
+    group turns contempt into hate."""
+    by_cat: dict[str, list[Hit]] = {}
+    for h in (h for h in doc.hits if s <= h.start < e):
+        by_cat.setdefault(h.category, []).append(h)
+    sent = _Sentence(doc, s, e, named, by_cat)
+    _support(sent, ev)
+    _insults(sent, ev)
+    _group_contempt(sent, ev)
+    _harm(sent, ev)
 
 
 class AbuseDetector:

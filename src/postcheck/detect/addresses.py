@@ -191,41 +191,61 @@ def find(text: str) -> list[tuple[int, int, bool]]:
     if not _DIGIT.search(text):  # every address form has a number; most posts have none
         return []
     spans: list[list[int]] = []
+    for (s, e), core in _cores(text):
+        span = _whole(text, s, e, core)
+        if span is not None:
+            spans.append(span)
+    return [(s, e, bool(strong)) for s, e, strong in _merged(text, spans)]
+
+
+def _cores(text: str) -> list[tuple[tuple[int, int], str]]:
+    """Every address core: the strict shapes, the loose shape after a cue word, and the loose
+    shape with a unit after it."""
     cores = [(m.span(), m.group()) for m in CORE.finditer(text)]
     for cue in CUE.finditer(text):
         m = LOOSE.match(text, cue.end())
         if m is not None and _loose_ok(text, m):
             cores.append((m.span(), m.group()))
     cores += [(m.span(), m.group()) for m in LOOSE_UNIT.finditer(text) if _loose_ok(text, m)]
-    for (s, e), core in cores:
-        if text[s].isdigit() and _NOT_HOUSE_BEFORE.search(text, max(0, s - 20), s):
-            continue
-        lone = UNIT_ALONE_RX.fullmatch(core) is not None
-        head = text[max(0, s - 40) : s]
-        for rx in (_LEAD_NUMBER, _LEAD_UNIT):
-            lead = rx.search(head)
-            if lead is not None:
-                s -= len(head) - lead.start()
-                head = text[max(0, s - 40) : s]
-        if _CORNER_BEFORE.search(text, max(0, s - 20), s):
-            other = _CORNER_AND.match(text, e)
-            if other is not None:
-                e = other.end()
-        for _ in range(_TAIL_LIMIT):
-            t = _TAIL.match(text, e)
-            if t is None or t.end() == e:
-                break
-            e = t.end()
-        spans.append([s, e, 0 if lone else 1])
-    spans.sort()
+    return cores
+
+
+def _whole(text: str, s: int, e: int, core: str) -> list[int] | None:
+    """[start, end, strong] of the address around a core: a building number or unit before
+    it, the other street of a corner, and its tail (unit, place, postcode). None where the
+    core's number reads as a count or label."""
+    if text[s].isdigit() and _NOT_HOUSE_BEFORE.search(text, max(0, s - 20), s):
+        return None
+    lone = UNIT_ALONE_RX.fullmatch(core) is not None
+    head = text[max(0, s - 40) : s]
+    for rx in (_LEAD_NUMBER, _LEAD_UNIT):
+        lead = rx.search(head)
+        if lead is not None:
+            s -= len(head) - lead.start()
+            head = text[max(0, s - 40) : s]
+    if _CORNER_BEFORE.search(text, max(0, s - 20), s):
+        other = _CORNER_AND.match(text, e)
+        if other is not None:
+            e = other.end()
+    for _ in range(_TAIL_LIMIT):
+        t = _TAIL.match(text, e)
+        if t is None or t.end() == e:
+            break
+        e = t.end()
+    return [s, e, 0 if lone else 1]
+
+
+def _merged(text: str, spans: list[list[int]]) -> list[list[int]]:
+    """Overlapping spans, and spans only whitespace or commas apart, as one (strong if any
+    part is)."""
     out: list[list[int]] = []
-    for s, e, strong in spans:
+    for s, e, strong in sorted(spans):
         if out and (s < out[-1][1] or _JOIN.fullmatch(text, out[-1][1], s)):
             out[-1][1] = max(out[-1][1], e)
             out[-1][2] |= strong
         else:
             out.append([s, e, strong])
-    return [(s, e, bool(strong)) for s, e, strong in out]
+    return out
 
 
 def _loose_ok(text: str, m: re.Match[str]) -> bool:

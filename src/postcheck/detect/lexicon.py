@@ -154,30 +154,42 @@ class Matcher:
         for t in terms:
             if not right_ok and not t.prefix:
                 continue
-            if t.not_followed_by:
-                after = folded[end : end + 40].lstrip(" -'’")
-                if any(
-                    after.startswith(w) and (len(after) == len(w) or not _is_word(after[len(w)]))
-                    for w in t.not_followed_by
-                ):
-                    continue
-            if t.not_preceded_by:
-                before = folded[max(0, start - 40) : start].rstrip(" -")
-                if any(
-                    before.endswith(w)
-                    and (len(before) == len(w) or not _is_word(before[-len(w) - 1]))
-                    for w in t.not_preceded_by
-                ):
-                    continue
-            if t.not_near:
-                window = folded[max(0, start - NEAR_CHARS) : end + NEAR_CHARS]
-                if any(_has_word(window, w) for w in t.not_near):
-                    continue
+            if _excluded(folded, start, end, t):
+                continue
             end_at = end
             if t.prefix:
                 while end_at < len(folded) and _is_word(folded[end_at]):
                     end_at += 1
             out.append(Hit(start, end_at, t.category, t.entry, t.weight))
+
+
+def _followed_by(folded: str, end: int, words: tuple[str, ...]) -> bool:
+    """Whether one of the words, whole, comes next after `end` (past spaces and hyphens)."""
+    after = folded[end : end + 40].lstrip(" -'’")
+    return any(
+        after.startswith(w) and (len(after) == len(w) or not _is_word(after[len(w)])) for w in words
+    )
+
+
+def _preceded_by(folded: str, start: int, words: tuple[str, ...]) -> bool:
+    """Whether one of the words, whole, comes just before `start` (past spaces and hyphens)."""
+    before = folded[max(0, start - 40) : start].rstrip(" -")
+    return any(
+        before.endswith(w) and (len(before) == len(w) or not _is_word(before[-len(w) - 1]))
+        for w in words
+    )
+
+
+def _excluded(folded: str, start: int, end: int, t: Term) -> bool:
+    """Whether the term's context rules out a match at [start, end)."""
+    if t.not_followed_by and _followed_by(folded, end, t.not_followed_by):
+        return True
+    if t.not_preceded_by and _preceded_by(folded, start, t.not_preceded_by):
+        return True
+    if t.not_near:
+        window = folded[max(0, start - NEAR_CHARS) : end + NEAR_CHARS]
+        return any(_has_word(window, w) for w in t.not_near)
+    return False
 
 
 @functools.cache

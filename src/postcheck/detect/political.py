@@ -9,6 +9,8 @@ in one sentence; either alone is at most a mention.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from postcheck.detect.base import Doc, Hit, make_signal, noisy_or, sentences
 from postcheck.detect.trained import blend, view
 from postcheck.model import Signal
@@ -85,36 +87,58 @@ def _abroad(h: Hit) -> bool:
 PERSUASION_THRESHOLD = 0.5
 
 
+@dataclass
+class _Lexical:
+    """The lexicons' evidence of a political opinion: scores to combine, and where."""
+
+    parts: list[float] = field(default_factory=list)
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    evidence: list[str] = field(default_factory=list)
+
+
 class PoliticalDetector:
     signals: tuple[str, ...] = ("political", "political_mention", "persuasion")
 
     def detect(self, doc: Doc) -> list[Signal]:
         targets = [h for h in doc.hits if h.category in ("party", "politician", "polity", "topic")]
         opinions = doc.hits_of("opinion")
-        parts: list[float] = []
-        spans: list[tuple[int, int]] = []
-        evidence: list[str] = []
+        political = self._political(doc, targets, opinions)
+        persuasion = self._persuasion(doc, targets, opinions, political.fired)
+        mention = self._mention(doc, targets, political.fired)
+        return [political, mention, persuasion]
+
+    @staticmethod
+    def _lexical(doc: Doc, targets: list[Hit], opinions: list[Hit]) -> _Lexical:
+        """Opinion and target in one sentence, voting advice on its own, or a political
+        hashtag with opinion anywhere in the post."""
+        lex = _Lexical()
         for s, e in sentences(doc.text):
             ts = [h for h in targets if s <= h.start < e]
             os_ = [h for h in opinions if s <= h.start < e]
             if ts and os_:
                 t = max(_target_weight(h) for h in ts)
                 o = noisy_or(h.weight for h in os_)
-                parts.append(min(1.0, t * o * 1.05))
-                spans += [(h.start, h.end) for h in ts + os_]
-                evidence += [f"{h.category}:{h.entry}" for h in ts + os_]
+                lex.parts.append(min(1.0, t * o * 1.05))
+                lex.spans += [(h.start, h.end) for h in ts + os_]
+                lex.evidence += [f"{h.category}:{h.entry}" for h in ts + os_]
             for h in os_:
                 if h.entry in SELF_CONTAINED and not ts:
-                    parts.append(SELF_CONTAINED[h.entry])
-                    spans.append((h.start, h.end))
-                    evidence.append(f"opinion:{h.entry}")
+                    lex.parts.append(SELF_CONTAINED[h.entry])
+                    lex.spans.append((h.start, h.end))
+                    lex.evidence.append(f"opinion:{h.entry}")
         # A political hashtag marks the whole post as political talk; opinion anywhere counts.
         tagged = [h for h in targets if h.entry == "politics" and doc.text[h.start] == "#"]
         if tagged and opinions:
-            parts.append(0.8 * max(h.weight for h in opinions))
-            spans += [(h.start, h.end) for h in tagged + opinions]
-            evidence.append("polity:hashtag")
-        score = noisy_or(parts)
+            lex.parts.append(0.8 * max(h.weight for h in opinions))
+            lex.spans += [(h.start, h.end) for h in tagged + opinions]
+            lex.evidence.append("polity:hashtag")
+        return lex
+
+    @classmethod
+    def _political(cls, doc: Doc, targets: list[Hit], opinions: list[Hit]) -> Signal:
+        lex = cls._lexical(doc, targets, opinions)
+        spans, evidence = lex.spans, lex.evidence
+        score = noisy_or(lex.parts)
         model = view("political", doc)
         if model is not None:
             w = MODEL_WEIGHT_WITH_TARGET if targets else MODEL_WEIGHT_NO_TARGET
@@ -130,30 +154,25 @@ class PoliticalDetector:
             evidence.append("nonpartisan:reminder")
         if score >= THRESHOLD:
             evidence.append(f"jurisdiction:{jurisdiction(doc, targets)}")
-        political = make_signal(doc, "political", score, THRESHOLD, spans, evidence)
-        persuasion = self._persuasion(doc, targets, opinions, political.fired)
+        return make_signal(doc, "political", score, THRESHOLD, spans, evidence)
 
-        mention_score = max((_target_weight(h) for h in targets), default=0.0) * 0.9
-        mention_spans = [(h.start, h.end) for h in targets]
-        mention_evidence = [f"{h.category}:{h.entry}" for h in targets]
-        mention_model = view("political_mention", doc)
-        if mention_model is not None:
+    @staticmethod
+    def _mention(doc: Doc, targets: list[Hit], political: bool) -> Signal:
+        """A neutral mention of politics; an opinion, once `political` fired, is more than
+        a mention."""
+        score = max((_target_weight(h) for h in targets), default=0.0) * 0.9
+        spans = [(h.start, h.end) for h in targets]
+        evidence = [f"{h.category}:{h.entry}" for h in targets]
+        model = view("political_mention", doc)
+        if model is not None:
             w = MODEL_WEIGHT_WITH_TARGET if targets else MENTION_MODEL_WEIGHT_NO_TARGET
-            mention_score = blend(mention_score, mention_model, w)
-            if not mention_spans and mention_score >= MENTION_THRESHOLD:
-                mention_spans = mention_model.spans(doc.text)
-            mention_evidence.append(mention_model.evidence)
-        if political.fired:
-            mention_score = min(mention_score, THRESHOLD - 0.01)
-        mention = make_signal(
-            doc,
-            "political_mention",
-            mention_score,
-            MENTION_THRESHOLD,
-            mention_spans,
-            mention_evidence,
-        )
-        return [political, mention, persuasion]
+            score = blend(score, model, w)
+            if not spans and score >= MENTION_THRESHOLD:
+                spans = model.spans(doc.text)
+            evidence.append(model.evidence)
+        if political:
+            score = min(score, THRESHOLD - 0.01)
+        return make_signal(doc, "political_mention", score, MENTION_THRESHOLD, spans, evidence)
 
     @staticmethod
     def _persuasion(doc: Doc, targets: list[Hit], opinions: list[Hit], political: bool) -> Signal:

@@ -238,9 +238,30 @@ def identifiers(text: str, folded: str | None = None) -> list[Found]:
     from, so what is flagged and what is redacted never disagree.
     """
     folded = fold(text) if folded is None else folded
+    # Order matters: where two patterns find the same span, the first one's kind is kept.
+    found = _emails(text)
+    phones, taken = _phones(text)
+    found += phones
+    found += _ird_numbers(text, folded, taken)
+    for finder in (_nhi_numbers, _card_numbers, _ibans, _ip_addresses, _street_addresses):
+        found += finder(text)
+    return dedupe(found)
+
+
+def _overlaps(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
+    return any(s < span[1] and span[0] < e for s, e in taken)
+
+
+def _emails(text: str) -> list[Found]:
+    return [
+        (0.3 if ROLE_MAILBOX.match(m.group()) else 0.8, *m.span(), "email")
+        for m in EMAIL.finditer(text)
+    ]
+
+
+def _phones(text: str) -> tuple[list[Found], list[tuple[int, int]]]:
+    """Phone numbers, and the spans they take (where an IRD number is not looked for)."""
     found: list[Found] = []
-    for m in EMAIL.finditer(text):
-        found.append((0.3 if ROLE_MAILBOX.match(m.group()) else 0.8, *m.span(), "email"))
     taken: list[tuple[int, int]] = []
     for rx, score, kind in (
         (PHONE_FREE, 0.15, "phone-tollfree"),
@@ -249,7 +270,7 @@ def identifiers(text: str, folded: str | None = None) -> list[Found]:
         (PHONE_PLUS, 0.75, "phone"),
     ):
         for m in rx.finditer(text):
-            if any(s < m.end() and m.start() < e for s, e in taken):
+            if _overlaps(m.span(), taken):
                 continue
             # Digits running straight into "Main St" are a house number ("03262 2437 Main St").
             if addresses.street_follows(text, m.end()):
@@ -259,18 +280,35 @@ def identifiers(text: str, folded: str | None = None) -> list[Found]:
     for span in cued_phones(text, taken):
         taken.append(span)
         found.append((0.75, *span, "phone"))
+    return found, taken
+
+
+def _ird_numbers(text: str, folded: str, taken: list[tuple[int, int]]) -> list[Found]:
+    found: list[Found] = []
     for m in IRD.finditer(text):
-        if any(s < m.end() and m.start() < e for s, e in taken):
+        if _overlaps(m.span(), taken):
             continue
         if ird_valid("".join(m.groups())):
             near = "ird" in folded[max(0, m.start() - 30) : m.start()]
             found.append((0.95 if near else 0.75, *m.span(), "ird-number"))
-    for rx in (NHI_OLD, NHI_NEW):
-        for m in rx.finditer(text):
-            if nhi_valid(m.group()):
-                found.append((0.9, *m.span(), "nhi-number"))
-    for span, score in cards(text):
-        found.append((score, *span, "card-number"))
+    return found
+
+
+def _nhi_numbers(text: str) -> list[Found]:
+    return [
+        (0.9, *m.span(), "nhi-number")
+        for rx in (NHI_OLD, NHI_NEW)
+        for m in rx.finditer(text)
+        if nhi_valid(m.group())
+    ]
+
+
+def _card_numbers(text: str) -> list[Found]:
+    return [(score, *span, "card-number") for span, score in cards(text)]
+
+
+def _ibans(text: str) -> list[Found]:
+    found: list[Found] = []
     for m in IBAN.finditer(text):
         start, end = m.span()
         # The pattern may take a short word after the number ("... 1332 is mine"): drop
@@ -279,15 +317,20 @@ def identifiers(text: str, folded: str | None = None) -> list[Found]:
             end = text.rindex(" ", start, end)
         if iban_valid(text[start:end]):
             found.append((0.85, start, end, "iban"))
-    for m in IPV4.finditer(text):
-        found.append((0.6, *m.span(), "ip-address"))
-    for m in IPV6.finditer(text):
-        if ipv6_valid(m.group()):
-            found.append((0.6, *m.span(), "ip-address"))
-    for s, e, strong in addresses.find(text):
-        # A unit on its own ("Apt. 117") is part of an address, too little to flag alone.
-        found.append((0.8 if strong else 0.45, s, e, "street-address"))
-    return dedupe(found)
+    return found
+
+
+def _ip_addresses(text: str) -> list[Found]:
+    found: list[Found] = [(0.6, *m.span(), "ip-address") for m in IPV4.finditer(text)]
+    found += [(0.6, *m.span(), "ip-address") for m in IPV6.finditer(text) if ipv6_valid(m.group())]
+    return found
+
+
+def _street_addresses(text: str) -> list[Found]:
+    # A unit on its own ("Apt. 117") is part of an address, too little to flag alone.
+    return [
+        (0.8 if strong else 0.45, s, e, "street-address") for s, e, strong in addresses.find(text)
+    ]
 
 
 def dedupe(found: list[Found]) -> list[Found]:
