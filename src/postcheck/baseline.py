@@ -103,37 +103,7 @@ class Baseline:
     @classmethod
     def load(cls, path: Path) -> Baseline:
         name = path.name
-        try:
-            if path.stat().st_size > _MAX_BYTES:
-                raise BaselineError(f"{name}: baseline file larger than 64 MiB")
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise BaselineError(
-                f"{name}: no such baseline file (create it with --update-baseline)"
-            ) from None
-        except IsADirectoryError:
-            raise BaselineError(f"{name}: is a folder, not a baseline file") from None
-        except OSError as exc:
-            raise BaselineError(f"{name}: cannot read the baseline file ({exc.strerror})") from None
-        try:
-            data = json.loads(raw.decode("utf-8-sig"))
-        except UnicodeDecodeError:
-            raise BaselineError(f"{name}: not a baseline file (not UTF-8 text)") from None
-        except json.JSONDecodeError as exc:
-            raise BaselineError(
-                f"{name}: not a baseline file (bad JSON at line {exc.lineno}: {exc.msg})"
-            ) from None
-        if not isinstance(data, dict) or data.get("schema") != BASELINE_SCHEMA:
-            raise BaselineError(f'{name}: not a baseline file (no "schema": "{BASELINE_SCHEMA}")')
-        version = data.get("version")
-        if version != BASELINE_VERSION:
-            raise BaselineError(
-                f"{name}: baseline version {version!r} is not supported "
-                f"(this postcheck reads version {BASELINE_VERSION})"
-            )
-        items = data.get("entries")
-        if not isinstance(items, list):
-            raise BaselineError(f'{name}: baseline file has no "entries" list')
+        items = _entry_list(name, _parse(name, _read(path)))
         out = cls()
         for i, item in enumerate(items, 1):
             entry = _entry(item)
@@ -164,7 +134,7 @@ class Baseline:
         verdict.post = verdict.rules == set(rules)
         return verdict
 
-    def add(
+    def add(  # noqa: PLR0913  check()'s post key, plus the date tests pin
         self,
         platform: str,
         post_id: str | None,
@@ -216,6 +186,49 @@ class Baseline:
             raise BaselineError(
                 f"{path.name}: cannot write the baseline file ({exc.strerror})"
             ) from None
+
+
+def _read(path: Path) -> bytes:
+    name = path.name
+    try:
+        if path.stat().st_size > _MAX_BYTES:
+            raise BaselineError(f"{name}: baseline file larger than 64 MiB")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise BaselineError(
+            f"{name}: no such baseline file (create it with --update-baseline)"
+        ) from None
+    except IsADirectoryError:
+        raise BaselineError(f"{name}: is a folder, not a baseline file") from None
+    except OSError as exc:
+        raise BaselineError(f"{name}: cannot read the baseline file ({exc.strerror})") from None
+
+
+def _parse(name: str, raw: bytes) -> Any:
+    try:
+        return json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise BaselineError(f"{name}: not a baseline file (not UTF-8 text)") from None
+    except json.JSONDecodeError as exc:
+        raise BaselineError(
+            f"{name}: not a baseline file (bad JSON at line {exc.lineno}: {exc.msg})"
+        ) from None
+
+
+def _entry_list(name: str, data: Any) -> list[Any]:
+    """The entries of a baseline document, once its schema and version are ones we read."""
+    if not isinstance(data, dict) or data.get("schema") != BASELINE_SCHEMA:
+        raise BaselineError(f'{name}: not a baseline file (no "schema": "{BASELINE_SCHEMA}")')
+    version = data.get("version")
+    if version != BASELINE_VERSION:
+        raise BaselineError(
+            f"{name}: baseline version {version!r} is not supported "
+            f"(this postcheck reads version {BASELINE_VERSION})"
+        )
+    items = data.get("entries")
+    if not isinstance(items, list):
+        raise BaselineError(f'{name}: baseline file has no "entries" list')
+    return items
 
 
 def _entry(item: Any) -> Entry | None:
