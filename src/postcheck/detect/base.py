@@ -216,7 +216,7 @@ def carries_meaning(text: str) -> bool:
     return bool(_CONTENT.search(text)) and any(w.replace("’", "'") not in STOPWORDS for w in words)
 
 
-def make_signal(
+def make_signal(  # noqa: PLR0913  the Signal's own fields plus the doc, positional in every detector
     doc: Doc,
     name: str,
     score: float,

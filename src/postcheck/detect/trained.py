@@ -25,6 +25,7 @@ from postcheck.detect.language import mostly_reo
 
 if TYPE_CHECKING:
     from postcheck.detect.base import Doc
+    from postcheck.detect.reader import Reader
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 
@@ -311,48 +312,82 @@ def score_cascade(
     reader reads takes the reader's probability and threshold for every signal it outputs,
     including those no student covers (harassment, jurisdiction)."""
     from postcheck.detect.encoder import current_mode
-    from postcheck.detect.reader import SIGNAL_LABELS, shared_reader
+    from postcheck.detect.reader import shared_reader
 
     n = len(texts)
     reader = None if mode == "off" else shared_reader()
     students = _loadable(tuple(names) if names is not None else _available())
-    read_only: tuple[str, ...] = ()
-    if reader is not None:
-        read_only = tuple(
-            s
-            for s, lab in SIGNAL_LABELS.items()
-            if s not in students and reader.has(lab) and (names is None or s in names)
-        )
-    out: dict[str, Readings] = {}
     if not n:
         return {k: Readings(np.zeros(0), np.zeros(0), np.zeros(0, dtype=bool)) for k in students}
     prob = _student_probs(texts, students)
+    out = _student_readings(prob, students)
+    if reader is None:
+        return out
+    for name in _reader_only(reader, students, names):
+        out[name] = Readings(np.zeros(n), np.full(n, 0.5), np.zeros(n, dtype=bool))
+    if (mode or current_mode()) == "thorough":
+        pick = np.arange(n)
+    else:
+        pick = _unsure(texts, students, prob, out, reader)
+    if len(pick):
+        _take_reader(texts, pick, reader, out)
+    return out
+
+
+def _student_readings(prob: np.ndarray, students: tuple[str, ...]) -> dict[str, Readings]:
+    """Each student's column of `prob`, judged by the student's own threshold."""
+    n = prob.shape[0]
+    out: dict[str, Readings] = {}
     for j, name in enumerate(students):
         model = model_for(name)
         assert model is not None  # _loadable kept only names with a model
         out[name] = Readings(prob[:, j].copy(), np.full(n, model.threshold), np.zeros(n, bool))
-    for name in read_only:
-        out[name] = Readings(np.zeros(n), np.full(n, 0.5), np.zeros(n, dtype=bool))
-    if reader is None:
-        return out
-    if (mode or current_mode()) == "thorough":
-        pick = np.arange(n)
-    else:
-        unsure = np.zeros(n, dtype=bool)
-        for j, name in enumerate(students):
-            band = reader.band(name)
-            if band is not None:
-                unsure |= (prob[:, j] >= band[0]) & (prob[:, j] <= band[1])
-        if "political" in students:
-            # Only the reader can say an opinion is about another country (jurisdiction);
-            # unread, a US election post counts as New Zealand politics. So a political post
-            # that names something abroad is read too.
-            j = students.index("political")
-            opinion = np.flatnonzero((prob[:, j] > out["political"].threshold) & ~unsure)
-            unsure[[int(i) for i in opinion if names_abroad(texts[int(i)])]] = True
-        pick = np.flatnonzero(unsure)
-    if not len(pick):
-        return out
+    return out
+
+
+def _reader_only(
+    reader: Reader, students: tuple[str, ...], names: Sequence[str] | None
+) -> tuple[str, ...]:
+    """Signals asked for that only the reader gives (no student covers them)."""
+    from postcheck.detect.reader import SIGNAL_LABELS
+
+    return tuple(
+        s
+        for s, lab in SIGNAL_LABELS.items()
+        if s not in students and reader.has(lab) and (names is None or s in names)
+    )
+
+
+def _unsure(
+    texts: Sequence[str],
+    students: tuple[str, ...],
+    prob: np.ndarray,
+    out: dict[str, Readings],
+    reader: Reader,
+) -> np.ndarray:
+    """Indices of the texts the reader should read in "fast" mode: those a student is unsure
+    of, and political opinion that names something abroad."""
+    unsure = np.zeros(len(texts), dtype=bool)
+    for j, name in enumerate(students):
+        band = reader.band(name)
+        if band is not None:
+            unsure |= (prob[:, j] >= band[0]) & (prob[:, j] <= band[1])
+    if "political" in students:
+        # Only the reader can say an opinion is about another country (jurisdiction);
+        # unread, a US election post counts as New Zealand politics. So a political post
+        # that names something abroad is read too.
+        j = students.index("political")
+        opinion = np.flatnonzero((prob[:, j] > out["political"].threshold) & ~unsure)
+        unsure[[int(i) for i in opinion if names_abroad(texts[int(i)])]] = True
+    return np.flatnonzero(unsure)
+
+
+def _take_reader(
+    texts: Sequence[str], pick: np.ndarray, reader: Reader, out: dict[str, Readings]
+) -> None:
+    """The reader's probability and threshold, in place, for the picked texts."""
+    from postcheck.detect.reader import SIGNAL_LABELS
+
     read, complete = reader.read([texts[int(i)] for i in pick])
     for name, r in out.items():
         label = SIGNAL_LABELS.get(name)
@@ -367,7 +402,6 @@ def score_cascade(
         r.prob[take] = p[~keep]
         r.threshold[take] = t
         r.stage[take] = True
-    return out
 
 
 Scores = dict[str, tuple[float, float, bool]]
