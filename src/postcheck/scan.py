@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 from postcheck.model import Post, Report, Risk
 from postcheck.sources import ReadStats, SourceError, open_source
-from postcheck.sources.base import Profile
+from postcheck.sources.base import Profile, Reader
 
 if TYPE_CHECKING:
     from postcheck.baseline import Baseline
+    from postcheck.batch import Outcome
 
 #: Bumped when the JSON shape of a scan changes; see docs/scan.md ("Scan JSON schema").
 SCAN_SCHEMA_VERSION = "1.2"
@@ -306,7 +307,22 @@ class ScanResult:
 Progress = Callable[[int, str], None]
 
 
-def scan(
+@dataclass(frozen=True)
+class ScanOptions:
+    """What `scan` was asked for, handed as one to each step of the scan."""
+
+    source_format: str | None = None
+    processes: int | None = None
+    edition: str | None = None
+    min_risk: Risk = Risk.low
+    declared: dict[str, Any] | None = None
+    on_item: Callable[[dict[str, Any]], None] | None = None
+    progress: Progress | None = None
+    baseline: Baseline | None = None
+    mode: str | None = None
+
+
+def scan(  # noqa: PLR0913  the public keyword API (CLI, web, tests), packed into ScanOptions
     paths: Sequence[str | Path],
     *,
     source_format: str | None = None,
@@ -329,106 +345,151 @@ def scan(
     mode), for the posts and the profiles alike.
     KeyboardInterrupt stops the scan but returns what was done, marked incomplete.
     """
-    from postcheck.batch import check_outcomes
-    from postcheck.engine import default_engine
-    from postcheck.profile_audit import profile_post
-
-    engine = default_engine()
-    result = ScanResult(
-        sources=[],
-        summary=Summary(),
-        spool=Spool(),
-        min_risk=min_risk,
+    options = ScanOptions(
+        source_format=source_format,
+        processes=processes,
         edition=edition,
-        started=dt.datetime.now(dt.UTC),
-        rules_version=engine.rules_version,
+        min_risk=min_risk,
+        declared=declared,
+        on_item=on_item,
+        progress=progress,
+        baseline=baseline,
+        mode=mode,
     )
-    summary = result.summary
-    seq = 0
-    try:
-        for index, path in enumerate(paths):
-            src = SourceResult(path=str(path))
-            result.sources.append(src)
-            try:
-                reader = open_source(path, source_format, src.stats)
-            except SourceError as exc:
-                src.error = str(exc)
-                continue
-            with reader:
-                src.format, src.label = reader.format, reader.label
-                if declared:
-                    reader.declare(declared)
-                try:
-                    src.profile = reader.profile()
-                    if src.profile is not None:
-                        if declared:
-                            src.profile = replace(src.profile, author=reader.author)
-                        bio = profile_post(src.profile)
-                        if bio is not None:
-                            src.profile_report = engine.check(bio, edition, mode=mode)
-                except SourceError as exc:
-                    src.stats.skip(f"profile: {exc}")
-                in_flight: deque[Post] = deque()
+    return _Scanner(options).run(paths)
 
-                def feed(
-                    reader: Any = reader, in_flight: deque[Post] = in_flight
-                ) -> Iterator[Post]:
-                    for post in reader.posts():
-                        in_flight.append(post)
-                        yield post
 
-                try:
-                    for outcome in check_outcomes(
-                        feed(), processes=processes, edition=edition, mode=mode
-                    ):
-                        post = in_flight.popleft()
-                        summary.posts += 1
-                        if outcome.report is None:
-                            summary.failed[outcome.error or "could not be checked"] += 1
-                            continue
-                        report = outcome.report
-                        summary.add(post, report)
-                        seq += 1
-                        if report.risk.rank < min_risk.rank:
-                            summary.open_worst = max(
-                                summary.open_worst, report.risk, key=lambda r: r.rank
-                            )
-                        else:
-                            reviewed = _reviewed(baseline, post, report, result.rules_version)
-                            if reviewed is None:
-                                summary.reviewed += 1
-                            else:
-                                summary.open_worst = max(
-                                    summary.open_worst, report.risk, key=lambda r: r.rank
-                                )
-                                item = item_json(seq, index, post, report, sorted(reviewed))
-                                day = _day(post)
-                                result.spool.add(
-                                    item, severity(report), day.isoformat() if day else None
-                                )
-                                summary.kept += 1
-                                if on_item is not None:
-                                    on_item(item)
-                        if progress is not None and summary.posts % 250 == 0:
-                            progress(summary.posts, src.path)
-                except SourceError as exc:
-                    src.error = str(exc)
-                except (KeyboardInterrupt, MemoryError):
-                    raise
-                except Exception as exc:  # a reader bug must not lose the rest of the scan
-                    src.error = (
-                        f"{Path(src.path).name}: reading stopped after {src.stats.read} posts "
-                        f"(internal error {exc.__class__.__name__}; please report it)"
-                    )
-            summary.incomplete += [f"{Path(src.path).name}: {why}" for why in src.stats.lost]
-            if src.error is None and src.stats.read == 0 and src.stats.total_skipped:
-                src.error = "nothing could be read: " + "; ".join(list(src.stats.skipped)[:3])
-            elif src.error is None and src.stats.read == 0 and src.profile is None:
-                src.error = f"{Path(src.path).name}: no posts or profile found in this export"
-    except KeyboardInterrupt:
-        summary.interrupted = True
-    result.spool.flush()
-    result.finished = dt.datetime.now(dt.UTC)
-    if progress is not None:
-        progress(summary.posts, "")
-    return result
+class _Scanner:
+    """One scan's state: the engine, the result being filled and the running item number."""
+
+    def __init__(self, options: ScanOptions) -> None:
+        from postcheck.engine import default_engine
+
+        self.options = options
+        self.engine = default_engine()
+        self.result = ScanResult(
+            sources=[],
+            summary=Summary(),
+            spool=Spool(),
+            min_risk=options.min_risk,
+            edition=options.edition,
+            started=dt.datetime.now(dt.UTC),
+            rules_version=self.engine.rules_version,
+        )
+        self.seq = 0
+
+    def run(self, paths: Sequence[str | Path]) -> ScanResult:
+        result, progress = self.result, self.options.progress
+        try:
+            for index, path in enumerate(paths):
+                self._source(index, path)
+        except KeyboardInterrupt:
+            result.summary.interrupted = True
+        result.spool.flush()
+        result.finished = dt.datetime.now(dt.UTC)
+        if progress is not None:
+            progress(result.summary.posts, "")
+        return result
+
+    def _source(self, index: int, path: str | Path) -> None:
+        options = self.options
+        src = SourceResult(path=str(path))
+        self.result.sources.append(src)
+        try:
+            reader = open_source(path, options.source_format, src.stats)
+        except SourceError as exc:
+            src.error = str(exc)
+            return
+        with reader:
+            src.format, src.label = reader.format, reader.label
+            if options.declared:
+                reader.declare(options.declared)
+            self._profile(src, reader)
+            self._posts(index, src, reader)
+        self.result.summary.incomplete += [
+            f"{Path(src.path).name}: {why}" for why in src.stats.lost
+        ]
+        if src.error is None:
+            src.error = _nothing_read(src)
+
+    def _profile(self, src: SourceResult, reader: Reader) -> None:
+        from postcheck.profile_audit import profile_post
+
+        options = self.options
+        try:
+            src.profile = reader.profile()
+            if src.profile is not None:
+                if options.declared:
+                    src.profile = replace(src.profile, author=reader.author)
+                bio = profile_post(src.profile)
+                if bio is not None:
+                    src.profile_report = self.engine.check(bio, options.edition, mode=options.mode)
+        except SourceError as exc:
+            src.stats.skip(f"profile: {exc}")
+
+    def _posts(self, index: int, src: SourceResult, reader: Reader) -> None:
+        from postcheck.batch import check_outcomes
+
+        options = self.options
+        # Outcomes come back in the order posts went in: the queue pairs each with its post.
+        in_flight: deque[Post] = deque()
+
+        def feed() -> Iterator[Post]:
+            for post in reader.posts():
+                in_flight.append(post)
+                yield post
+
+        try:
+            for outcome in check_outcomes(
+                feed(), processes=options.processes, edition=options.edition, mode=options.mode
+            ):
+                self._outcome(index, src, in_flight.popleft(), outcome)
+        except SourceError as exc:
+            src.error = str(exc)
+        except (KeyboardInterrupt, MemoryError):
+            raise
+        except Exception as exc:  # a reader bug must not lose the rest of the scan
+            src.error = (
+                f"{Path(src.path).name}: reading stopped after {src.stats.read} posts "
+                f"(internal error {exc.__class__.__name__}; please report it)"
+            )
+
+    def _outcome(self, index: int, src: SourceResult, post: Post, outcome: Outcome) -> None:
+        summary = self.result.summary
+        summary.posts += 1
+        if outcome.report is None:
+            summary.failed[outcome.error or "could not be checked"] += 1
+            return
+        summary.add(post, outcome.report)
+        self.seq += 1
+        self._report(index, post, outcome.report)
+        progress = self.options.progress
+        if progress is not None and summary.posts % 250 == 0:
+            progress(summary.posts, src.path)
+
+    def _report(self, index: int, post: Post, report: Report) -> None:
+        """List the post, or only count it: below min_risk, or reviewed in the baseline."""
+        options, summary = self.options, self.result.summary
+        if report.risk.rank < options.min_risk.rank:
+            summary.open_worst = max(summary.open_worst, report.risk, key=lambda r: r.rank)
+            return
+        reviewed = _reviewed(options.baseline, post, report, self.result.rules_version)
+        if reviewed is None:
+            summary.reviewed += 1
+            return
+        summary.open_worst = max(summary.open_worst, report.risk, key=lambda r: r.rank)
+        item = item_json(self.seq, index, post, report, sorted(reviewed))
+        day = _day(post)
+        self.result.spool.add(item, severity(report), day.isoformat() if day else None)
+        summary.kept += 1
+        if options.on_item is not None:
+            options.on_item(item)
+
+
+def _nothing_read(src: SourceResult) -> str | None:
+    """Why a source that opened gave nothing, or None when it gave posts or a profile."""
+    if src.stats.read == 0 and src.stats.total_skipped:
+        return "nothing could be read: " + "; ".join(list(src.stats.skipped)[:3])
+    if src.stats.read == 0 and src.profile is None:
+        return f"{Path(src.path).name}: no posts or profile found in this export"
+    return None
