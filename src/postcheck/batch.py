@@ -108,7 +108,7 @@ def check_outcomes(
             yield from _from_wire(in_flight.popleft().result())
 
 
-def check_stream(
+def check_stream(  # noqa: PLR0913  public streaming API: check_outcomes' documented options plus on_error
     posts: Iterable[Post],
     processes: int | None = None,
     chunksize: int = 64,

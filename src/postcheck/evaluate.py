@@ -183,14 +183,17 @@ def _pool_tasks(split: str, modes: Sequence[str], note: str) -> list[Task]:
     return out
 
 
-def _nz_tasks(
-    dataset: str,
-    texts: list[str],
-    labels: list[frozenset[str]],
-    signals: Sequence[str],
-    modes: Sequence[str],
-    ids: list[str] | None = None,
-) -> list[Task]:
+@dataclass(frozen=True)
+class _LabelledSet:
+    """A New Zealand set's rows: each text with the codebook labels it carries."""
+
+    name: str
+    texts: list[str]
+    labels: list[frozenset[str]]
+    ids: list[str] | None = None
+
+
+def _nz_tasks(rows: _LabelledSet, signals: Sequence[str], modes: Sequence[str]) -> list[Task]:
     """One New Zealand set's rows: each signal with three or more positives, any abuse signal
     counted for `disrespect` (the sets label abuse, not which law it breaks)."""
     out = []
@@ -198,20 +201,20 @@ def _nz_tasks(
         how = "bulk" if mode == "fast" else "one draft"
         for sig in signals:
             lab = POOL_SIGNALS[sig]
-            y = np.array([int(lab in ls) for ls in labels])
+            y = np.array([int(lab in ls) for ls in rows.labels])
             if y.sum() < 3:
                 continue
             name = sig if sig != "disrespect" else "disrespect|hate|threat|harassment"
             out.append(
                 Task(
                     name,
-                    f"{dataset} ({how})",
-                    texts,
+                    f"{rows.name} ({how})",
+                    rows.texts,
                     y,
                     mode=mode,
                     target=NZ_TARGETS.get(sig, ""),
                     anchors=sig == "disrespect",
-                    ids=ids,
+                    ids=rows.ids,
                 )
             )
     return out
@@ -221,14 +224,13 @@ def _nz_dev_tasks(modes: Sequence[str]) -> list[Task]:
     rows = pool.nz_dev()
     # profanity is not labelled in this set
     signals = [s for s in POOL_SIGNALS if s != "profanity"]
-    return _nz_tasks(
+    labelled = _LabelledSet(
         "nz-pm-tweets-2020.dev",
         [r.text for r in rows],
         [r.labels for r in rows],
-        signals,
-        modes,
         ids=[r.id for r in rows],
     )
+    return _nz_tasks(labelled, signals, modes)
 
 
 def _nz_dev2_tasks(modes: Sequence[str], locked: bool) -> list[Task]:
@@ -239,9 +241,8 @@ def _nz_dev2_tasks(modes: Sequence[str], locked: bool) -> list[Task]:
         return []
     part = "test (locked)" if locked else "dev"
     signals = ("political", "disrespect", "grievance", "confidential", "persuasion")
-    return _nz_tasks(
-        f"nz-posts-v1:{part}", [r.text for r in rows], [r.labels for r in rows], signals, modes
-    )
+    labelled = _LabelledSet(f"nz-posts-v1:{part}", [r.text for r in rows], [r.labels for r in rows])
+    return _nz_tasks(labelled, signals, modes)
 
 
 def build_tasks(include_test: bool = False) -> list[Task]:
