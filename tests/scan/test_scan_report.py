@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from postcheck.report.scan_html import _nice_step, highlight, timeline_svg
+from postcheck.report.scan_chart import _nice_step
+from postcheck.report.scan_html import highlight, timeline_svg
 
 
 def _report(spans: list[tuple[int, int]], level: str = "high") -> dict[str, Any]:
