@@ -143,14 +143,7 @@ class XReader(Reader):
                 "X archive without tweets.js, community-tweet.js, like.js or note-tweet.js"
             )
         for name in tweet_files + community_files:
-            self.stats.files.append(name)
-            try:
-                for item in json_items(self.archive, name, js=True):
-                    post = self._tweet(item, notes, author, name)
-                    if post is not None:
-                        yield post
-            except SourceError as exc:
-                self.stats.lose(str(exc))
+            yield from self._tweets(name, notes, author)
         for note in notes.unused():
             post = self.make_post(
                 note["text"], date=note["date"], what="note tweet", id=note.get("id")
@@ -158,26 +151,44 @@ class XReader(Reader):
             if post is not None:
                 yield post
         for name in self._data("like"):
-            self.stats.files.append(name)
-            try:
-                for item in json_items(self.archive, name, js=True):
-                    like = item.get("like") if isinstance(item, dict) else None
-                    if not isinstance(like, dict):
-                        self.stats.skip("like.js: record without 'like'")
-                        continue
-                    tid = str(like.get("tweetId") or "") or None
-                    post = self.make_post(
-                        html.unescape(like.get("fullText") or ""),
-                        kind=Kind.like,
-                        url=like.get("expandedUrl")
-                        or (f"https://x.com/i/web/status/{tid}" if tid else None),
-                        id=f"like:{tid}" if tid else None,
-                        what="like",
-                    )
-                    if post is not None:
-                        yield post
-            except SourceError as exc:
-                self.stats.lose(str(exc))
+            yield from self._likes(name)
+        self._ignore_direct_messages()
+
+    def _tweets(self, name: str, notes: _Notes, author: Author) -> Iterator[Post]:
+        self.stats.files.append(name)
+        try:
+            for item in json_items(self.archive, name, js=True):
+                post = self._tweet(item, notes, author, name)
+                if post is not None:
+                    yield post
+        except SourceError as exc:
+            self.stats.lose(str(exc))
+
+    def _likes(self, name: str) -> Iterator[Post]:
+        self.stats.files.append(name)
+        try:
+            for item in json_items(self.archive, name, js=True):
+                post = self._like(item)
+                if post is not None:
+                    yield post
+        except SourceError as exc:
+            self.stats.lose(str(exc))
+
+    def _like(self, item: Any) -> Post | None:
+        like = item.get("like") if isinstance(item, dict) else None
+        if not isinstance(like, dict):
+            self.stats.skip("like.js: record without 'like'")
+            return None
+        tid = str(like.get("tweetId") or "") or None
+        return self.make_post(
+            html.unescape(like.get("fullText") or ""),
+            kind=Kind.like,
+            url=like.get("expandedUrl") or (f"https://x.com/i/web/status/{tid}" if tid else None),
+            id=f"like:{tid}" if tid else None,
+            what="like",
+        )
+
+    def _ignore_direct_messages(self) -> None:
         for stem, _ in self._ytd().values():
             if stem.startswith("direct_message"):
                 self.stats.ignore("direct message files (never read)")
