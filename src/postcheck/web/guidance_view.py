@@ -88,26 +88,8 @@ def _clause_changes(
     changes: list[str] = []
     if old.section != new.section:
         changes.append(f"Moved from section {old.section} to {new.section}.")
-    if old.heading != new.heading:
-        pieces = word_diff(old.heading, new.heading)
-        gone = " … ".join(p.text.strip() for p in pieces if p.op == "delete")
-        added = " … ".join(p.text.strip() for p in pieces if p.op == "insert")
-        pairs = _term_pairs(old_ed, new_ed)
-        old_words = {w for a, _ in pairs for w in a.split()}
-        new_words = {w for _, b in pairs for w in b.split()}
-        # A heading that differs only by the renamed term ("State" → "public") is covered by
-        # the term change the page states once at the top; saying it on each row is noise.
-        if not (set(gone.split()) <= old_words and set(added.split()) <= new_words):
-            changes.append(
-                f"Heading: “{gone}” → “{added}”." if gone and added else "Heading reworded."
-            )
-    if old.heading_mi and not new.heading_mi:
-        if not mi_said_once:
-            changes.append(f"Te reo Māori heading “{old.heading_mi}” dropped.")
-    elif new.heading_mi and not old.heading_mi:
-        changes.append(f"Te reo Māori heading “{new.heading_mi}” added.")
-    elif old.heading_mi != new.heading_mi:
-        changes.append("Te reo Māori heading reworded.")
+    changes.extend(_heading_change(old, new, old_ed, new_ed))
+    changes.extend(_heading_mi_change(old, new, mi_said_once))
     terms = [
         f"“{term_old}” → “{term_new}”."
         for term_old, term_new in _term_pairs(old_ed, new_ed)
@@ -119,6 +101,32 @@ def _clause_changes(
     if not changes:
         changes.append("No change in substance.")
     return tuple(changes)
+
+
+def _heading_change(old: Clause, new: Clause, old_ed: Edition, new_ed: Edition) -> list[str]:
+    if old.heading == new.heading:
+        return []
+    pieces = word_diff(old.heading, new.heading)
+    gone = " … ".join(p.text.strip() for p in pieces if p.op == "delete")
+    added = " … ".join(p.text.strip() for p in pieces if p.op == "insert")
+    pairs = _term_pairs(old_ed, new_ed)
+    old_words = {w for a, _ in pairs for w in a.split()}
+    new_words = {w for _, b in pairs for w in b.split()}
+    # A heading that differs only by the renamed term ("State" → "public") is covered by
+    # the term change the page states once at the top; saying it on each row is noise.
+    if set(gone.split()) <= old_words and set(added.split()) <= new_words:
+        return []
+    return [f"Heading: “{gone}” → “{added}”." if gone and added else "Heading reworded."]
+
+
+def _heading_mi_change(old: Clause, new: Clause, mi_said_once: bool) -> list[str]:
+    if old.heading_mi and not new.heading_mi:
+        return [] if mi_said_once else [f"Te reo Māori heading “{old.heading_mi}” dropped."]
+    if new.heading_mi and not old.heading_mi:
+        return [f"Te reo Māori heading “{new.heading_mi}” added."]
+    if old.heading_mi != new.heading_mi:
+        return ["Te reo Māori heading reworded."]
+    return []
 
 
 def _term_pairs(old_ed: Edition, new_ed: Edition) -> tuple[tuple[str, str], ...]:
