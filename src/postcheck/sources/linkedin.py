@@ -18,7 +18,7 @@ import csv
 import datetime as dt
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 from postcheck.model import Kind, Platform, Post, Visibility
@@ -234,6 +234,17 @@ class LinkedInReader(Reader):
         )
 
     def posts(self) -> Iterator[Post]:
+        any_rows = yield from self._csv_posts()
+        any_articles = yield from self._articles()
+        for _ in self._files("messages.csv"):
+            self.stats.ignore("message files (never read)")
+        if not any_rows and not any_articles and not self.stats.skipped:
+            raise self.nothing_found(
+                "LinkedIn export without Shares.csv, Comments.csv or Reactions.csv"
+            )
+
+    def _csv_posts(self) -> Generator[Post, None, bool]:
+        """Shares, comments and reactions; returns whether any file had a row."""
         found = False
         plan: tuple[tuple[str, tuple[str, ...], Any], ...] = (
             ("shares.csv", ("Date", "ShareCommentary"), self._share),
@@ -251,6 +262,11 @@ class LinkedInReader(Reader):
                             yield post
                 except SourceError as exc:
                     self.stats.lose(str(exc))
+        return found
+
+    def _articles(self) -> Generator[Post, None, bool]:
+        """Long-form articles; returns whether the export has any article file."""
+        found = False
         for f in self.archive.find("articles/*.html", "articles/*.htm"):
             found = True
             self.stats.files.append(f)
@@ -261,12 +277,7 @@ class LinkedInReader(Reader):
                 continue
             if post is not None:
                 yield post
-        for _ in self._files("messages.csv"):
-            self.stats.ignore("message files (never read)")
-        if not found and not self.stats.skipped:
-            raise self.nothing_found(
-                "LinkedIn export without Shares.csv, Comments.csv or Reactions.csv"
-            )
+        return found
 
     def _share(self, row: dict[str, str]) -> Post | None:
         text = row.get("sharecommentary", "")
