@@ -141,44 +141,46 @@ class BlueskyReader(Reader):
     def records(self) -> Iterator[tuple[str, Any]]:
         """(record key, record) in key order, walking the Merkle Search Tree."""
         _, blocks, root = self._load()
-        seen: set[bytes] = set()
         self._walked: set[Any] = set()
-
-        def walk(cid: bytes, depth: int) -> Iterator[tuple[str, Any]]:
-            if cid in seen or depth > 64:
-                self.stats.skip("repository tree loops or is too deep")
-                return
-            seen.add(cid)
-            node = blocks.get(cid)
-            if not isinstance(node, dict):
-                self.stats.skip("repository tree node missing (damaged file)")
-                return
-            if node.get("l"):
-                yield from walk(node["l"], depth + 1)
-            prev = b""
-            for e in node.get("e") or []:
-                try:
-                    key = prev[: int(e["p"])] + bytes(e["k"])
-                except (KeyError, TypeError, ValueError):
-                    self.stats.skip("repository tree entry damaged")
-                    continue
-                prev = key
-                rec = blocks.get(e.get("v"))
-                if rec is None:
-                    self.stats.skip("record block missing (damaged file)")
-                else:
-                    self._walked.add(e.get("v"))
-                    yield key.decode("utf-8", "replace"), rec
-                if e.get("t"):
-                    yield from walk(e["t"], depth + 1)
-
-        yield from walk(root, 0)
+        yield from self._walk(blocks, root, 0, set())
         # A damaged tree hides records that are still in the file: report them too (without
         # their key, so without a link) rather than lose them.
         for cid, rec in blocks.items():
             if cid not in self._walked and isinstance(rec, dict) and rec.get("$type") == POST:
                 self.stats.repair("posts found outside the damaged tree (no link)")
                 yield f"{POST}/", rec
+
+    def _walk(
+        self, blocks: dict[bytes, Any], cid: bytes, depth: int, seen: set[bytes]
+    ) -> Iterator[tuple[str, Any]]:
+        """The records under one tree node; `seen` stops a damaged tree that loops."""
+        if cid in seen or depth > 64:
+            self.stats.skip("repository tree loops or is too deep")
+            return
+        seen.add(cid)
+        node = blocks.get(cid)
+        if not isinstance(node, dict):
+            self.stats.skip("repository tree node missing (damaged file)")
+            return
+        if node.get("l"):
+            yield from self._walk(blocks, node["l"], depth + 1, seen)
+        prev = b""
+        for e in node.get("e") or []:
+            try:
+                # Keys are prefix-compressed: each shares its first `p` bytes with the last.
+                key = prev[: int(e["p"])] + bytes(e["k"])
+            except (KeyError, TypeError, ValueError):
+                self.stats.skip("repository tree entry damaged")
+                continue
+            prev = key
+            rec = blocks.get(e.get("v"))
+            if rec is None:
+                self.stats.skip("record block missing (damaged file)")
+            else:
+                self._walked.add(e.get("v"))
+                yield key.decode("utf-8", "replace"), rec
+            if e.get("t"):
+                yield from self._walk(blocks, e["t"], depth + 1, seen)
 
     def read_profile(self) -> Profile | None:
         did, _blocks, _ = self._load()
