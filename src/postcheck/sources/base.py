@@ -236,7 +236,7 @@ class Reader:
         self.close()
 
     # -- helpers shared by readers ------------------------------------------------------
-    def make_post(
+    def make_post(  # noqa: PLR0913  keyword-only Post fields; readers name only those they have
         self,
         text: str | None,
         *,
@@ -326,20 +326,28 @@ def parse_date(value: Any) -> dt.datetime | None:
         return from_timestamp(s)
     if s[:3].isalpha() and (x := _x_date(s)) is not None:
         return x
-    try:
-        d = dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
-    except ValueError:
-        d = None
-    if d is None:
-        for fmt in (_TWITTER_FMT, "%Y-%m-%d %H:%M:%S %Z", "%m/%d/%y, %I:%M %p", "%b %d, %Y"):
-            try:
-                d = dt.datetime.strptime(s, fmt)
-                break
-            except ValueError:
-                continue
+    d = _layout_date(s)
     if d is None:
         return None
     return d if d.tzinfo else d.replace(tzinfo=dt.UTC)
+
+
+#: Layouts tried, in order, when a date is not ISO 8601.
+_DATE_LAYOUTS = (_TWITTER_FMT, "%Y-%m-%d %H:%M:%S %Z", "%m/%d/%y, %I:%M %p", "%b %d, %Y")
+
+
+def _layout_date(s: str) -> dt.datetime | None:
+    """ISO 8601, else the first of the other layouts that fits (naive or aware)."""
+    try:
+        return dt.datetime.fromisoformat(s.replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    for fmt in _DATE_LAYOUTS:
+        try:
+            return dt.datetime.strptime(s, fmt)
+        except ValueError:
+            continue
+    return None
 
 
 # -- text decoding -------------------------------------------------------------------------
@@ -570,24 +578,40 @@ def json_items(
             pass
     # Pulling loses the records parsed from the chunk the damage is in; a second, pushed
     # pass (slower, so only after damage) hands over every record before it.
+    yield from _items_up_to_damage(archive, name, prefix, skip=done, js=js)
+
+
+def _items_up_to_damage(
+    archive: Archive, name: str, prefix: str, *, skip: int, js: bool
+) -> Iterator[Any]:
+    """The records after the first `skip`, pushed up to the damage; then the damage raised."""
+    import ijson
+
     error: Exception | None = None
     with archive.open(name) as raw:
         stream = DepthGuard(js_stream(raw) if js else raw)
         try:
             for n, item in enumerate(_pushed_items(stream, prefix)):
-                if n >= done:
+                if n >= skip:
                     yield item
         except (ijson.JSONError, SourceError) as exc:
             error = exc
-    if stream.too_deep:
-        raise _too_deep(name)
+    raise _json_damage(archive, name, stream.too_deep, error)
+
+
+def _json_damage(
+    archive: Archive, name: str, too_deep: bool, error: Exception | None
+) -> SourceError:
+    """What stopped a JSON file, as specific as the archive can say."""
+    if too_deep:
+        return _too_deep(name)
     if isinstance(error, SourceError):
-        raise error
+        return error
     damage = archive.damage(name)
     if damage:  # a corrupted entry shows first as garbage JSON: say what it is
-        raise JSONDamage(damage)
+        return JSONDamage(damage)
     why = _short(error) if error else "ends early"
-    raise JSONDamage(f"{name}: malformed or truncated JSON ({why})")
+    return JSONDamage(f"{name}: malformed or truncated JSON ({why})")
 
 
 class _Found(list[Any]):
