@@ -581,28 +581,7 @@ class TarArchive(Archive):
         compressed = max(path.stat().st_size, 1)
         try:
             for m in self._tar:
-                end = m.offset_data + m.size
-                if end > MAX_TAR_STREAM or (
-                    end > RATIO_MIN_BYTES * 100 and end > MAX_RATIO * compressed
-                ):
-                    raise ArchiveLimit(
-                        f"{path.name}: inflates to more than {end >> 20} MiB (tar bomb?)"
-                    )
-                if m.isdir():
-                    continue
-                why = unsafe_name(m.name)
-                if why:
-                    self.stats.skip(f"unsafe entry name refused ({why})")
-                    continue
-                name = posixpath.normpath(m.name.replace("\\", "/"))
-                if _junk(name):
-                    continue
-                if not m.isfile():
-                    self._refuse(name, "a link or device file, not followed", link=True)
-                elif why := _over_limits(m.size, None):
-                    self._refuse(name, why)
-                else:
-                    self._members[name] = m
+                self._list(m, path.name, compressed)
         except ArchiveLimit:
             self._tar.close()
             raise
@@ -615,6 +594,28 @@ class TarArchive(Archive):
             self.stats.lose(
                 f"{path.name}: archive cut short or damaged after {len(self._members)} files"
             )
+
+    def _list(self, m: tarfile.TarInfo, archive_name: str, compressed: int) -> None:
+        """Keep one member, or count or refuse it; ArchiveLimit once the stream inflates
+        past the limits (a tar bomb)."""
+        end = m.offset_data + m.size
+        if end > MAX_TAR_STREAM or (end > RATIO_MIN_BYTES * 100 and end > MAX_RATIO * compressed):
+            raise ArchiveLimit(f"{archive_name}: inflates to more than {end >> 20} MiB (tar bomb?)")
+        if m.isdir():
+            return
+        why = unsafe_name(m.name)
+        if why:
+            self.stats.skip(f"unsafe entry name refused ({why})")
+            return
+        name = posixpath.normpath(m.name.replace("\\", "/"))
+        if _junk(name):
+            return
+        if not m.isfile():
+            self._refuse(name, "a link or device file, not followed", link=True)
+        elif why := _over_limits(m.size, None):
+            self._refuse(name, why)
+        else:
+            self._members[name] = m
 
     def names(self) -> list[str]:
         return list(self._members)
