@@ -102,47 +102,61 @@ class BodySizeLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit = self.limit_for(scope["path"])
-        declared = _header(scope, b"content-length")
-        if declared is not None:
-            try:
-                length = int(declared)
-            except ValueError:
-                await send_json_error(send, 400, "Content-Length is not a number.")
-                return
-            if length > limit:
-                await send_json_error(send, 413, _too_large(limit))
-                return
+        refusal = _declared_length_refusal(scope, limit)
+        if refusal is not None:
+            await send_json_error(send, *refusal)
+            return
+        body = _LimitedBody(receive, send, limit)
+        await self.app(scope, body.receive, body.send)
 
-        seen = 0
-        started = False
-        refused = False
 
-        async def limited_receive() -> Message:
-            nonlocal seen, refused
-            if refused:
+def _declared_length_refusal(scope: Scope, limit: int) -> tuple[int, str] | None:
+    """The status and message that refuse a request at once for its Content-Length (not a
+    number, or over `limit`); None when it may stream in."""
+    declared = _header(scope, b"content-length")
+    if declared is None:
+        return None
+    try:
+        length = int(declared)
+    except ValueError:
+        return 400, "Content-Length is not a number."
+    return (413, _too_large(limit)) if length > limit else None
+
+
+class _LimitedBody:
+    """One request's receive and send, counting the body as it streams in: past `limit`
+    bytes the client gets a 413 and the app is told the client went away."""
+
+    def __init__(self, receive: Receive, send: Send, limit: int) -> None:
+        self._receive = receive
+        self._send = send
+        self.limit = limit
+        self.seen = 0
+        self.started = False
+        self.refused = False
+
+    async def receive(self) -> Message:
+        if self.refused:
+            return {"type": "http.disconnect"}
+        message = await self._receive()
+        if message["type"] == "http.request":
+            self.seen += len(message.get("body", b""))
+            if self.seen > self.limit:
+                # Answer now and tell the app the client went away: frameworks turn an
+                # exception raised while reading the body into their own 400, whereas a
+                # disconnect just ends the request.
+                self.refused = True
+                if not self.started:
+                    await send_json_error(self._send, 413, _too_large(self.limit))
                 return {"type": "http.disconnect"}
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    # Answer now and tell the app the client went away: frameworks turn an
-                    # exception raised while reading the body into their own 400, whereas a
-                    # disconnect just ends the request.
-                    refused = True
-                    if not started:
-                        await send_json_error(send, 413, _too_large(limit))
-                    return {"type": "http.disconnect"}
-            return message
+        return message
 
-        async def guarded_send(message: Message) -> None:
-            nonlocal started
-            if refused:
-                return  # the 413 has been sent; whatever the app says now goes nowhere
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        await self.app(scope, limited_receive, guarded_send)
+    async def send(self, message: Message) -> None:
+        if self.refused:
+            return  # the 413 has been sent; whatever the app says now goes nowhere
+        if message["type"] == "http.response.start":
+            self.started = True
+        await self._send(message)
 
 
 def _too_large(limit: int) -> str:
