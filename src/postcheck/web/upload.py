@@ -55,6 +55,101 @@ def safe_suffix(filename: str) -> str:
     return "".join(suffixes).lower()
 
 
+class _FormParts:
+    """python-multipart's callbacks for one upload: small fields into memory, the one file
+    into `workdir`, each limit enforced as the bytes arrive rather than after."""
+
+    def __init__(self, workdir: Path, max_file_bytes: int, file_field: str) -> None:
+        self.workdir = workdir
+        self.max_file_bytes = max_file_bytes
+        self.file_field = file_field
+        self.fields: dict[str, str] = {}
+        self.file_path: Path | None = None
+        self.filename: str | None = None
+        self.sink: IO[bytes] | None = None
+        self.file_size = 0
+        self._header_field = bytearray()
+        self._header_value = bytearray()
+        self._headers: dict[bytes, bytes] = {}
+        #: What the part being read is ("file" or "field"); None until its headers end.
+        self._kind: str | None = None
+        self._field_name = ""
+        self._field_buf: bytearray | None = None
+
+    def parser(self, boundary: bytes) -> MultipartParser:
+        return MultipartParser(
+            boundary,
+            callbacks={
+                "on_part_begin": self.on_part_begin,
+                "on_part_data": self.on_part_data,
+                "on_part_end": self.on_part_end,
+                "on_header_field": self.on_header_field,
+                "on_header_value": self.on_header_value,
+                "on_header_end": self.on_header_end,
+                "on_headers_finished": self.on_headers_finished,
+            },
+        )
+
+    def on_part_begin(self) -> None:
+        self._headers.clear()
+        self._kind = None
+
+    def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self._header_field.extend(data[start:end])
+
+    def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self._header_value.extend(data[start:end])
+
+    def on_header_end(self) -> None:
+        self._headers[bytes(self._header_field).lower()] = bytes(self._header_value)
+        self._header_field.clear()
+        self._header_value.clear()
+
+    def on_headers_finished(self) -> None:
+        _, disp = parse_options_header(self._headers.get(b"content-disposition", b""))
+        name = disp.get(b"name", b"").decode("utf-8", "replace")
+        if b"filename" in disp:
+            self._begin_file(name, disp[b"filename"].decode("utf-8", "replace"))
+        else:
+            self._begin_field(name)
+
+    def _begin_file(self, name: str, filename: str) -> None:
+        if name != self.file_field or self.file_path is not None:
+            raise UploadError(422, f"Upload exactly one file, in the '{self.file_field}' field.")
+        self.filename = filename
+        self.file_path = self.workdir / ("upload" + safe_suffix(filename))
+        self.sink = self.file_path.open("wb")
+        self._kind = "file"
+
+    def _begin_field(self, name: str) -> None:
+        if len(self.fields) >= MAX_FIELDS:
+            raise UploadError(413, "Too many form fields.")
+        self._field_buf = bytearray()
+        self._kind = "field"
+        self._field_name = name
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        chunk = data[start:end]
+        if self._kind == "file" and self.sink is not None:
+            self.file_size += len(chunk)
+            if self.file_size > self.max_file_bytes:
+                limit = describe_bytes(self.max_file_bytes)
+                raise UploadError(413, f"The archive is larger than the limit of {limit}.")
+            self.sink.write(chunk)
+        elif self._field_buf is not None:
+            self._field_buf.extend(chunk)
+            if len(self._field_buf) > MAX_FIELD_BYTES:
+                raise UploadError(413, "A form field is too large.")
+
+    def on_part_end(self) -> None:
+        if self._kind == "file" and self.sink is not None:
+            self.sink.close()
+            self.sink = None
+        elif self._kind == "field" and self._field_buf is not None:
+            self.fields[self._field_name] = self._field_buf.decode("utf-8", "replace")
+            self._field_buf = None
+
+
 async def receive_upload(
     request: Request, root: Path, max_file_bytes: int, file_field: str = "archive"
 ) -> Upload:
@@ -62,103 +157,26 @@ async def receive_upload(
     if ctype != b"multipart/form-data" or b"boundary" not in params:
         raise UploadError(415, "Send the archive as a multipart/form-data upload.")
 
-    fields: dict[str, str] = {}
     workdir = Path(tempfile.mkdtemp(prefix="postcheck-upload-", dir=root))
     os.chmod(workdir, 0o700)
-    state: dict[str, object] = {}
-    header_field = bytearray()
-    header_value = bytearray()
-    headers: dict[bytes, bytes] = {}
-    file_path: Path | None = None
-    filename: str | None = None
-    sink: IO[bytes] | None = None
-    field_buf: bytearray | None = None
-    file_size = 0
-
-    def on_part_begin() -> None:
-        headers.clear()
-        state.clear()
-
-    def on_header_field(data: bytes, start: int, end: int) -> None:
-        header_field.extend(data[start:end])
-
-    def on_header_value(data: bytes, start: int, end: int) -> None:
-        header_value.extend(data[start:end])
-
-    def on_header_end() -> None:
-        headers[bytes(header_field).lower()] = bytes(header_value)
-        header_field.clear()
-        header_value.clear()
-
-    def on_headers_finished() -> None:
-        nonlocal sink, field_buf, file_path, filename
-        _, disp = parse_options_header(headers.get(b"content-disposition", b""))
-        name = disp.get(b"name", b"").decode("utf-8", "replace")
-        if b"filename" in disp:
-            if name != file_field or file_path is not None:
-                raise UploadError(422, f"Upload exactly one file, in the '{file_field}' field.")
-            filename = disp[b"filename"].decode("utf-8", "replace")
-            file_path = workdir / ("upload" + safe_suffix(filename))
-            sink = file_path.open("wb")
-            state["kind"] = "file"
-        else:
-            if len(fields) >= MAX_FIELDS:
-                raise UploadError(413, "Too many form fields.")
-            field_buf = bytearray()
-            state["kind"] = "field"
-            state["name"] = name
-
-    def on_part_data(data: bytes, start: int, end: int) -> None:
-        nonlocal file_size
-        chunk = data[start:end]
-        if state.get("kind") == "file" and sink is not None:
-            file_size += len(chunk)
-            if file_size > max_file_bytes:
-                limit = describe_bytes(max_file_bytes)
-                raise UploadError(413, f"The archive is larger than the limit of {limit}.")
-            sink.write(chunk)
-        elif field_buf is not None:
-            field_buf.extend(chunk)
-            if len(field_buf) > MAX_FIELD_BYTES:
-                raise UploadError(413, "A form field is too large.")
-
-    def on_part_end() -> None:
-        nonlocal sink, field_buf
-        if state.get("kind") == "file" and sink is not None:
-            sink.close()
-            sink = None
-        elif state.get("kind") == "field" and field_buf is not None:
-            fields[str(state["name"])] = field_buf.decode("utf-8", "replace")
-            field_buf = None
-
-    parser = MultipartParser(
-        params[b"boundary"],
-        callbacks={
-            "on_part_begin": on_part_begin,
-            "on_part_data": on_part_data,
-            "on_part_end": on_part_end,
-            "on_header_field": on_header_field,
-            "on_header_value": on_header_value,
-            "on_header_end": on_header_end,
-            "on_headers_finished": on_headers_finished,
-        },
-    )
+    form = _FormParts(workdir, max_file_bytes, file_field)
+    parser = form.parser(params[b"boundary"])
     try:
         async for chunk in request.stream():
             parser.write(chunk)
         parser.finalize()
     except UploadError:
-        _cleanup(sink, workdir)
+        _cleanup(form.sink, workdir)
         raise
     except Exception:
         # A malformed body (bad boundary, truncated part): one clear message.
-        _cleanup(sink, workdir)
+        _cleanup(form.sink, workdir)
         raise UploadError(400, "The upload was malformed or cut short; try again.") from None
-    if sink is not None:
-        sink.close()
-    if file_path is None:
+    if form.sink is not None:
+        form.sink.close()
+    if form.file_path is None:
         shutil.rmtree(workdir, ignore_errors=True)
-    return Upload(fields, file_path, filename)
+    return Upload(form.fields, form.file_path, form.filename)
 
 
 def _cleanup(sink: IO[bytes] | None, workdir: Path) -> None:
