@@ -21,6 +21,7 @@ import json
 import math
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -122,32 +123,31 @@ def predict(model: Any, tok: Any, texts: Sequence[str], max_len: int) -> np.ndar
     return probs
 
 
-def fine_tune(
-    train: Sequence[pool.PoolRow],
-    val: Sequence[pool.PoolRow],
-    epochs: int,
-    max_len: int,
-    lr: float,
-    batch_size: int = 32,
-    threads: int = 2,
-    log: Callable[[str], None] = print,
-) -> tuple[Any, dict[str, Any]]:
+@dataclass(frozen=True)
+class Schedule:
+    """How long and how fast to fine-tune."""
+
+    epochs: int
+    max_len: int
+    lr: float
+    batch_size: int = 32
+    threads: int = 2
+
+
+def _loss(y: np.ndarray) -> Any:
     import torch
 
-    torch.set_num_threads(threads)
-    _seed_all(SEED)
-    prep = PREPARATIONS[READS]
-    model = build(len(OUTPUTS))
-    tok = tokenizer()
-    texts = [prep(r.text) for r in train]
-    y = np.array([targets(r) for r in train], dtype=np.float32)
-    w = np.array(
-        [LOW_CONFIDENCE_WEIGHT if r.confidence == "low" else 1.0 for r in train], dtype=np.float32
-    )
     pos = y.sum(0)
     # Rare labels get more weight per positive, capped so a handful of examples can't dominate.
     pos_weight = torch.tensor(np.clip((len(y) - pos) / np.maximum(pos, 1.0), 1.0, MAX_POS_WEIGHT))
-    loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction="none")
+    return torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction="none")
+
+
+def _optimiser(model: Any, lr: float, steps: int) -> tuple[Any, Any]:
+    """AdamW (no weight decay on biases and layer norms), with a linear warm-up over the
+    first 6% of steps and a linear decay after."""
+    import torch
+
     no_decay = ("bias", "LayerNorm.weight")
     params = list(model.named_parameters())
     opt = torch.optim.AdamW(
@@ -163,55 +163,112 @@ def fine_tune(
         ],
         lr=lr,
     )
-    steps = math.ceil(len(texts) / batch_size) * epochs
     warm = max(1, int(steps * 0.06))
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: (s + 1) / warm if s < warm else max(0.0, (steps - s) / max(1, steps - warm))
     )
+    return opt, sched
+
+
+def _batches(rng: np.random.Generator, texts: Sequence[str], batch_size: int) -> list[np.ndarray]:
+    """One epoch's batches in random order; within chunks of 50 batches, texts of like length
+    share a batch so little of each batch is padding."""
+    order = rng.permutation(len(texts))
+    chunk = batch_size * 50
+    batches: list[np.ndarray] = []
+    for c in range(0, len(order), chunk):
+        part = order[c : c + chunk]
+        part = part[np.argsort([len(texts[i]) for i in part], kind="stable")]
+        batches += [part[i : i + batch_size] for i in range(0, len(part), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+@dataclass
+class _Training:
+    """The model being trained, what it learns from, and where it is in the schedule."""
+
+    model: Any
+    tok: Any
+    texts: list[str]
+    y: np.ndarray
+    w: np.ndarray  # each row's weight in the loss
+    max_len: int
+    steps: int
+    log: Callable[[str], None]
+    started: float = field(default_factory=time.time)
+    step: int = 0
+
+    def epoch(self, batches: list[np.ndarray], loss_fn: Any, opt: Any, sched: Any) -> None:
+        import torch
+
+        self.model.train()
+        running = 0.0
+        for b in batches:
+            ids, mask = encode(self.tok, [self.texts[i] for i in b], self.max_len)
+            logits = self.model(torch.from_numpy(ids), torch.from_numpy(mask))
+            per = loss_fn(logits, torch.from_numpy(self.y[b])).mean(1)
+            loss = (per * torch.from_numpy(self.w[b])).mean()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad()
+            running += loss.item()
+            self.step += 1
+            if self.step % 50 == 0:
+                elapsed = time.time() - self.started
+                self.log(f"  step {self.step}/{self.steps} loss {running / 50:.4f} {elapsed:.0f}s")
+                running = 0.0
+
+
+def _validate(
+    run: _Training, epoch: int, val_texts: Sequence[str], val_y: np.ndarray
+) -> tuple[float, np.ndarray]:
+    """The mean validation F1 over CHOOSE_ON (each label at its best threshold), logged, and
+    the probabilities it came from."""
+    p = predict(run.model, run.tok, val_texts, run.max_len)
+    per_label = {name: best_threshold(val_y[:, k], p[:, k])[1] for k, name in enumerate(OUTPUTS)}
+    score = float(np.mean([per_label[n] for n in CHOOSE_ON]))
+    run.log(
+        f"epoch {epoch}: val mean F1 {score:.4f} "
+        + " ".join(f"{n}={per_label[n]:.3f}" for n in CHOOSE_ON)
+        + f" ({time.time() - run.started:.0f}s)"
+    )
+    return score, p
+
+
+def fine_tune(
+    train: Sequence[pool.PoolRow],
+    val: Sequence[pool.PoolRow],
+    schedule: Schedule,
+    log: Callable[[str], None] = print,
+) -> tuple[Any, dict[str, Any]]:
+    import torch
+
+    torch.set_num_threads(schedule.threads)
+    _seed_all(SEED)
+    prep = PREPARATIONS[READS]
+    model = build(len(OUTPUTS))
+    tok = tokenizer()
+    texts = [prep(r.text) for r in train]
+    y = np.array([targets(r) for r in train], dtype=np.float32)
+    w = np.array(
+        [LOW_CONFIDENCE_WEIGHT if r.confidence == "low" else 1.0 for r in train], dtype=np.float32
+    )
+    loss_fn = _loss(y)
+    steps = math.ceil(len(texts) / schedule.batch_size) * schedule.epochs
+    opt, sched = _optimiser(model, schedule.lr, steps)
     rng = np.random.default_rng(SEED)
     val_texts = [prep(r.text) for r in val]
     val_y = np.array([targets(r) for r in val], dtype=np.float32)
     best: dict[str, Any] = {"score": -1.0}
     history = []
-    started = time.time()
-    step = 0
-    for epoch in range(epochs):
-        model.train()
-        order = rng.permutation(len(texts))
-        chunk = batch_size * 50
-        batches: list[np.ndarray] = []
-        for c in range(0, len(order), chunk):
-            part = order[c : c + chunk]
-            part = part[np.argsort([len(texts[i]) for i in part], kind="stable")]
-            batches += [part[i : i + batch_size] for i in range(0, len(part), batch_size)]
-        rng.shuffle(batches)
-        running = 0.0
-        for b in batches:
-            ids, mask = encode(tok, [texts[i] for i in b], max_len)
-            logits = model(torch.from_numpy(ids), torch.from_numpy(mask))
-            per = loss_fn(logits, torch.from_numpy(y[b])).mean(1)
-            loss = (per * torch.from_numpy(w[b])).mean()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad()
-            running += loss.item()
-            step += 1
-            if step % 50 == 0:
-                log(f"  step {step}/{steps} loss {running / 50:.4f} {time.time() - started:.0f}s")
-                running = 0.0
-        p = predict(model, tok, val_texts, max_len)
-        per_label = {
-            name: best_threshold(val_y[:, k], p[:, k])[1] for k, name in enumerate(OUTPUTS)
-        }
-        score = float(np.mean([per_label[n] for n in CHOOSE_ON]))
-        history.append({"epoch": epoch + 1, "val": score, "seconds": time.time() - started})
-        log(
-            f"epoch {epoch + 1}: val mean F1 {score:.4f} "
-            + " ".join(f"{n}={per_label[n]:.3f}" for n in CHOOSE_ON)
-            + f" ({time.time() - started:.0f}s)"
-        )
+    run = _Training(model, tok, texts, y, w, schedule.max_len, steps, log)
+    for epoch in range(schedule.epochs):
+        run.epoch(_batches(rng, texts, schedule.batch_size), loss_fn, opt, sched)
+        score, p = _validate(run, epoch + 1, val_texts, val_y)
+        history.append({"epoch": epoch + 1, "val": score, "seconds": time.time() - run.started})
         if score > best["score"]:
             best = {
                 "score": score,
@@ -245,7 +302,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.limit:
         train, val = train[: args.limit], val[: max(50, args.limit // 5)]
     print(f"pool: train {len(train)}, val {len(val)}")
-    model, meta = fine_tune(train, val, args.epochs, args.max_len, args.lr)
+    model, meta = fine_tune(train, val, Schedule(args.epochs, args.max_len, args.lr))
     p, vy = meta.pop("val_probs"), meta.pop("val_y")
     thresholds = {}
     scores = {}
