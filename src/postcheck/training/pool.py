@@ -22,7 +22,7 @@ import csv
 import hashlib
 import json
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -122,44 +122,87 @@ def _antiwork() -> dict[str, str]:
     return {r["id"]: r["text"] for r in _jsonl(datasets_dir() / "reddit-antiwork" / "posts.jsonl")}
 
 
+# Each source set's reader: (datasets dir, the source id's parts) -> the text, unfolded.
+
+
+def _tweeteval(d: Path, parts: list[str]) -> str:
+    task, split, row = parts[0].split("/", 1)[1], parts[1], int(parts[2])
+    return _lines(d / "tweeteval" / task / f"{split}_text.txt")[row]
+
+
+def _nz_pm_tweet(d: Path, parts: list[str]) -> str:
+    return _jsonl(d / "nz-pm-tweets-2020" / "tweets.jsonl")[int(parts[1])]["text"]
+
+
+def _nz_release(d: Path, parts: list[str]) -> str:
+    release = _jsonl(d / "nz-political-releases" / "releases.jsonl")[int(parts[1])]
+    return release["text"].split("\n\n")[int(parts[2])]
+
+
+def _davidson(d: Path, parts: list[str]) -> str:
+    rows = _csv(d / "davidson-hate-offensive" / "data" / "labeled_data.csv")
+    return rows[int(parts[1])]["tweet"]
+
+
+def _political_social_media(d: Path, parts: list[str]) -> str:
+    rows = _csv(d / "political-social-media" / "political_social_media.csv", "utf-8-sig")
+    return rows[int(parts[1])]["text"]
+
+
+def _insults(d: Path, parts: list[str]) -> str:
+    fname = {"train": "train.csv", "test": "test_with_solutions.csv"}[parts[1]]
+    raw = _csv(d / "insults-social-commentary" / fname)[int(parts[2])]["Comment"]
+    return raw.strip('"').encode("utf-8").decode("unicode_escape", "ignore")
+
+
+def _glassdoor(d: Path, parts: list[str]) -> str:
+    rows = _csv(d / "glassdoor-reviews-subset" / "glassdoor_reviews.csv")
+    return rows[int(parts[1])][parts[2]] or ""
+
+
+def _p_stance(d: Path, parts: list[str]) -> str:
+    rows = _csv(d / "p-stance" / f"raw_{parts[1]}.csv")
+    return rows[int(parts[2])]["Tweet"]
+
+
+def _tweettopic(d: Path, parts: list[str]) -> str:
+    fname = {"train": "en_train.jsonl", "validation": "en_validation.jsonl"}[parts[1]]
+    return _jsonl(d / "tweettopic-xl-en" / fname)[int(parts[2])]["text"]
+
+
+def _babe(d: Path, parts: list[str]) -> str:
+    rows = _csv(d / "babe" / "data" / f"final_labels_{parts[1]}.csv", "utf-8-sig", ";")
+    return rows[int(parts[2])]["text"]
+
+
+def _reddit_antiwork(d: Path, parts: list[str]) -> str:
+    return _antiwork()[":".join(parts[1:])]
+
+
+_READERS: dict[str, Callable[[Path, list[str]], str]] = {
+    "nz-pm-tweets-2020": _nz_pm_tweet,
+    "nz-political-releases": _nz_release,
+    "davidson": _davidson,
+    "political-social-media": _political_social_media,
+    "insults-social-commentary": _insults,
+    "glassdoor": _glassdoor,
+    "p-stance": _p_stance,
+    "tweettopic": _tweettopic,
+    "babe": _babe,
+    "reddit-antiwork": _reddit_antiwork,
+}
+
+
 def resolve(source: str) -> str:
     """The text a source id names (folded as annotators read it)."""
     d = datasets_dir()
     parts = source.split(":")
     name = parts[0]
-    if name.startswith("tweeteval/"):
-        task, split, row = name.split("/", 1)[1], parts[1], int(parts[2])
-        return fold(_lines(d / "tweeteval" / task / f"{split}_text.txt")[row])
-    if name == "nz-pm-tweets-2020":
-        return fold(_jsonl(d / "nz-pm-tweets-2020" / "tweets.jsonl")[int(parts[1])]["text"])
-    if name == "nz-political-releases":
-        release = _jsonl(d / "nz-political-releases" / "releases.jsonl")[int(parts[1])]
-        return fold(release["text"].split("\n\n")[int(parts[2])])
-    if name == "davidson":
-        rows = _csv(d / "davidson-hate-offensive" / "data" / "labeled_data.csv")
-        return fold(rows[int(parts[1])]["tweet"])
-    if name == "political-social-media":
-        rows = _csv(d / "political-social-media" / "political_social_media.csv", "utf-8-sig")
-        return fold(rows[int(parts[1])]["text"])
-    if name == "insults-social-commentary":
-        fname = {"train": "train.csv", "test": "test_with_solutions.csv"}[parts[1]]
-        raw = _csv(d / "insults-social-commentary" / fname)[int(parts[2])]["Comment"]
-        return fold(raw.strip('"').encode("utf-8").decode("unicode_escape", "ignore"))
-    if name == "glassdoor":
-        rows = _csv(d / "glassdoor-reviews-subset" / "glassdoor_reviews.csv")
-        return fold(rows[int(parts[1])][parts[2]] or "")
-    if name == "p-stance":
-        rows = _csv(d / "p-stance" / f"raw_{parts[1]}.csv")
-        return fold(rows[int(parts[2])]["Tweet"])
-    if name == "tweettopic":
-        fname = {"train": "en_train.jsonl", "validation": "en_validation.jsonl"}[parts[1]]
-        return fold(_jsonl(d / "tweettopic-xl-en" / fname)[int(parts[2])]["text"])
-    if name == "babe":
-        rows = _csv(d / "babe" / "data" / f"final_labels_{parts[1]}.csv", "utf-8-sig", ";")
-        return fold(rows[int(parts[2])]["text"])
-    if name == "reddit-antiwork":
-        return fold(_antiwork()[":".join(parts[1:])])
-    raise KeyError(f"unknown source set in {source!r}")
+    # tweeteval ids name their task in the set's name ("tweeteval/offensive").
+    read = _tweeteval if name.startswith("tweeteval/") else _READERS.get(name)
+    if read is None:
+        raise KeyError(f"unknown source set in {source!r}")
+    return fold(read(d, parts))
 
 
 # Splits -----------------------------------------------------------------------------------
