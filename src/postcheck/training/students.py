@@ -18,6 +18,7 @@ import json
 import random
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -45,19 +46,7 @@ TRANSFER_LIMIT = 24000
 
 def transfer_texts(exclude: set[str], limit: int = TRANSFER_LIMIT) -> list[tuple[str, str]]:
     """(source, text) of unlabelled train-split texts, a fixed sample."""
-    d = datasets_dir()
-    cands: list[tuple[str, str]] = []
-    dev = pool.nz_dev_ids()
-    for i, row in enumerate(pool._jsonl(d / "nz-pm-tweets-2020" / "tweets.jsonl")):
-        if i not in dev:
-            cands.append((f"nz-pm-tweets-2020:{i}", row["text"]))
-    for task in ("offensive", "hate", "emotion", "irony"):
-        for i, t in enumerate(pool._lines(d / "tweeteval" / task / "train_text.txt")):
-            cands.append((f"tweeteval/{task}:train:{i}", t))
-    for i, row in enumerate(pool._jsonl(d / "tweettopic-xl-en" / "en_train.jsonl")):
-        cands.append((f"tweettopic:train:{i}", row["text"]))
-    for row in pool._jsonl(d / "reddit-antiwork" / "posts.jsonl"):
-        cands.append((f"reddit-antiwork:{row['id']}", row["text"]))
+    cands = _transfer_candidates()
     out = []
     seen = set(exclude)
     rng = random.Random(SEED)
@@ -74,6 +63,25 @@ def transfer_texts(exclude: set[str], limit: int = TRANSFER_LIMIT) -> list[tuple
         if len(out) >= limit:
             break
     return out
+
+
+def _transfer_candidates() -> list[tuple[str, str]]:
+    """(source, raw text) of every unlabelled text the teacher may read, in a fixed order (the
+    sample's shuffle depends on it); the New Zealand development tweets are left out."""
+    d = datasets_dir()
+    cands: list[tuple[str, str]] = []
+    dev = pool.nz_dev_ids()
+    for i, row in enumerate(pool._jsonl(d / "nz-pm-tweets-2020" / "tweets.jsonl")):
+        if i not in dev:
+            cands.append((f"nz-pm-tweets-2020:{i}", row["text"]))
+    for task in ("offensive", "hate", "emotion", "irony"):
+        for i, t in enumerate(pool._lines(d / "tweeteval" / task / "train_text.txt")):
+            cands.append((f"tweeteval/{task}:train:{i}", t))
+    for i, row in enumerate(pool._jsonl(d / "tweettopic-xl-en" / "en_train.jsonl")):
+        cands.append((f"tweettopic:train:{i}", row["text"]))
+    for row in pool._jsonl(d / "reddit-antiwork" / "posts.jsonl"):
+        cands.append((f"reddit-antiwork:{row['id']}", row["text"]))
+    return cands
 
 
 def teacher_labels(texts: Sequence[str], log: Callable[[str], None]) -> dict[str, np.ndarray]:
@@ -111,21 +119,27 @@ def _fit(x: Any, y: np.ndarray, w: np.ndarray, c: float) -> Any:
     return clf.fit(x, y, sample_weight=w)
 
 
-def fit_student(
-    x: Any,
-    y: np.ndarray,
-    w: np.ndarray,
-    xv: Any,
-    yv: np.ndarray,
-    xg: Any | None,
-    log: Callable[[str], None],
-) -> linear.Fitted:
+@dataclass(frozen=True)
+class StudentData:
+    """What one student learns from (x, y, w: features, labels, row weights) and is chosen on
+    (xv, yv: the val split), with the everyday guard's features where its flag rate is capped."""
+
+    x: Any
+    y: np.ndarray
+    w: np.ndarray
+    xv: Any
+    yv: np.ndarray
+    xg: Any | None = None
+
+
+def fit_student(data: StudentData, log: Callable[[str], None]) -> linear.Fitted:
     """C on val; Platt scaling on val decision values; threshold on val, with the everyday
     guard's flag rate capped. Featurising once for all signals and calibrating on val (the
     split every choice is made on, and whose figures are marked optimistic) keeps a full
     retrain of eleven students to minutes."""
     from sklearn.linear_model import LogisticRegression
 
+    x, y, w, xv, yv, xg = data.x, data.y, data.w, data.xv, data.yv, data.xg
     best: tuple[float, float, Any] | None = None
     for c in GRID:
         clf = _fit(x, y, w, c)
@@ -187,7 +201,7 @@ def train(use_teacher: bool = True, log: Callable[[str], None] = print) -> dict[
             xs = x
         yv = np.array([r.y(label) for r in va])
         guard = xg if signal in ("political", "disrespect", "grievance") else None
-        fitted = fit_student(xs, y, w, xv, yv, guard, log)
+        fitted = fit_student(StudentData(xs, y, w, xv, yv, guard), log)
         path = MODELS_DIR / f"{signal}.npz"
         meta = {
             "trained": dt.date.today().isoformat(),
