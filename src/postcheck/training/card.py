@@ -75,11 +75,9 @@ def agreement_table() -> list[str]:
     return out
 
 
-def write(models_dir: Path = MODELS_DIR) -> Path:
-    reader = _load(models_dir / "signals.encoder.json")
-    students = _load(models_dir / "students.json")
-    rows = {s: pool.rows(s) for s in pool.SPLITS}
-    lines = [
+def _model_intro(reader: dict[str, Any]) -> list[str]:
+    """What the models detect, how they are built, and the head of the data section."""
+    return [
         "# Model card: the multi-label reader and its students (`signals`)",
         "",
         "What it detects: every text signal of the codebook (`docs/codebook.md`) at once: "
@@ -124,20 +122,20 @@ def write(models_dir: Path = MODELS_DIR) -> Path:
         "| source set | train | val | dev-test | licence |",
         "|---|---:|---:|---:|---|",
     ]
-    lines += _source_rows(rows)
-    lines += [
-        "",
-        "Positives per label:",
-        "",
-        "| label | train | val | dev-test |",
-        "|---|---:|---:|---:|",
-    ]
+
+
+def _label_counts(rows: dict[str, list[pool.PoolRow]]) -> list[str]:
+    """Table rows: positives per label and split."""
     counts = {s: pool.counts(rs) for s, rs in rows.items()}
-    for lab in pool.LABELS:
-        lines.append(
-            f"| {lab} | {counts['train'][lab]} | {counts['val'][lab]} | {counts['devtest'][lab]} |"
-        )
-    lines += [
+    return [
+        f"| {lab} | {counts['train'][lab]} | {counts['val'][lab]} | {counts['devtest'][lab]} |"
+        for lab in pool.LABELS
+    ]
+
+
+def _how_labelled() -> list[str]:
+    """The seed's agreement figures, before the table of the additions' rounds."""
+    return [
         "",
         "## How labels were made, and agreement",
         "",
@@ -148,8 +146,11 @@ def write(models_dir: Path = MODELS_DIR) -> Path:
         "profanity 1.00, disrespect 0.73.",
         "",
     ]
-    lines += agreement_table()
-    lines += [
+
+
+def _validation(reader: dict[str, Any], students: dict[str, Any]) -> list[str]:
+    """Reader and student scores on val, and the bulk cascade's."""
+    lines = [
         "## Validation scores (pool val; chosen on this split, so optimistic)",
         "",
         "| signal | reader F1 | reader threshold | student P | student R | student F1 | "
@@ -184,7 +185,12 @@ def write(models_dir: Path = MODELS_DIR) -> Path:
             f"no label; cap "
             f"{bulk['max_everyday_share']:.0%}).",
         ]
-    lines += [
+    return lines
+
+
+def _model_closing() -> list[str]:
+    """Where the honest figures are, known differences, licences and limits."""
+    return [
         "",
         "The honest figures are `postcheck evaluate`'s: the two New Zealand development sets, "
         "the locked dev-test split, and the source-labelled sets, with the anchors measured "
@@ -207,6 +213,26 @@ def write(models_dir: Path = MODELS_DIR) -> Path:
         "patterns and lexicons, and the reader's outputs for them are advisory.",
         "",
     ]
+
+
+def write(models_dir: Path = MODELS_DIR) -> Path:
+    reader = _load(models_dir / "signals.encoder.json")
+    students = _load(models_dir / "students.json")
+    rows = {s: pool.rows(s) for s in pool.SPLITS}
+    lines = _model_intro(reader)
+    lines += _source_rows(rows)
+    lines += [
+        "",
+        "Positives per label:",
+        "",
+        "| label | train | val | dev-test |",
+        "|---|---:|---:|---:|",
+    ]
+    lines += _label_counts(rows)
+    lines += _how_labelled()
+    lines += agreement_table()
+    lines += _validation(reader, students)
+    lines += _model_closing()
     path = models_dir / "signals.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -219,6 +245,26 @@ def write_data_card(path: Path | None = None) -> Path:
     path = path or pool.ADDED_DIR.parent.parent / "docs" / "data-card.md"
     rows = {s: pool.rows(s) for s in pool.SPLITS}
     nz_agree = _load(nz_dev2.PATH.parent / "nz-posts-v1.agreement.json")
+    lines = _pool_section(rows)
+    lines += _nz_dev_section()
+    lines += _nz_dev2_section(nz_agree)
+    lines += [
+        "",
+        "## What is missing",
+        "",
+        "- Confidential and privacy are rare in real posts (28 and 36 in the pool): they need "
+        "targeted real data (disciplinary decisions that quote leaks, privacy complaints).",
+        "- Harassment needs context one post does not show (repetition, intent): 52 positives.",
+        "- The pool is below the 25,000 texts asked for (about 20,500).",
+        "",
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _pool_section(rows: dict[str, list[pool.PoolRow]]) -> list[str]:
+    """The data card's head and section 1: the training pool's sources, counts and agreement."""
     lines = [
         "# Data card: postcheck's labelled data",
         "",
@@ -244,14 +290,15 @@ def write_data_card(path: Path | None = None) -> Path:
         "|---|---:|---:|---:|---|",
     ]
     lines += _source_rows(rows)
-    counts = {s: pool.counts(rs) for s, rs in rows.items()}
     lines += ["", "| label | train | val | dev-test |", "|---|---:|---:|---:|"]
-    for lab in pool.LABELS:
-        lines.append(
-            f"| {lab} | {counts['train'][lab]} | {counts['val'][lab]} | {counts['devtest'][lab]} |"
-        )
+    lines += _label_counts(rows)
     lines += ["", *agreement_table()]
-    lines += [
+    return lines
+
+
+def _nz_dev_section() -> list[str]:
+    """Section 2: the first New Zealand development set's positives per label."""
+    lines = [
         "",
         "## 2. New Zealand development set 1: `nz-pm-tweets-2020.dev` (measure only)",
         "",
@@ -265,7 +312,15 @@ def write_data_card(path: Path | None = None) -> Path:
     c = Counter(lab for r in dev for lab in r.labels)
     lines += ["| label | positives |", "|---|---:|"]
     lines += [f"| {lab} | {c[lab]} |" for lab in pool.LABELS if lab != "profanity"]
-    lines += [
+    return lines
+
+
+def _nz_dev2_section(nz_agree: dict[str, Any]) -> list[str]:
+    """Section 3: how the second New Zealand set was gathered and, once its agreement file
+    exists, its positives per part and agreement per label."""
+    from postcheck.training import nz_dev2
+
+    lines = [
         "",
         "## 3. New Zealand development set 2: `data/nz-posts/nz-posts-v1.jsonl` (measure only)",
         "",
@@ -276,38 +331,26 @@ def write_data_card(path: Path | None = None) -> Path:
         "errors), half `test` (locked: scored once per release), by a hash of the id.",
         "",
     ]
-    if nz_agree:
-        lines += [
-            f"Posts: {nz_agree['posts']}; labelled: {nz_agree['labelled']}; third reads: "
-            f"{nz_agree['third_reads']}; left unlabelled (no third read yet): "
-            f"{nz_agree['disagreements_open']}.",
-            "",
-            "| label | dev | test | kappa (A v. B) |",
-            "|---|---:|---:|---|",
-        ]
-        try:
-            parts = {
-                p: Counter(lab for r in nz_dev2.rows(p) for lab in r.labels)
-                for p in ("dev", "test")
-            }
-        except FileNotFoundError:
-            parts = {"dev": Counter(), "test": Counter()}
-        for lab in pool.LABELS:
-            k = nz_agree["agreement"][lab]
-            lines.append(
-                f"| {lab} | {parts['dev'][lab]} | {parts['test'][lab]} | {k['kappa']} "
-                f"({k['positives_a']}/{k['positives_b']}) |"
-            )
+    if not nz_agree:
+        return lines
     lines += [
+        f"Posts: {nz_agree['posts']}; labelled: {nz_agree['labelled']}; third reads: "
+        f"{nz_agree['third_reads']}; left unlabelled (no third read yet): "
+        f"{nz_agree['disagreements_open']}.",
         "",
-        "## What is missing",
-        "",
-        "- Confidential and privacy are rare in real posts (28 and 36 in the pool): they need "
-        "targeted real data (disciplinary decisions that quote leaks, privacy complaints).",
-        "- Harassment needs context one post does not show (repetition, intent): 52 positives.",
-        "- The pool is below the 25,000 texts asked for (about 20,500).",
-        "",
+        "| label | dev | test | kappa (A v. B) |",
+        "|---|---:|---:|---|",
     ]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+    try:
+        parts = {
+            p: Counter(lab for r in nz_dev2.rows(p) for lab in r.labels) for p in ("dev", "test")
+        }
+    except FileNotFoundError:
+        parts = {"dev": Counter(), "test": Counter()}
+    for lab in pool.LABELS:
+        k = nz_agree["agreement"][lab]
+        lines.append(
+            f"| {lab} | {parts['dev'][lab]} | {parts['test'][lab]} | {k['kappa']} "
+            f"({k['positives_a']}/{k['positives_b']}) |"
+        )
+    return lines
