@@ -15,8 +15,11 @@ import pytest
 
 from postcheck.detect import encoder as enc_mod
 from postcheck.detect import trained
-from postcheck.detect.reader import SIGNAL_LABELS, Reader, load_reader, shared_reader
+from postcheck.detect.base import Doc
+from postcheck.detect.reader import SIGNAL_LABELS, Reader, load_reader
 from postcheck.detect.trained import MODELS_DIR, ModelError
+from postcheck.engine import default_engine
+from postcheck.model import Post
 
 CLEAR = "Lovely morning for a walk along the waterfront with the dog."
 NASTY = "You're a pathetic idiot, shut up and go away."
@@ -25,18 +28,13 @@ POLITICAL = "Luxon and his cronies are wrecking the country, vote them out."
 
 @pytest.fixture(autouse=True)
 def _fresh_mode(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    # The mode is read once per process; tests that change it must re-read it, and leave
-    # the default behind for the tests after them.
+    # Each test starts from the defaults, whatever the environment running the suite says.
     monkeypatch.delenv("POSTCHECK_ENCODER", raising=False)
-    enc_mod.reset_mode()
     yield
-    monkeypatch.delenv("POSTCHECK_ENCODER", raising=False)
-    enc_mod.reset_mode()
 
 
 def _set_mode(monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
     monkeypatch.setenv("POSTCHECK_ENCODER", mode)
-    enc_mod.reset_mode()
 
 
 @pytest.fixture(scope="module")
@@ -149,22 +147,24 @@ def test_thorough_mode_reads_every_post_and_every_signal(monkeypatch: pytest.Mon
     # Signals no student covers come from the reader alone.
     assert {"harassment", "jurisdiction_nz", "jurisdiction_foreign"} <= set(out)
     assert set(out) <= set(SIGNAL_LABELS)
-    # Scores cached under one mode are never served under another.
-    thorough = trained.scores_for(NASTY)["disrespect"]
-    _set_mode(monkeypatch, "off")
-    off = trained.scores_for(NASTY)["disrespect"]
+    # The same text read in two modes in one process gives each mode's reading.
+    thorough = Doc.of(Post(text=NASTY), mode="thorough").readings()["disrespect"]
+    off = Doc.of(Post(text=NASTY), mode="off").readings()["disrespect"]
     assert thorough[2] is True and off[2] is False
 
 
 def test_an_unknown_mode_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     _set_mode(monkeypatch, "turbo")
     with pytest.raises(ModelError, match="POSTCHECK_ENCODER"):
-        enc_mod.current_mode()
+        enc_mod.mode_for()
+    with pytest.raises(ModelError, match="POSTCHECK_ENCODER"):
+        trained.score_cascade([CLEAR])
+    with pytest.raises(ModelError, match="encoder mode"):
+        trained.score_cascade([CLEAR], mode="turbo")
 
 
 def test_reader_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
     _set_mode(monkeypatch, "off")
-    assert shared_reader() is None
     out = trained.score_cascade([NASTY])
     assert not out["disrespect"].stage.any()
     assert "harassment" not in out
@@ -238,17 +238,22 @@ def test_an_unsure_post_loads_the_reader_but_no_training_library() -> None:
 
 
 def test_one_draft_is_read_thoroughly_and_bulk_fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert enc_mod.current_mode() == "fast"
-    assert enc_mod.single_post_mode() == "thorough"
-    with enc_mod.reading("thorough"):
-        assert enc_mod.current_mode() == "thorough"
-        assert trained.score_cascade([CLEAR])["disrespect"].stage.all()
-    assert enc_mod.current_mode() == "fast"
+    assert enc_mod.mode_for() == "fast"
+    assert enc_mod.mode_for(single=True) == "thorough"
+    assert enc_mod.mode_for(thorough=True) == "thorough"
+    assert trained.score_cascade([CLEAR], mode="thorough")["disrespect"].stage.all()
+    assert not trained.score_cascade([CLEAR])["disrespect"].stage.all()
+    # The engine reads one draft the way its door asks, and in bulk otherwise.
+    engine = default_engine()
+    drafted = engine.check(Post(text=CLEAR), mode=enc_mod.mode_for(single=True))
+    bulk = engine.check(Post(text=CLEAR))
+    assert any("+encoder" in e for s in drafted.signals for e in s.evidence)
+    assert not any("+encoder" in e for s in bulk.signals for e in s.evidence)
     # An explicit $POSTCHECK_ENCODER wins over the single-post default.
     _set_mode(monkeypatch, "off")
-    assert enc_mod.single_post_mode() == "off"
-    with pytest.raises(ModelError), enc_mod.reading("turbo"):
-        pass
+    assert enc_mod.mode_for(single=True) == "off"
+    with pytest.raises(ModelError):
+        enc_mod.check_mode("turbo")
 
 
 def test_cli_single_draft_reads_thoroughly_and_bad_mode_is_one_line(tmp_path: Path) -> None:

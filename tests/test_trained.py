@@ -110,21 +110,21 @@ def test_explain_returns_the_words_that_drove_the_score() -> None:
 
 
 def test_score_many_matches_score_all_and_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    from postcheck.detect import encoder
+    from postcheck.detect.base import Doc
+    from postcheck.model import Post
 
     monkeypatch.setenv("POSTCHECK_ENCODER", "off")  # the students alone
-    encoder.reset_mode()
     texts = ["The Greens have lost the plot", "lovely weather in Napier"]
     model = model_for("political")
     assert model is not None
     direct = model.score_many(texts)
     together = trained.score_all(texts)["political"]
     assert np.allclose(direct, together)
-    assert trained.scores_for(texts[0])["political"][0] == pytest.approx(direct[0])
+    doc = Doc.of(Post(text=texts[0]), mode="off")
+    assert doc.readings()["political"][0] == pytest.approx(direct[0])
+    assert doc.readings() is doc.readings()  # one pass per post, shared by its detectors
     assert trained.batch_scores(texts)[1]["political"][0] == pytest.approx(direct[1])
     assert model.score_many([]).shape == (0,)
-    monkeypatch.delenv("POSTCHECK_ENCODER")
-    encoder.reset_mode()
 
 
 @pytest.mark.usefixtures("shared_datasets")

@@ -44,7 +44,7 @@ def check(
 
     Like `postcheck check TEXT`, one post is read thoroughly: the transformer reads it whatever
     the fast model thinks ($POSTCHECK_ENCODER overrides). `Engine.check_many` reads in bulk."""
-    from postcheck.detect.encoder import one_draft
+    from postcheck.detect.encoder import mode_for
     from postcheck.engine import default_engine
 
     if context is None:
@@ -52,5 +52,4 @@ def check(
     elif context_fields:
         context = context.model_copy(update=context_fields)
     post = Post(text=text, context=context, id=id)
-    with one_draft():
-        return (engine or default_engine()).check(post, edition=edition)
+    return (engine or default_engine()).check(post, edition=edition, mode=mode_for(single=True))

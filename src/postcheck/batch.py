@@ -81,12 +81,12 @@ def check_outcomes(
     edition: str | None = None,
     mode: str | None = None,
 ) -> Iterator[Outcome]:
-    """Outcomes in input order. `mode` is how much the reader reads (None: this process's
-    mode, which forked workers inherit); it travels to the workers with each chunk."""
+    """Outcomes in input order. `mode` is how much the reader reads (None: the bulk mode,
+    `encoder.mode_for()`); it travels to the workers with each chunk."""
     if mode is None:
-        from postcheck.detect.encoder import current_mode
+        from postcheck.detect.encoder import mode_for
 
-        mode = current_mode()
+        mode = mode_for()
     it = iter(posts)
     procs = cpu_count() if processes is None else max(1, processes)
     head = list(itertools.islice(it, POOL_THRESHOLD))

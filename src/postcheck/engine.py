@@ -12,7 +12,6 @@ from postcheck.assess import Facts, assess, overall
 from postcheck.calendar import phase, to_nz
 from postcheck.coverage import COVERAGE_NOTES, coverage, foreign_facing
 from postcheck.detect import Detector, Doc, default_detectors, detect_doc
-from postcheck.detect.encoder import reading
 from postcheck.detect.trained import Scores, batch_scores
 from postcheck.detect.work_link import names_employer
 from postcheck.guidance import (
@@ -79,13 +78,10 @@ class Engine:
         scores: Scores | None = None,
     ) -> Report:
         """One post's report. `mode` is how much the reader reads ("fast", "thorough",
-        "off"; None: the process's mode); `scores` are the models' readings when a batch
-        already computed them (`check_many`)."""
+        "off"; None: the bulk mode, `encoder.mode_for()`); `scores` are the models' readings
+        when a batch already computed them (`check_many`)."""
         validate_text(post.text)
-        if mode is not None and scores is None:
-            with reading(mode):
-                return self._check(post, edition, Doc.of(post))
-        return self._check(post, edition, Doc.of(post, scores))
+        return self._check(post, edition, Doc.of(post, scores, mode))
 
     def _check(self, post: Post, edition: str | None, doc: Doc) -> Report:
         ctx = post.context

@@ -16,11 +16,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,6 @@ from typing import Any
 import numpy as np
 
 from postcheck.detect import Doc, default_detectors
-from postcheck.detect.encoder import reset_mode
 from postcheck.detect.reader import SIGNAL_LABELS
 from postcheck.detect.trained import batch_scores
 from postcheck.model import Post
@@ -98,12 +96,15 @@ def stats(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
 FOREIGN_EVIDENCE = ("jurisdiction:foreign", "jurisdiction:both")
 
 
-def run_detectors(texts: Sequence[str], signals: Sequence[str]) -> dict[str, np.ndarray]:
+def run_detectors(
+    texts: Sequence[str], signals: Sequence[str], mode: str | None = None
+) -> dict[str, np.ndarray]:
     """(score, fired) arrays per signal for every text, through the real detector set.
 
     A signal written "a|b" is the union: fired when any of them fires, scored by the highest.
-    `NAME:encoder` says where the multi-label reader read the text."""
-    all_scores = batch_scores(list(texts))
+    `NAME:encoder` says where the multi-label reader read the text. `mode` is how much the
+    reader reads (None: the bulk mode)."""
+    all_scores = batch_scores(list(texts), mode)
     detectors = default_detectors()
     parts = {p for s in signals for p in s.split("|")}
     # "political@foreign": a political opinion the detector placed abroad (jurisdiction
@@ -368,22 +369,6 @@ def _stance_and_review_tasks() -> list[Task]:
     return tasks
 
 
-@contextlib.contextmanager
-def encoder_mode(mode: str) -> Iterator[None]:
-    """Run the detectors with the transformer stage in `mode`, then put the old one back."""
-    old = os.environ.get("POSTCHECK_ENCODER")
-    os.environ["POSTCHECK_ENCODER"] = mode
-    reset_mode()
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("POSTCHECK_ENCODER", None)
-        else:
-            os.environ["POSTCHECK_ENCODER"] = old
-        reset_mode()
-
-
 def evaluate_tasks(tasks: list[Task], anchors: bool, log: Callable[[str], None]) -> list[Result]:
     fns = _anchor_fns() if anchors else {}
     results = []
@@ -395,8 +380,7 @@ def evaluate_tasks(tasks: list[Task], anchors: bool, log: Callable[[str], None])
     for (mode, texts), group in by_texts.items():
         t0 = time.time()
         signals = sorted({t.signal for t in group})
-        with encoder_mode(mode):
-            out = run_detectors(list(texts), signals)
+        out = run_detectors(list(texts), signals, mode)
         cache[id(group)] = out
         log(f"  {group[0].dataset}: {len(texts)} posts, {time.time() - t0:.1f}s")
         for t in group:

@@ -293,11 +293,11 @@ def test_batch_stops_when_the_client_goes_away(
     from postcheck.web import api
 
     checked: list[str] = []
-    real_check_one = api.check_one
+    real_check_chunk = api._check_chunk
 
-    def counting(item: Any, edition: str | None) -> dict[str, Any]:
-        checked.append(item.text)
-        return real_check_one(item, edition)
+    def counting(chunk: Any, start: int, edition: str | None) -> list[dict[str, Any]]:
+        checked.extend(item.text for item in chunk)
+        return real_check_chunk(chunk, start, edition)
 
     looks = 0
 
@@ -306,7 +306,7 @@ def test_batch_stops_when_the_client_goes_away(
         looks += 1
         return looks > 1
 
-    monkeypatch.setattr(api, "check_one", counting)
+    monkeypatch.setattr(api, "_check_chunk", counting)
     monkeypatch.setattr(Request, "is_disconnected", gone_after_first_chunk)
     posts = [{"text": f"post {i}"} for i in range(api.CHUNK_POSTS + 5)]
     with caplog.at_level("INFO", logger="postcheck.web"):

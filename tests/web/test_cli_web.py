@@ -89,11 +89,11 @@ def test_serve_prints_the_url_and_serves() -> None:
 SLOW_SERVE = """
 import sys, time
 from postcheck.web import api
-real = api.check_one
-def slow(item, edition):
-    time.sleep(0.02)
-    return real(item, edition)
-api.check_one = slow
+real = api._check_chunk
+def slow(chunk, start, edition):
+    time.sleep(0.02 * len(chunk))
+    return real(chunk, start, edition)
+api._check_chunk = slow
 from postcheck.cli import main
 sys.argv = ["postcheck", "serve", "--port", sys.argv[1], "--shutdown-timeout", "1"]
 main()

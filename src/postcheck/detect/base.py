@@ -68,12 +68,29 @@ class Doc:
     folded: str
     _hits: list[Hit] | None = field(default=None, repr=False)
     #: The models' readings when they were computed for a whole batch (trained.batch_scores);
-    #: None: a detector scores this post alone.
+    #: None until a detector first asks (`readings`), which scores this post alone.
     scores: dict[str, tuple[float, float, bool]] | None = field(default=None, repr=False)
+    #: How much the reader reads when this post is scored alone (encoder.MODES; None: the
+    #: bulk mode).
+    mode: str | None = None
 
     @classmethod
-    def of(cls, post: Post, scores: dict[str, tuple[float, float, bool]] | None = None) -> Doc:
-        return cls(post=post, text=post.text, folded=fold(post.text), scores=scores)
+    def of(
+        cls,
+        post: Post,
+        scores: dict[str, tuple[float, float, bool]] | None = None,
+        mode: str | None = None,
+    ) -> Doc:
+        return cls(post=post, text=post.text, folded=fold(post.text), scores=scores, mode=mode)
+
+    def readings(self) -> dict[str, tuple[float, float, bool]]:
+        """Every model's (probability, threshold, read by the reader) for this post, computed
+        once per Doc: the detectors of one post share one pass."""
+        if self.scores is None:
+            from postcheck.detect.trained import batch_scores
+
+            self.scores = batch_scores([self.text], self.mode)[0]
+        return self.scores
 
     def span(self, start: int, end: int) -> Span:
         return Span(start=start, end=end, text=self.text[start:end])

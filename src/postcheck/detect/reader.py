@@ -189,10 +189,7 @@ def _shared() -> Reader | None:
 
 
 def shared_reader() -> Reader | None:
-    """The process's reader (None when the package ships none or the mode is "off")."""
-    from postcheck.detect.encoder import current_mode
-
-    if current_mode() == "off":
-        return None
+    """The process's reader (None when the package ships none). Callers in mode "off" never
+    ask, so a run that reads nothing never loads it."""
     with _lock:
         return _shared()

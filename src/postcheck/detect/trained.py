@@ -186,7 +186,7 @@ def model_for(signal: str) -> TextModel | None:
 
 def forget_models() -> None:
     """Drop every loaded model and cached score (training rewrites models mid-process)."""
-    for cached in (_available, _load, _loadable, _stack, _scores_for):
+    for cached in (_available, _load, _loadable, _stack):
         cached.cache_clear()
 
 
@@ -310,10 +310,12 @@ def score_cascade(
     """Every signal's n-gram student on every text; the multi-label reader (`reader.py`) on
     the texts any student is unsure of ("fast"), or on every text ("thorough"). A text the
     reader reads takes the reader's probability and threshold for every signal it outputs,
-    including those no student covers (harassment, jurisdiction)."""
-    from postcheck.detect.encoder import current_mode
+    including those no student covers (harassment, jurisdiction). `mode` None: the bulk
+    mode ($POSTCHECK_ENCODER, else "fast")."""
+    from postcheck.detect.encoder import check_mode, mode_for
     from postcheck.detect.reader import shared_reader
 
+    mode = mode_for() if mode is None else check_mode(mode)
     n = len(texts)
     reader = None if mode == "off" else shared_reader()
     students = _loadable(tuple(names) if names is not None else _available())
@@ -325,10 +327,7 @@ def score_cascade(
         return out
     for name in _reader_only(reader, students, names):
         out[name] = Readings(np.zeros(n), np.full(n, 0.5), np.zeros(n, dtype=bool))
-    if (mode or current_mode()) == "thorough":
-        pick = np.arange(n)
-    else:
-        pick = _unsure(texts, students, prob, out, reader)
+    pick = np.arange(n) if mode == "thorough" else _unsure(texts, students, prob, out, reader)
     if len(pick):
         _take_reader(texts, pick, reader, out)
     return out
@@ -407,23 +406,10 @@ def _take_reader(
 Scores = dict[str, tuple[float, float, bool]]
 
 
-def scores_for(text: str, mode: str | None = None) -> Scores:
-    """All model readings for one text, cached so every detector of a post shares one pass.
-    Each reading is (probability, the threshold it is judged by, read by the reader)."""
-    from postcheck.detect.encoder import current_mode
-
-    return _scores_for(text, mode or current_mode())
-
-
-@functools.lru_cache(maxsize=512)
-def _scores_for(text: str, mode: str) -> Scores:
-    # The mode is part of the key: a process that switches it never reads stale scores.
-    return _unpack(score_cascade([text], mode=mode), 0)
-
-
 def batch_scores(texts: Sequence[str], mode: str | None = None) -> list[Scores]:
     """Every text's readings from one vectorised pass (the bulk path: `Engine.check_many`
-    hands each post's readings to its detectors through `Doc.scores`)."""
+    hands each post's readings to its detectors through `Doc.scores`; a Doc made without
+    them scores its own text once, `Doc.readings`)."""
     if not texts:
         return []
     readings = score_cascade(texts, mode=mode)
@@ -474,16 +460,15 @@ class ModelView:
 def view(signal: str, doc: Doc) -> ModelView | None:
     """The models' reading of the post for `signal`, or None when nothing reads it: the
     student's (and the reader's where it read the post), or the reader's alone for the
-    signals no student covers (harassment, jurisdiction). A post checked in bulk carries its
-    readings (`doc.scores`); one checked alone is scored here."""
+    signals no student covers (harassment, jurisdiction): the readings the Doc carries
+    (computed for its whole batch, or for this post alone on first use)."""
     text = doc.text
     if not text.strip() or mostly_reo(text):
         # The models learnt English; on te reo they read only unknown word pieces and say
         # "nothing here", so a post mostly in te reo is left to the lexicons (language.py).
         return None
     model = model_for(signal)
-    scores = doc.scores if doc.scores is not None else scores_for(text)
-    reading = scores.get(signal)
+    reading = doc.readings().get(signal)
     if reading is None:
         return None
     prob, threshold, by_encoder = reading

@@ -108,11 +108,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def check_one(item: CheckRequest, edition: str | None) -> dict[str, Any]:
-    """Run the shared engine on one request and return the CLI's versioned Report JSON."""
+    """Run the shared engine on one draft and return the CLI's versioned Report JSON."""
+    from postcheck.detect.encoder import mode_for
     from postcheck.engine import InputError, default_engine
 
     try:
-        report = default_engine().check(item.to_post(), edition=edition)
+        report = default_engine().check(item.to_post(), edition=edition, mode=mode_for(single=True))
     except (GuidanceError, InputError) as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from None
     return report_json(report)
@@ -135,12 +136,9 @@ def api_check(
     JSONL; the answer is the same versioned Report JSON the CLI prints. One post is read
     thoroughly (the transformer reads it whatever the fast model thinks); the batch call
     reads like a scan."""
-    from postcheck.detect.encoder import one_draft
-
     # report_json is already plain JSON: returning a response skips FastAPI's generic
     # encoder, which would cost as much again as the check itself.
-    with one_draft():
-        return JSONResponse(check_one(item, edition))
+    return JSONResponse(check_one(item, edition))
 
 
 @router.post(
@@ -213,13 +211,25 @@ def _chunks(posts: Sequence[CheckRequest]) -> Iterator[tuple[int, Sequence[Check
 def _check_chunk(
     chunk: Sequence[CheckRequest], start: int, edition: str | None
 ) -> list[dict[str, Any]]:
-    reports = []
-    for i, item in enumerate(chunk, start):
+    """One chunk read like a scan: one vectorised model pass (Engine.check_many) in the
+    bulk mode. The first post that cannot be checked fails the request, naming it."""
+    from postcheck.detect.encoder import mode_for
+    from postcheck.engine import InputError, default_engine
+
+    posts = [item.to_post() for item in chunk]
+    results = default_engine().check_many(posts, edition, mode=mode_for(), chunk=len(posts))
+    reports: list[dict[str, Any]] = []
+    while True:
+        i = start + len(reports)
         try:
-            reports.append(check_one(item, edition))
-        except HTTPException as exc:
-            raise HTTPException(exc.status_code, f"posts.{i}: {exc.detail}") from None
-    return reports
+            result = next(results, None)
+        except GuidanceError as exc:
+            raise HTTPException(422, f"posts.{i}: {exc}") from None
+        if result is None:
+            return reports
+        if isinstance(result, InputError):
+            raise HTTPException(422, f"posts.{i}: {result}")
+        reports.append(report_json(result))
 
 
 @router.get("/api/guidance", tags=["guidance"], summary="Both editions and the rule set")

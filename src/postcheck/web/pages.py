@@ -152,7 +152,7 @@ def _run_check(form: dict[str, str]) -> tuple[Any, dict[str, str]]:
     """Check the submitted form; returns (ResultView or None, errors by field)."""
     from pydantic import ValidationError
 
-    from postcheck.detect.encoder import one_draft
+    from postcheck.detect.encoder import mode_for
     from postcheck.engine import InputError, default_engine
     from postcheck.web.result_view import result_view
     from postcheck.web.schemas import CheckRequest, validation_errors
@@ -183,8 +183,9 @@ def _run_check(form: dict[str, str]) -> tuple[Any, dict[str, str]]:
     }
     try:
         post = CheckRequest.model_validate(body).to_post()
-        with one_draft():
-            report = default_engine().check(post, edition=form.get("edition") or None)
+        report = default_engine().check(
+            post, edition=form.get("edition") or None, mode=mode_for(single=True)
+        )
     except ValidationError as exc:
         for e in validation_errors(exc.errors())[1]:
             errors[e["field"].split(".")[-1]] = e["message"]
