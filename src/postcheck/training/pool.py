@@ -8,6 +8,12 @@ Three files make the pool, all read in place and never copied into the repositor
   hold a source id, a hash of the text and the labels, never the text: `resolve()` reads the
   text from the shared datasets by its source id, and the hash proves it is the text that was
   read.
+- `data/nz-posts/nz-posts-train-v1.jsonl` in this repository: real New Zealand posts the
+  project collected itself (quoted word for word in public pages; no shared dataset holds
+  them, so the file keeps the text with its page), read under the codebook. Source ids are
+  `nz-posts-train:<id>`; a post's group is its page (a Reddit thread under any mirror is one
+  page), so one thread never sits on both sides of a split. None of them comes from a page of
+  the second New Zealand development set (`nz_dev2`), and no text is shared with it.
 
 Splits are made here, by a hash of the text's *group* (a tweet, a press release, a Reddit
 thread, a review), so that paragraphs of one release or replies in one thread never sit on both
@@ -21,6 +27,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -65,6 +72,7 @@ CODES: dict[str, str] = {
 
 SPLITS = ("train", "val", "devtest")
 ADDED_DIR = REPO_ROOT / "data" / "annotation"
+COLLECTED = REPO_ROOT / "data" / "nz-posts" / "nz-posts-train-v1.jsonl"
 TEXT_LIMIT = 600
 
 
@@ -208,9 +216,37 @@ def resolve(source: str) -> str:
 # Splits -----------------------------------------------------------------------------------
 
 
+_REDDIT_THREAD = re.compile(r"/r/([^/]+)/comments/([a-z0-9]+)", re.IGNORECASE)
+
+
+def page_group(url: str) -> str:
+    """One page, or one Reddit thread whichever mirror served it."""
+    m = _REDDIT_THREAD.search(url)
+    if m:
+        return f"reddit:{m.group(1).lower()}:{m.group(2).lower()}"
+    return (
+        url.split("#")[0]
+        .split("?")[0]
+        .rstrip("/")
+        .removeprefix("https://")
+        .removeprefix("http://")
+        .removeprefix("www.")
+    )
+
+
+@cache
+def _collected() -> dict[str, dict]:
+    if not COLLECTED.exists():
+        return {}
+    return {r["id"]: r for r in _jsonl(COLLECTED)}
+
+
 def group_of(source: str) -> str:
     """The unit that must stay on one side of a split."""
     parts = source.split(":")
+    if parts[0] == "nz-posts-train":
+        row = _collected().get(parts[1])
+        return "nz-posts-train:" + (page_group(row["url"]) if row else parts[1])
     if parts[0] == "nz-political-releases":
         return ":".join(parts[:2])  # one release
     if parts[0] == "glassdoor":
@@ -276,6 +312,22 @@ def _from_added(path: Path) -> Iterator[PoolRow]:
         )
 
 
+def _from_collected() -> Iterator[PoolRow]:
+    for pid, r in _collected().items():
+        if "labels" not in r:
+            continue  # the two reads differ and no third read has settled them yet
+        yield PoolRow(
+            source=f"nz-posts-train:{pid}",
+            text=fold(r["text"]),
+            labels=frozenset(r["labels"]),
+            jurisdiction=r.get("jurisdiction"),
+            confidence=r.get("confidence", "high"),
+            passes=int(r.get("reads", 1)),
+            origin=COLLECTED.name,
+            annotators=tuple(r.get("annotators", ())),
+        )
+
+
 def added_files() -> list[Path]:
     return sorted(ADDED_DIR.glob("*.labels.jsonl"))
 
@@ -293,6 +345,8 @@ def _all_rows() -> tuple[PoolRow, ...]:
     for path in added_files():
         for row in _from_added(path):
             rows[row.source] = row
+    for row in _from_collected():
+        rows[row.source] = row
     return tuple(r for r in rows.values() if not _is_nz_dev(r.source) and r.text.strip())
 
 

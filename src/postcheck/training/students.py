@@ -25,7 +25,7 @@ import numpy as np
 
 from postcheck.detect.reader import SIGNAL_LABELS
 from postcheck.detect.trained import MODELS_DIR, forget_models
-from postcheck.training import linear, pool
+from postcheck.training import linear, multilabel, pool
 from postcheck.training.data import datasets_dir
 
 VERSION = "2"
@@ -188,7 +188,7 @@ def train(use_teacher: bool = True, log: Callable[[str], None] = print) -> dict[
     xg = featurise(everyday_guard()).to_scipy()
     log(f"featurised {x.shape[0]} train rows in {time.time() - t0:.0f}s")
     n_pool = len(tr)
-    w_pool = np.array([0.6 if r.confidence == "low" else 1.0 for r in tr])
+    w_pool = np.array([multilabel.row_weight(r) for r in tr])
     cards: dict[str, Any] = {}
     for signal, label in STUDENTS.items():
         t0 = time.time()

@@ -1,0 +1,141 @@
+"""Build the collected New Zealand training posts from the collectors' reads and second reads.
+
+    python scripts/nz_posts_train_merge.py WORK_DIR
+
+WORK_DIR holds partN.jsonl (posts as collected, each with the collector's own read: labels,
+jurisdiction, confidence), passb/partN.b.jsonl (a second annotator's independent read of the
+same posts, blind to the first) and, where the two differ, third.jsonl (a third read that
+settles it). A post read twice that the reads disagree on and no third read settles is written
+without labels (so training leaves it out) and listed in WORK_DIR/disagreements.jsonl.
+
+Refuses any post whose text, or whose page (a Reddit thread under any mirror), is in the
+second New Zealand development set: that set is only ever measured on. Writes
+data/nz-posts/nz-posts-train-v1.jsonl and its agreement file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from annotation_merge import kappa
+
+from postcheck.training import nz_dev2, pool
+
+KEEP = ("id", "text", "url", "page_title", "platform", "date", "author_context")
+
+
+def _jsonl(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def _read(r: dict) -> tuple[frozenset[str], str | None, str]:
+    labels = frozenset(lab for lab in r.get("labels", []) if lab in pool.LABELS)
+    jur = r.get("jurisdiction") if "political_opinion" in labels else None
+    return labels, jur, r.get("confidence") or "high"
+
+
+def _measured_only() -> tuple[set[str], set[str]]:
+    """Texts and pages of the second development set (never trained on)."""
+    rows = _jsonl(nz_dev2.PATH)
+    return {pool.fold(r["text"]) for r in rows}, {pool.page_group(r["url"]) for r in rows}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("work", type=Path)
+    args = ap.parse_args()
+    dev_texts, dev_pages = _measured_only()
+    third = {r["id"]: r for r in _jsonl(args.work / "third.jsonl")}
+    pairs: dict[str, tuple[list[int], list[int]]] = {lab: ([], []) for lab in pool.LABELS}
+    out: list[dict] = []
+    open_: list[dict] = []
+    seen: set[str] = set()
+    dropped = {"in the development set": 0, "duplicate": 0}
+    second: dict[str, dict] = {}
+    posts: list[tuple[str, dict]] = []
+    for part in sorted(args.work.glob("part*.jsonl")):
+        second.update((r["id"], r) for r in _jsonl(args.work / "passb" / f"{part.stem}.b.jsonl"))
+        posts += [(part.stem, p) for p in _jsonl(part)]
+    # Where two collectors took the same post, keep the copy that was read twice.
+    posts.sort(key=lambda sp: sp[1]["id"] not in second)
+    for stem, p in posts:
+        text = pool.fold(p["text"])
+        if text in dev_texts or pool.page_group(p["url"]) in dev_pages:
+            dropped["in the development set"] += 1
+            continue
+        if text in seen:
+            dropped["duplicate"] += 1
+            continue
+        seen.add(text)
+        row = {k: p.get(k) for k in KEEP}
+        a = _read(p)
+        annotators = [f"collector-{stem}"]
+        if p["id"] in second:
+            b = _read(second[p["id"]])
+            annotators.append(f"second-{stem}")
+            for lab in pool.LABELS:
+                pairs[lab][0].append(int(lab in a[0]))
+                pairs[lab][1].append(int(lab in b[0]))
+            if a[0] == b[0]:
+                labels, jur, reads = a[0], a[1] or b[1], 2
+                conf = "high" if a[2] == b[2] == "high" else "low"
+            elif p["id"] in third:
+                (labels, jur, conf), reads = _read(third[p["id"]]), 3
+                annotators.append("third")
+            else:
+                open_.append({"id": p["id"], "text": p["text"]})
+                out.append(row)
+                continue
+        else:
+            (labels, jur, conf), reads = a, 1
+        row.update(
+            labels=sorted(labels),
+            jurisdiction=jur,
+            confidence=conf,
+            reads=reads,
+            annotators=annotators,
+        )
+        out.append(row)
+    dest = pool.COLLECTED
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with dest.open("w", encoding="utf-8") as fh:
+        for r in out:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    agreement = {
+        lab: {
+            "n": len(x),
+            "positives_a": sum(x),
+            "positives_b": sum(y),
+            "kappa": None if (k := kappa(x, y)) is None else round(k, 3),
+        }
+        for lab, (x, y) in pairs.items()
+    }
+    summary = {
+        "posts": len(out),
+        "labelled": sum("labels" in r for r in out),
+        "read_twice": len(pairs["political_opinion"][0]),
+        "third_reads": sum(r.get("reads") == 3 for r in out),
+        "disagreements_open": len(open_),
+        "dropped": dropped,
+        "agreement": agreement,
+    }
+    dest.with_name("nz-posts-train-v1.agreement.json").write_text(
+        json.dumps(summary, indent=1) + "\n", encoding="utf-8"
+    )
+    with (args.work / "disagreements.jsonl").open("w", encoding="utf-8") as fh:
+        for r in open_:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    print(json.dumps({k: v for k, v in summary.items() if k != "agreement"}))
+    for lab, v in agreement.items():
+        print(f"  {lab:18} {v}")
+
+
+if __name__ == "__main__":
+    main()
