@@ -26,38 +26,46 @@ POOL_THRESHOLD = 400
 class Outcome:
     """One post's result: a report, or why it could not be checked."""
 
-    post_id: str | None
+    post: Post
     report: Report | None
     error: str | None
+
+    @property
+    def post_id(self) -> str | None:
+        return self.post.id
 
 
 def _check_chunk(posts: list[Post], edition: str | None, mode: str | None) -> list[Outcome]:
     # One vectorised model pass for the whole chunk (Engine.check_many).
     results = default_engine().check_many(posts, edition, mode=mode, chunk=len(posts) or 1)
     return [
-        Outcome(p.id, None, str(r)) if isinstance(r, InputError) else Outcome(p.id, r, None)
+        Outcome(p, None, str(r)) if isinstance(r, InputError) else Outcome(p, r, None)
         for p, r in zip(posts, results, strict=True)
     ]
 
 
-def _check_chunk_wire(
-    posts: list[Post], edition: str | None, mode: str | None
-) -> list[tuple[str | None, str | None, str | None]]:
+#: A checked chunk as a worker sends it back: (report as JSON, error) per post, in order.
+_Wire = list[tuple[str | None, str | None]]
+
+
+def _check_chunk_wire(posts: list[Post], edition: str | None, mode: str | None) -> _Wire:
     """`_check_chunk` for a worker process: reports travel back as JSON text.
 
     Unpickling a Report (dozens of nested pydantic objects) costs the parent about five
     times what validating its JSON does, and the parent is the one serial step of a pooled
-    run; JSON round-trips a Report exactly (tested).
+    run; JSON round-trips a Report exactly (tested). The posts stay behind: the parent still
+    holds them, so sending them back would only cost pickling.
     """
     return [
-        (o.post_id, o.report.model_dump_json() if o.report is not None else None, o.error)
+        (o.report.model_dump_json() if o.report is not None else None, o.error)
         for o in _check_chunk(posts, edition, mode)
     ]
 
 
-def _from_wire(wire: list[tuple[str | None, str | None, str | None]]) -> Iterator[Outcome]:
-    for post_id, report, error in wire:
-        yield Outcome(post_id, Report.model_validate_json(report) if report else None, error)
+def _from_wire(wire: _Wire, posts: list[Post]) -> Iterator[Outcome]:
+    """A worker's answer for `posts` (the chunk it was sent) as outcomes for those posts."""
+    for post, (report, error) in zip(posts, wire, strict=True):
+        yield Outcome(post, Report.model_validate_json(report) if report else None, error)
 
 
 def _warm() -> None:
@@ -97,15 +105,17 @@ def check_outcomes(
         return
     _warm()  # load once in the parent so forked workers share it
     ctx = mp.get_context("fork") if sys.platform.startswith("linux") else mp.get_context()
-    in_flight: deque[Future[list[tuple[str | None, str | None, str | None]]]] = deque()
+    in_flight: deque[tuple[list[Post], Future[_Wire]]] = deque()
     limit = procs * 4
     with ProcessPoolExecutor(max_workers=procs, mp_context=ctx, initializer=_warm) as pool:
         for chunk in _chunks(itertools.chain(head, it), chunksize):
-            in_flight.append(pool.submit(_check_chunk_wire, chunk, edition, mode))
+            in_flight.append((chunk, pool.submit(_check_chunk_wire, chunk, edition, mode)))
             while len(in_flight) >= limit:
-                yield from _from_wire(in_flight.popleft().result())
+                sent, done = in_flight.popleft()
+                yield from _from_wire(done.result(), sent)
         while in_flight:
-            yield from _from_wire(in_flight.popleft().result())
+            sent, done = in_flight.popleft()
+            yield from _from_wire(done.result(), sent)
 
 
 def check_stream(  # noqa: PLR0913  public streaming API: check_outcomes' documented options plus on_error

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import sqlite3
 import tempfile
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -431,19 +431,14 @@ class _Scanner:
         from postcheck.batch import check_outcomes
 
         options = self.options
-        # Outcomes come back in the order posts went in: the queue pairs each with its post.
-        in_flight: deque[Post] = deque()
-
-        def feed() -> Iterator[Post]:
-            for post in reader.posts():
-                in_flight.append(post)
-                yield post
-
         try:
             for outcome in check_outcomes(
-                feed(), processes=options.processes, edition=options.edition, mode=options.mode
+                reader.posts(),
+                processes=options.processes,
+                edition=options.edition,
+                mode=options.mode,
             ):
-                self._outcome(index, src, in_flight.popleft(), outcome)
+                self._outcome(index, src, outcome)
         except SourceError as exc:
             src.error = str(exc)
         except (KeyboardInterrupt, MemoryError):
@@ -454,8 +449,8 @@ class _Scanner:
                 f"(internal error {exc.__class__.__name__}; please report it)"
             )
 
-    def _outcome(self, index: int, src: SourceResult, post: Post, outcome: Outcome) -> None:
-        summary = self.result.summary
+    def _outcome(self, index: int, src: SourceResult, outcome: Outcome) -> None:
+        summary, post = self.result.summary, outcome.post
         summary.posts += 1
         if outcome.report is None:
             summary.failed[outcome.error or "could not be checked"] += 1

@@ -198,7 +198,7 @@ def test_pool_transport_round_trips_reports(tmp_path: Path) -> None:
     with open_source(archives.x_archive(tmp_path / "x")) as r:
         posts = list(r.posts())
     direct = _check_chunk(posts, None, None)
-    wired = list(_from_wire(_check_chunk_wire(posts, None, None)))
+    wired = list(_from_wire(_check_chunk_wire(posts, None, None), posts))
     assert wired == direct and any(o.report and o.report.findings for o in wired)
 
 
