@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 from postcheck.baseline import Baseline
 from postcheck.model import VERDICTS, Risk
 from postcheck.report.scan_chart import CHART_COLOUR, month_name, timeline_svg, yearly_svg
+from postcheck.report.spans import Mark, segments
 from postcheck.scan import ScanResult
 
 #: Badge and border colours, each with the text colour that passes WCAG AA on it (at least
@@ -132,38 +133,31 @@ def inline_assets() -> InlineAssets:
 def highlight(text: str, report: dict[str, Any]) -> Markup:
     """The post with every finding's spans marked (highest level wins where they overlap).
 
-    Spans of stop words or punctuation alone ("the", "no", "it's") are left unmarked: a
-    highlight should show the reader the words that matter.
+    A mark's title names the findings whose spans start where it starts, or else its level.
     """
+    out: list[str] = []
+    for seg in segments(text, _marks(text, report), strongest=True):
+        chunk = escape(seg.text)
+        if seg.rank is None:
+            out.append(str(chunk))
+            continue
+        name = Risk.from_rank(seg.rank).value
+        title = escape("; ".join(seg.labels) or VERDICT_WORDS[name])
+        out.append(f'<mark class="r-{name}" title="{title}">{chunk}</mark>')
+    return Markup("".join(out))
+
+
+def _marks(text: str, report: dict[str, Any]) -> Iterator[Mark]:
+    """Each finding's spans, in order; spans of stop words or punctuation alone ("the", "no",
+    "it's") are left out: a highlight should show the reader the words that matter."""
     from postcheck.detect.base import carries_meaning
 
-    level = [0] * (len(text) + 1)
-    titles: dict[int, list[str]] = {}
     for f in report.get("findings") or []:
         rank = Risk(f["level"]).rank
         for s in f.get("spans") or []:
             start, end = int(s["start"]), int(s["end"])
-            if not 0 <= start < end <= len(text) or not carries_meaning(text[start:end]):
-                continue
-            for i in range(start, end):
-                if rank > level[i]:
-                    level[i] = rank
-            titles.setdefault(start, []).append(f["title"])
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        j = i
-        while j < len(text) and level[j] == level[i]:
-            j += 1
-        chunk = escape(text[i:j])
-        if level[i]:
-            name = Risk.from_rank(level[i]).value
-            title = escape("; ".join(dict.fromkeys(titles.get(i, []))) or VERDICT_WORDS[name])
-            out.append(f'<mark class="r-{name}" title="{title}">{chunk}</mark>')
-        else:
-            out.append(str(chunk))
-        i = j
-    return Markup("".join(out))
+            if carries_meaning(text[start:end]):
+                yield Mark(start, end, rank, f["title"])
 
 
 def _disclaimer_sources(result: ScanResult) -> frozenset[int]:

@@ -8,6 +8,7 @@ from rich.text import Text
 
 from postcheck.guidance import Edition, editions
 from postcheck.model import Finding, Report, Risk
+from postcheck.report.spans import Mark, segments
 
 STYLE = {
     Risk.none: "bold green",
@@ -19,10 +20,11 @@ STYLE = {
 
 def highlighted(text: str, report: Report) -> Text:
     out = Text(text)
-    for f in report.findings:
-        for s in f.spans:
-            if 0 <= s.start < s.end <= len(text):
-                out.stylize(f"reverse {STYLE[f.level].replace('bold ', '')}", s.start, s.end)
+    marks = (Mark(s.start, s.end, f.level.rank) for f in report.findings for s in f.spans)
+    for seg in segments(text, marks):
+        if seg.rank is not None:
+            style = STYLE[Risk.from_rank(seg.rank)].replace("bold ", "")
+            out.stylize(f"reverse {style}", seg.start, seg.end)
     return out
 
 
