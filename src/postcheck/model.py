@@ -252,6 +252,3 @@ class Report(_Frozen):
     postcheck_version: str
     election: ElectionInfo | None = None
     text_length: int = 0
-
-    def to_json_dict(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")

@@ -3,7 +3,9 @@ platforms document (see docs/data-sources.md for where each shape comes from).""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 import archives
@@ -12,7 +14,12 @@ import pytest
 from postcheck.model import Kind, Platform, Visibility
 from postcheck.sources import open_archive, open_source
 from postcheck.sources.detect import detect
-from postcheck.sources.linkedin import pick_dialect, read_csv_text, unquote_lines
+from postcheck.sources.linkedin import pick_dialect, unquote_lines
+
+
+def read_csv_text(text: str) -> list[list[str]]:
+    """CSV text parsed with the dialect pick_dialect chooses."""
+    return list(csv.reader(io.StringIO(text, newline=""), pick_dialect(text)))
 
 
 def read(path: Path, fmt: str | None = None):

@@ -332,8 +332,3 @@ class LinkedInReader(Reader):
     def _reaction(self, row: dict[str, str]) -> Post | None:
         self.stats.ignore("reactions (the export has only a link, not the post's text)")
         return None
-
-
-def read_csv_text(text: str) -> list[list[str]]:
-    """Parse CSV text with the dialect pick_dialect chooses (used by tests and `profile`)."""
-    return list(csv.reader(_lines(text), pick_dialect(text)))

@@ -323,7 +323,7 @@ def main(argv: list[str] | None = None) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = Path(tmp) / "fp32.onnx"
-        export_onnx(model, fp32, args.max_len)
+        export_onnx(model, fp32)
         quantise(fp32, args.out / f"{NAME}.encoder.onnx")
     shutil.copy(encoder_dir() / "tokenizer.json", args.out / f"{NAME}.encoder.tokenizer.json")
     keep = vocabulary.kept_ids(vocabulary.corpus(), VOCABULARY_MIN_COUNT)

@@ -47,7 +47,7 @@ def encode(tok: Any, texts: Sequence[str], max_len: int) -> tuple[np.ndarray, np
     return ids, mask
 
 
-def export_onnx(model: Any, path: Path, max_len: int) -> None:
+def export_onnx(model: Any, path: Path) -> None:
     import torch
 
     model.eval()

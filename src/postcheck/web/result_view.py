@@ -12,7 +12,7 @@ import datetime as dt
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from postcheck.guidance import (
     Clause,
@@ -175,7 +175,6 @@ class ResultView:
     draft: str
     rules_version: str
     postcheck_version: str
-    share_fixes: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
 # --- fixes that fit the draft ------------------------------------------------------------

@@ -123,17 +123,6 @@ class Comments(StoreBase):
 
     # -- in ------------------------------------------------------------------------------
 
-    def same_text_count(self, site_id: int, text_: str) -> int:
-        with self.read() as s:
-            return int(
-                s.scalar(
-                    select(func.count())
-                    .select_from(Comment)
-                    .where(Comment.site_id == site_id, Comment.text_sha256 == text_hash(text_))
-                )
-                or 0
-            )
-
     def lookup(self, site_id: int, client_id: str, text_: str) -> tuple[Stored | None, int]:
         """One read before screening: the comment already stored under this id (a retry;
         `Stored.answer` gives the reply), and how many comments on the site have the same
