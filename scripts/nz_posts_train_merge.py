@@ -3,10 +3,11 @@
     python scripts/nz_posts_train_merge.py WORK_DIR
 
 WORK_DIR holds partN.jsonl (posts as collected, each with the collector's own read: labels,
-jurisdiction, confidence), passb/partN.b.jsonl (a second annotator's independent read of the
-same posts, blind to the first) and, where the two differ, third.jsonl (a third read that
-settles it). A post read twice that the reads disagree on and no third read settles is written
-without labels (so training leaves it out) and listed in WORK_DIR/disagreements.jsonl.
+jurisdiction, confidence), passb/*.b.jsonl (a second annotator's independent read of the
+same posts, blind to the first, by post id) and, where the two differ, third/*.out.jsonl (a
+third read that settles it). A post read twice that the reads disagree on and no third read
+settles is written without labels (so training leaves it out) and listed in
+WORK_DIR/disagreements.jsonl.
 
 Refuses any post whose text, or whose page (a Reddit thread under any mirror), is in the
 second New Zealand development set: that set is only ever measured on. Writes
@@ -52,17 +53,15 @@ def main() -> None:
     ap.add_argument("work", type=Path)
     args = ap.parse_args()
     dev_texts, dev_pages = _measured_only()
-    third = {r["id"]: r for r in _jsonl(args.work / "third.jsonl")}
+    third = {r["id"]: r for f in sorted(args.work.glob("third/*.out.jsonl")) for r in _jsonl(f)}
     pairs: dict[str, tuple[list[int], list[int]]] = {lab: ([], []) for lab in pool.LABELS}
     out: list[dict] = []
     open_: list[dict] = []
     seen: set[str] = set()
     dropped = {"in the development set": 0, "duplicate": 0}
-    second: dict[str, dict] = {}
-    posts: list[tuple[str, dict]] = []
-    for part in sorted(args.work.glob("part*.jsonl")):
-        second.update((r["id"], r) for r in _jsonl(args.work / "passb" / f"{part.stem}.b.jsonl"))
-        posts += [(part.stem, p) for p in _jsonl(part)]
+    # Second reads may come in several files per part (partN.b.jsonl, partN.1.b.jsonl, ...).
+    second = {r["id"]: r for f in sorted(args.work.glob("passb/*.b.jsonl")) for r in _jsonl(f)}
+    posts = [(part.stem, p) for part in sorted(args.work.glob("part*.jsonl")) for p in _jsonl(part)]
     # Where two collectors took the same post, keep the copy that was read twice.
     posts.sort(key=lambda sp: sp[1]["id"] not in second)
     for stem, p in posts:

@@ -246,6 +246,7 @@ def write_data_card(path: Path | None = None) -> Path:
     rows = {s: pool.rows(s) for s in pool.SPLITS}
     nz_agree = _load(nz_dev2.PATH.parent / "nz-posts-v1.agreement.json")
     lines = _pool_section(rows)
+    lines += _collected_section(rows)
     lines += _nz_dev_section()
     lines += _nz_dev2_section(nz_agree)
     lines += [
@@ -293,6 +294,48 @@ def _pool_section(rows: dict[str, list[pool.PoolRow]]) -> list[str]:
     lines += ["", "| label | train | val | dev-test |", "|---|---:|---:|---:|"]
     lines += _label_counts(rows)
     lines += ["", *agreement_table()]
+    return lines
+
+
+def _collected_section(rows: dict[str, list[pool.PoolRow]]) -> list[str]:
+    """Section 1b: the New Zealand posts the project collected for training, their reads and
+    agreement (once the agreement file exists)."""
+    agree = _load(pool.COLLECTED.with_name("nz-posts-train-v1.agreement.json"))
+    if not agree:
+        return []
+    mine = {s: [r for r in rs if r.origin == pool.COLLECTED.name] for s, rs in rows.items()}
+    lines = [
+        "",
+        "### 1b. Collected New Zealand posts: `data/nz-posts/nz-posts-train-v1.jsonl`",
+        "",
+        "Real posts (Reddit threads from New Zealand communities, Facebook posts and comments, "
+        "tweets and forum posts) found quoted word for word in public pages with the search "
+        "tool, by four collectors each with a theme (New Zealand politics in the news; "
+        "everyday and political Reddit threads; posts about the author's own job and "
+        "disciplinary decisions; online abuse, threats and the Harmful Digital Communications "
+        "Act). Each collector read and labelled its own posts; a second annotator read them "
+        "blind; a third read settled disagreements. No text and no page (a Reddit thread under "
+        "any mirror) of development set 2 is among them. They count three times in the loss "
+        "(`multilabel.COLLECTED_WEIGHT`).",
+        "",
+        f"Posts: {agree['posts']}; labelled: {agree['labelled']}; read twice: "
+        f"{agree['read_twice']}; third reads: {agree['third_reads']}; left unlabelled (the "
+        f"reads differ, no third read): {agree['disagreements_open']}; dropped as duplicates "
+        f"or development-set pages: {sum(agree['dropped'].values())}.",
+        "",
+        "| label | train | val | dev-test | kappa (read 1 v. read 2) |",
+        "|---|---:|---:|---:|---|",
+    ]
+    counts = {s: Counter(lab for r in rs for lab in r.labels) for s, rs in mine.items()}
+    for lab in pool.LABELS:
+        k = agree["agreement"][lab]
+        lines.append(
+            f"| {lab} | {counts['train'][lab]} | {counts['val'][lab]} | "
+            f"{counts['devtest'][lab]} | {k['kappa']} ({k['positives_a']}/{k['positives_b']}) |"
+        )
+    lines.append(
+        f"| (posts) | {len(mine['train'])} | {len(mine['val'])} | {len(mine['devtest'])} | |"
+    )
     return lines
 
 

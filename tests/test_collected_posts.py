@@ -1,0 +1,79 @@
+"""The New Zealand posts collected for training: well formed, and never the development set's."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import pytest
+
+from postcheck.training import nz_dev2, pool
+
+
+def _collected() -> list[dict]:
+    if not pool.COLLECTED.exists():
+        pytest.skip("no collected posts in this checkout")
+    return [json.loads(x) for x in pool.COLLECTED.read_text(encoding="utf-8").splitlines() if x]
+
+
+def test_rows_are_well_formed() -> None:
+    rows = _collected()
+    ids = [r["id"] for r in rows]
+    assert len(ids) == len(set(ids))
+    for r in rows:
+        assert r["text"].strip() and r["url"].startswith("http"), r["id"]
+        if "labels" not in r:
+            continue  # reads differ and no third read yet: training leaves it out
+        assert set(r["labels"]) <= set(pool.LABELS), r["id"]
+        assert not {"political_opinion", "political_mention"} <= set(r["labels"]), r["id"]
+        if "political_opinion" in r["labels"]:
+            assert r["jurisdiction"] in ("nz", "foreign", "both"), r["id"]
+        else:
+            assert r["jurisdiction"] is None, r["id"]
+        assert r["confidence"] in ("high", "low")
+        assert r["reads"] in (1, 2, 3) and len(r["annotators"]) == r["reads"]
+
+
+def test_nothing_from_the_development_set() -> None:
+    rows = _collected()
+    dev = [json.loads(x) for x in nz_dev2.PATH.read_text(encoding="utf-8").splitlines() if x]
+    dev_texts = {pool.fold(r["text"]) for r in dev}
+    dev_pages = {pool.page_group(r["url"]) for r in dev}
+    assert not [r["id"] for r in rows if pool.fold(r["text"]) in dev_texts]
+    assert not [r["id"] for r in rows if pool.page_group(r["url"]) in dev_pages]
+
+
+def test_one_page_one_split() -> None:
+    rows = _collected()
+    splits = defaultdict(set)
+    for r in rows:
+        source = f"nz-posts-train:{r['id']}"
+        splits[pool.group_of(source)].add(pool.split_of(source))
+    assert all(len(s) == 1 for s in splits.values())
+    assert len(splits) > 1
+
+
+def test_a_reddit_thread_is_one_page_under_any_mirror() -> None:
+    a = "https://redlib.example/r/newzealand/comments/1abc23/some_title/"
+    b = "https://old.reddit.com/r/NewZealand/comments/1ABC23/?sort=top"
+    assert pool.page_group(a) == pool.page_group(b)
+    assert pool.page_group("https://www.rnz.co.nz/news/x?utm=1#c") == "rnz.co.nz/news/x"
+    assert pool.page_group("https://www.rnz.co.nz/news/x") != pool.page_group(
+        "https://www.rnz.co.nz/news/y"
+    )
+
+
+def test_labelled_rows_join_the_pool_with_their_weight() -> None:
+    from postcheck.training import multilabel
+
+    labelled = [r for r in _collected() if "labels" in r]
+    if not labelled:
+        pytest.skip("nothing labelled yet")
+    row = next(
+        r
+        for r in pool._from_collected()  # noqa: SLF001  the loader the pool itself uses
+        if r.source == f"nz-posts-train:{labelled[0]['id']}"
+    )
+    assert row.labels == frozenset(labelled[0]["labels"])
+    base = multilabel.LOW_CONFIDENCE_WEIGHT if row.confidence == "low" else 1.0
+    assert multilabel.row_weight(row) == pytest.approx(base * multilabel.COLLECTED_WEIGHT)
