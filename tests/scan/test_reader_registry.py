@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from postcheck.cli import app
 from postcheck.model import Post
-from postcheck.sources import detect, open_archive, open_source
+from postcheck.sources import open_archive, open_source, sniff_format
 from postcheck.sources.base import Reader, Sniff
 from postcheck.sources.registry import FORMATS, READERS, fallback
 
@@ -50,6 +50,6 @@ def test_a_new_reader_is_one_class_and_one_registry_line(
     (tmp_path / "export.json").write_text(json.dumps({"toots_v9": [{"t": "hello"}]}))
     monkeypatch.setitem(READERS, "toy", ToyReader)
     with open_archive(tmp_path) as archive:
-        assert detect(archive).format == "toy"
+        assert sniff_format(archive).format == "toy"
     with open_source(tmp_path) as reader:
         assert [p.text for p in reader.posts()] == ["hello"]

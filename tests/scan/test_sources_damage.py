@@ -132,7 +132,7 @@ def test_deep_first_line_does_not_break_detection(tmp_path: Path) -> None:
     p = tmp_path / "posts.jsonl"
     p.write_text(DEEP[:3000] + "\n" + '{"text": "after"}\n')
     with open_archive(p) as a:
-        from postcheck.sources.detect import sniff_file
+        from postcheck.sources.sniff import sniff_file
 
         assert sniff_file(a, "posts.jsonl") == "json"
 

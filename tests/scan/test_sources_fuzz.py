@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from postcheck.sources import READERS, SourceError, open_archive, open_source
 from postcheck.sources.base import DepthGuard
-from postcheck.sources.detect import detect
+from postcheck.sources.sniff import sniff_format
 
 # A longer campaign: POSTCHECK_FUZZ_EXAMPLES=5000 pytest tests/scan/test_sources_fuzz.py
 FUZZ = settings(
@@ -122,10 +122,10 @@ def damaged_exports(draw: st.DrawFn) -> tuple[str, bytes]:
 
 
 def _read_everything(path: Path) -> None:
-    """Detect, then read with every reader: only SourceError may come out."""
+    """Sniff the format, then read with every reader: only SourceError may come out."""
     try:
         with open_archive(path) as a:
-            detect(a)
+            sniff_format(a)
     except SourceError:
         pass
     for fmt in (None, *READERS):

@@ -9,7 +9,7 @@ import archives
 import pytest
 
 from postcheck.model import Kind, Platform, Visibility
-from postcheck.sources import detect, open_archive, open_source
+from postcheck.sources import open_archive, open_source, sniff_format
 from postcheck.sources.html import html_to_text
 from postcheck.sources.mojibake import repair
 
@@ -261,10 +261,10 @@ def test_plain_jsonl_and_csv(tmp_path: Path) -> None:
     assert posts[0].url == "https://e.x/1"
 
 
-def test_detect_reports_evidence(tmp_path: Path) -> None:
+def test_sniff_format_reports_evidence(tmp_path: Path) -> None:
     root = archives.mastodon(tmp_path / "m")
     with open_archive(root) as a:
-        d = detect(a)
+        d = sniff_format(a)
     assert d.format == "mastodon" and d.evidence
 
 

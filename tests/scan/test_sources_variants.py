@@ -13,8 +13,8 @@ import pytest
 
 from postcheck.model import Kind, Platform, Visibility
 from postcheck.sources import open_archive, open_source
-from postcheck.sources.detect import detect
 from postcheck.sources.linkedin import pick_dialect, unquote_lines
+from postcheck.sources.sniff import sniff_format
 
 
 def read_csv_text(text: str) -> list[list[str]]:
@@ -73,7 +73,7 @@ def test_x_archive_with_only_community_tweets(tmp_path: Path) -> None:
 def test_linkedin_2018_utf16_tab_shares(tmp_path: Path) -> None:
     root = archives.linkedin_2018(tmp_path / "li")
     with open_archive(root) as a:
-        assert detect(a).format == "linkedin"
+        assert sniff_format(a).format == "linkedin"
     r, posts = read(root)
     assert [p.text for p in posts] == [
         "Kia ora koutou, café morning at the office",

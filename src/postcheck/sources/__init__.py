@@ -6,7 +6,7 @@
     ...     for post in reader.posts():
     ...         ...
 
-`open_source` detects the format from the content; `reader.stats` counts what was read,
+`open_source` sniffs the format from the content; `reader.stats` counts what was read,
 skipped (damage, with reasons) and ignored (by design: direct messages, reactions).
 """
 
@@ -16,19 +16,19 @@ import os
 
 from postcheck.sources.archive import Archive, ArchiveLimit, open_archive
 from postcheck.sources.base import Profile, Reader, ReadStats, SourceError
-from postcheck.sources.detect import Detected, detect
 from postcheck.sources.registry import FORMATS, READERS
+from postcheck.sources.sniff import SniffedFormat, sniff_format
 
 
 def open_source(
     path: str | os.PathLike[str], format: str | None = None, stats: ReadStats | None = None
 ) -> Reader:
-    """A reader for the export at `path` (zip, folder or file); format detected if not given."""
+    """A reader for the export at `path` (zip, folder or file); format sniffed if not given."""
     stats = stats if stats is not None else ReadStats()
     archive = open_archive(path, stats)
     try:
         if format is None:
-            format = detect(archive).format
+            format = sniff_format(archive).format
         elif format not in READERS:
             raise SourceError(f"unknown format {format!r} (choose from {', '.join(FORMATS)})")
         return READERS[format](archive, stats)
@@ -42,12 +42,12 @@ __all__ = [
     "READERS",
     "Archive",
     "ArchiveLimit",
-    "Detected",
     "Profile",
     "ReadStats",
     "Reader",
+    "SniffedFormat",
     "SourceError",
-    "detect",
     "open_archive",
     "open_source",
+    "sniff_format",
 ]

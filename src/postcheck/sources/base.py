@@ -126,14 +126,14 @@ def merge_author(shown: Author, declared: dict[str, Any]) -> Author:
 
 @dataclass(frozen=True)
 class Sniff:
-    """What a reader recognises in an export, for format detection (sources/detect.py).
+    """What a reader recognises in an export, for format sniffing (sources/sniff.py).
 
     Each kind of evidence scores for the reader that declares it; the highest score wins.
     Folder names are a shortcut, never the only evidence: Meta's two exports share most JSON
     shapes, and their top folders tell them apart.
     """
 
-    #: File shapes from `detect.sniff_file` that only this reader's exports have, with weights.
+    #: File shapes from `sniff.sniff_file` that only this reader's exports have, with weights.
     shapes: tuple[tuple[str, int], ...] = ()
     #: Regular expressions over the opening bytes of a JSON (or JSON lines) file.
     json_keys: tuple[str, ...] = ()
@@ -150,7 +150,7 @@ class Reader:
 
     A reader declares its format name, what it can find (`finds`) and how to recognise its
     exports (`sniff`); sources/registry.py lists the readers, and the CLI's `--format` choices,
-    detection and `postcheck scan --help` all come from that list.
+    format sniffing and `postcheck scan --help` all come from that list.
     """
 
     format: ClassVar[str] = ""

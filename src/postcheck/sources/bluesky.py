@@ -116,7 +116,7 @@ class BlueskyReader(Reader):
     def _car_name(self) -> str:
         if self._name:
             return self._name
-        from postcheck.sources.detect import is_car
+        from postcheck.sources.sniff import is_car
 
         for n in self.archive.names():
             if n.lower().endswith(".car") or is_car(self.archive, n):

@@ -50,7 +50,7 @@ class PlainReader(Reader):
         self._names = names
 
     def posts(self) -> Iterator[Post]:
-        from postcheck.sources.detect import sniff_file
+        from postcheck.sources.sniff import sniff_file
 
         names = self._names or self.archive.names()
         any_file = False

@@ -1,7 +1,7 @@
 """Every export reader, listed once.
 
 Adding a reader is one module (a `Reader` subclass that declares its `format`, `label`,
-`finds` and `sniff`) plus one line here. Format detection (detect.py), `open_source` and the
+`finds` and `sniff`) plus one line here. Format sniffing (sniff.py), `open_source` and the
 CLI's `--format` choices all read this table, so a new reader is recognised, selectable and
 listed in `postcheck scan --help` without touching them.
 """

@@ -97,7 +97,7 @@ def _json_shape(text: str, name: str) -> str:
 
 
 @dataclass(frozen=True)
-class Detected:
+class SniffedFormat:
     format: str
     evidence: tuple[str, ...]
 
@@ -124,7 +124,7 @@ def _readers() -> dict[str, type[Reader]]:
     return READERS
 
 
-def detect(archive: Archive) -> Detected:
+def sniff_format(archive: Archive) -> SniffedFormat:
     """The export format of an archive, folder or file; SourceError if none fits."""
     names = archive.names()
     if not names:
@@ -155,9 +155,9 @@ class _Scores:
         self.score[fmt] += weight
         self.evidence.setdefault(fmt, []).append(why)
 
-    def best(self) -> Detected:
+    def best(self) -> SniffedFormat:
         fmt = self.score.most_common(1)[0][0]
-        return Detected(fmt, tuple(self.evidence[fmt][:5]))
+        return SniffedFormat(fmt, tuple(self.evidence[fmt][:5]))
 
     def folders(self, names: list[str]) -> None:
         """Folder names a platform's exports use (the first of each format counts)."""
