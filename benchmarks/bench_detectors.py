@@ -63,7 +63,7 @@ texts = json.load(open(sys.argv[1] if len(sys.argv) > 1 else {path!r}))
 t0 = time.perf_counter()
 from postcheck.detect import Doc, default_detectors
 from postcheck.detect.trained import batch_scores
-from postcheck.model import Post
+from postcheck.shapes import Post
 dets = default_detectors()
 batch_scores(texts[:1]); [d.detect(Doc.of(Post(text="warm up"))) for d in dets]
 t1 = time.perf_counter()
@@ -127,7 +127,7 @@ n = sum(1 for _ in check_stream((Post(text=t) for t in texts), processes={procs}
 LONG = """
 import json, time
 from postcheck.engine import default_engine
-from postcheck.model import Post
+from postcheck.shapes import Post
 texts = json.load(open({path!r}))
 joined = " ".join(texts)
 # Real tweets run together, and a hostile post of nothing but e-mail addresses (the

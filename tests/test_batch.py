@@ -10,7 +10,7 @@ from pathlib import Path
 
 from postcheck.batch import check_outcomes, check_stream
 from postcheck.inputs import read_jsonl
-from postcheck.model import Post
+from postcheck.shapes import Post
 
 ROOT = Path(__file__).resolve().parent.parent
 

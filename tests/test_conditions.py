@@ -19,7 +19,7 @@ from postcheck.conditions import (
 from postcheck.detect import detect
 from postcheck.engine import Engine
 from postcheck.guidance import GuidanceError, rules
-from postcheck.model import Context, Post, Signal
+from postcheck.shapes import Context, Post, Signal
 
 RULE = """\
 id: {id}

@@ -8,7 +8,7 @@ import pytest
 from postcheck.detect import SIGNAL_NAMES, detect
 from postcheck.detect.base import Doc, fold
 from postcheck.detect.privacy import PrivacyDetector, ird_valid, luhn_valid, nhi_valid
-from postcheck.model import Author, Context, Kind, Post
+from postcheck.shapes import Author, Context, Kind, Post
 
 
 def fired(text: str, **ctx) -> set[str]:

@@ -13,7 +13,7 @@ import postcheck
 from postcheck import Author, Context, check
 from postcheck.calendar import phase
 from postcheck.engine import Engine, InputError
-from postcheck.model import Kind, Post, Risk, Visibility
+from postcheck.shapes import Kind, Post, Risk, Visibility
 
 PHRASES = [
     "Can't believe this government is gutting the public service again #nzpol",

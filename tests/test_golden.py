@@ -19,10 +19,10 @@ import yaml
 from rich.console import Console
 
 from postcheck import check
-from postcheck.model import Context
 from postcheck.report.json import report_json
 from postcheck.report.sarif import sarif_log
 from postcheck.report.text import render_text
+from postcheck.shapes import Context
 
 GOLDEN = Path(__file__).parent / "golden"
 DRAFTS = yaml.safe_load((GOLDEN / "drafts.yaml").read_text(encoding="utf-8"))

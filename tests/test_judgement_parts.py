@@ -10,7 +10,7 @@ from postcheck.calendar import NZ, budget_is_out
 from postcheck.coverage import coverage, foreign_facing
 from postcheck.detect.base import carries_meaning
 from postcheck.detect.encoder_text import for_reader
-from postcheck.model import Author
+from postcheck.shapes import Author
 
 
 @pytest.mark.parametrize(

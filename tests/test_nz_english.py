@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from postcheck.detect import detect
-from postcheck.model import Post
+from postcheck.shapes import Post
 
 TE_REO = [
     "Kia ora",

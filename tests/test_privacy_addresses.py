@@ -8,7 +8,7 @@ from postcheck import evaluate as ev
 from postcheck.detect import detect
 from postcheck.detect.addresses import find
 from postcheck.detect.privacy import entities
-from postcheck.model import Post
+from postcheck.shapes import Post
 
 
 def _addresses(text: str) -> list[str]:

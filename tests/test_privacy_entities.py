@@ -6,7 +6,7 @@ import pytest
 
 from postcheck.detect.base import Doc
 from postcheck.detect.privacy import PrivacyDetector, dedupe, entities
-from postcheck.model import Post
+from postcheck.shapes import Post
 
 
 def found(text: str, kind: str) -> list[str]:

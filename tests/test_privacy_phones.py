@@ -6,7 +6,7 @@ import pytest
 
 from postcheck.detect import detect
 from postcheck.detect.privacy import entities
-from postcheck.model import Post
+from postcheck.shapes import Post
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from postcheck.detect.base import Doc
 from postcheck.detect.reader import SIGNAL_LABELS, Reader, load_reader
 from postcheck.detect.trained import MODELS_DIR, ModelError
 from postcheck.engine import default_engine
-from postcheck.model import Post
+from postcheck.shapes import Post
 
 CLEAR = "Lovely morning for a walk along the waterfront with the dog."
 NASTY = "You're a pathetic idiot, shut up and go away."
@@ -205,7 +205,7 @@ def _modules_after(code: str) -> set[str]:
 def _bulk(text: str) -> str:
     return (
         "from postcheck.engine import default_engine\n"
-        "from postcheck.model import Post\n"
+        "from postcheck.shapes import Post\n"
         f"list(default_engine().check_many([Post(text={text!r})]))"
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from postcheck.detect import detect
 from postcheck.detect.registry import SIGNAL_NAMES, SIGNALS, detectors
-from postcheck.model import Post
+from postcheck.shapes import Post
 
 
 def test_each_detector_makes_exactly_the_signals_the_registry_gives_it() -> None:

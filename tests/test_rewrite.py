@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from postcheck.model import Span
 from postcheck.rewrite import Action, Rewrite, rewrite
+from postcheck.shapes import Span
 
 REMOVE = Rewrite(signal="profanity", action=Action.remove, only="fucking|bloody(?: hell)?")
 REDACT = Rewrite(signal="privacy", action=Action.redact, placeholder="[x]", only=".*[0-9@].*")

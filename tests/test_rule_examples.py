@@ -10,7 +10,7 @@ import pytest
 
 from postcheck import check
 from postcheck.guidance import Example, Rule, rules
-from postcheck.model import Context
+from postcheck.shapes import Context
 
 RULES = rules()
 

@@ -111,7 +111,7 @@ def test_explain_returns_the_words_that_drove_the_score() -> None:
 
 def test_score_many_matches_score_all_and_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     from postcheck.detect.base import Doc
-    from postcheck.model import Post
+    from postcheck.shapes import Post
 
     monkeypatch.setenv("POSTCHECK_ENCODER", "off")  # the students alone
     texts = ["The Greens have lost the plot", "lovely weather in Napier"]

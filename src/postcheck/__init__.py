@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-from postcheck.model import Author, Context, Kind, Platform, Post, Report, Risk, Visibility
+from postcheck.shapes import Author, Context, Kind, Platform, Post, Report, Risk, Visibility
 
 __all__ = [
     "Author",

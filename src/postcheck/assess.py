@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from postcheck.conditions import explaining_lexicons, explaining_signals
 from postcheck.guidance import Edition, Rule, law_for
-from postcheck.model import Context, Finding, LawRef, Risk, Signal, Span
 from postcheck.rewrite import rewrite
+from postcheck.shapes import Context, Finding, LawRef, Risk, Signal, Span
 
 
 @dataclass(frozen=True, slots=True)

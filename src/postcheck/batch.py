@@ -16,7 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 
 from postcheck.engine import InputError, default_engine
-from postcheck.model import Post, Report
+from postcheck.shapes import Post, Report
 
 #: Below this many posts the work is done in this process.
 POOL_THRESHOLD = 400

@@ -12,7 +12,7 @@ import functools
 from zoneinfo import ZoneInfo
 
 from postcheck.guidance import Election, elections
-from postcheck.model import ElectionInfo
+from postcheck.shapes import ElectionInfo
 
 NZ = ZoneInfo("Pacific/Auckland")
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from postcheck.model import Author, Context
+from postcheck.shapes import Author, Context
 
 if TYPE_CHECKING:
     from postcheck.assess import Facts

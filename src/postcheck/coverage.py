@@ -14,7 +14,7 @@ import re
 
 from postcheck.detect.lexicon import shared_matcher
 from postcheck.detect.work_link import employer_ids
-from postcheck.model import Author
+from postcheck.shapes import Author
 
 PUBLIC_SERVICE_KINDS = frozenset({"department", "departmental-agency"})
 STATE_SECTOR_KINDS = frozenset(

@@ -22,7 +22,7 @@ from postcheck.guidance import (
     rules,
     rules_version,
 )
-from postcheck.model import (
+from postcheck.shapes import (
     MAX_TEXT_CHARS,
     AccountType,
     ElectionInfo,

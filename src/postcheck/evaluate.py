@@ -29,7 +29,7 @@ import numpy as np
 from postcheck.detect import Doc, default_detectors
 from postcheck.detect.reader import SIGNAL_LABELS
 from postcheck.detect.trained import batch_scores
-from postcheck.model import Post
+from postcheck.shapes import Post
 from postcheck.training import data, nz_dev2, pool
 from postcheck.training.data import DatasetMissing
 

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from postcheck import safejson
 from postcheck.encodings import sniff
 from postcheck.engine import InputError, validate_text
-from postcheck.model import MAX_TEXT_CHARS, Author, Context, Post
+from postcheck.shapes import MAX_TEXT_CHARS, Author, Context, Post
 
 CONTEXT_FIELDS = ("platform", "kind", "visibility", "date", "account")
 

@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from postcheck.guidance import user_config_dir
-from postcheck.model import Author
+from postcheck.shapes import Author
 
 AUTHOR_FIELDS = set(Author.model_fields)
 DEFAULT_FIELDS = {"platform", "kind", "visibility", "account"}

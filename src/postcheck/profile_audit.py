@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from postcheck.model import Author, Context, Kind, Platform, Post, Report
+from postcheck.shapes import Author, Context, Kind, Platform, Post, Report
 from postcheck.sources.base import Profile
 
 #: Why a disclaimer doesn't help, in the guidance's logic (shown next to a profile audit).

@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from postcheck.model import Span
+from postcheck.shapes import Span
 
 
 class Action(StrEnum):

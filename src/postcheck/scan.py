@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from postcheck.model import Post, Report, Risk
+from postcheck.shapes import Post, Report, Risk
 from postcheck.sources import ReadStats, SourceError, open_source
 from postcheck.sources.base import Profile, Reader
 

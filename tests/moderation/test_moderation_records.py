@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from postcheck.model import Span
 from postcheck.moderation.results import Advice, Reason, Screening
 from postcheck.moderation.store import Conflict, Store, screening_of
+from postcheck.shapes import Span
 
 SCREENING = Screening(
     decision="hold",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from postcheck import guidance
-from postcheck.model import Post, Report, Risk, Signal, Span
 from postcheck.moderation.policy import Level, Policy, Threshold, WordRule
 from postcheck.moderation.screening import CommentInput, Screener, default_screener
+from postcheck.shapes import Post, Report, Risk, Signal, Span
 
 
 def _report(*signals: Signal) -> Report:

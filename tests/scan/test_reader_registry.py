@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from postcheck.cli import app
-from postcheck.model import Post
+from postcheck.shapes import Post
 from postcheck.sources import open_archive, open_source, sniff_format
 from postcheck.sources.base import Reader, Sniff
 from postcheck.sources.registry import FORMATS, READERS, fallback

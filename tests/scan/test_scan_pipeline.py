@@ -9,9 +9,9 @@ from pathlib import Path
 import archives
 import pytest
 
-from postcheck.model import Risk, Seniority
 from postcheck.report.scan_html import highlight, timeline_svg
 from postcheck.scan import scan
+from postcheck.shapes import Risk, Seniority
 from postcheck.sources.authors import seniority_of
 
 
@@ -131,7 +131,7 @@ def test_seniority_from_title(title: str, level: Seniority) -> None:
 
 
 def test_declared_author_completes_the_export(tmp_path: Path) -> None:
-    from postcheck.model import Author
+    from postcheck.shapes import Author
     from postcheck.sources.base import merge_author
 
     shown = Author(employer="Department of Conservation", shows_employer=True, bio="Ranger")

@@ -8,7 +8,7 @@ from pathlib import Path
 import archives
 import pytest
 
-from postcheck.model import Kind, Platform, Visibility
+from postcheck.shapes import Kind, Platform, Visibility
 from postcheck.sources import open_archive, open_source, sniff_format
 from postcheck.sources.html import html_to_text
 from postcheck.sources.mojibake import repair

@@ -11,7 +11,7 @@ from pathlib import Path
 import archives
 import pytest
 
-from postcheck.model import Kind, Platform, Visibility
+from postcheck.shapes import Kind, Platform, Visibility
 from postcheck.sources import open_archive, open_source
 from postcheck.sources.linkedin import pick_dialect, unquote_lines
 from postcheck.sources.sniff import sniff_format

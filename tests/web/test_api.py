@@ -9,8 +9,8 @@ import pytest
 
 from postcheck import check
 from postcheck.guidance import editions, rules
-from postcheck.model import MAX_TEXT_CHARS, Author, Context
 from postcheck.report.json import report_json
+from postcheck.shapes import MAX_TEXT_CHARS, Author, Context
 
 RISKY = "Can't wait to vote Labour out. The Three Waters reforms are a disaster for this country."
 

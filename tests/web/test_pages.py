@@ -688,7 +688,7 @@ def test_result_fragment_for_the_script(client: Any) -> None:
 
 
 def test_segments_mark_each_character_once_and_number_each_finding_once() -> None:
-    from postcheck.model import ClauseRef, Finding, Risk, Span
+    from postcheck.shapes import ClauseRef, Finding, Risk, Span
     from postcheck.web.result_view import FindingView, segments
 
     ref = ClauseRef(edition="public-servants", id="disrespect", section="3.2", heading="h", url="u")

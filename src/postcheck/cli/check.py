@@ -44,7 +44,7 @@ from postcheck.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from postcheck.model import Report
+    from postcheck.shapes import Report
 
 
 class OutputFormat(StrEnum):
@@ -171,8 +171,8 @@ def _context_args(
     bio: str | None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     from postcheck.inputs import parse_date
-    from postcheck.model import AccountType, Kind, Platform, Seniority, Visibility
     from postcheck.profile import ProfileError, load_profile
+    from postcheck.shapes import AccountType, Kind, Platform, Seniority, Visibility
 
     try:
         author, defaults = load_profile(profile)
@@ -216,7 +216,7 @@ def _check_one(
 ) -> int:
     from postcheck.engine import default_engine
     from postcheck.inputs import check_argument_text, decode_text
-    from postcheck.model import MAX_TEXT_CHARS, Author, Context, Post
+    from postcheck.shapes import MAX_TEXT_CHARS, Author, Context, Post
 
     if text == "-":
         if sys.stdin is None or sys.stdin.isatty():

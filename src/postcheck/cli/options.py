@@ -38,7 +38,7 @@ class RiskThreshold(StrEnum):
         does, even with `none`)."""
         if self is RiskThreshold.never:
             return False
-        from postcheck.model import Risk
+        from postcheck.shapes import Risk
 
         return risk_rank >= max(Risk(self.value).rank, 1)
 
@@ -68,7 +68,7 @@ def choice(value: str | None, enum: Any, what: str) -> str | None:
     if value is None:
         return None
     v = value.strip().lower()
-    from postcheck.model import PLATFORM_ALIASES
+    from postcheck.shapes import PLATFORM_ALIASES
 
     if what == "platform" and v in PLATFORM_ALIASES:
         return PLATFORM_ALIASES[v].value

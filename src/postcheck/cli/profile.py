@@ -19,7 +19,7 @@ from postcheck.cli.options import (
 )
 
 if TYPE_CHECKING:
-    from postcheck.model import Post, Report
+    from postcheck.shapes import Post, Report
     from postcheck.sources.base import Profile
 
 
@@ -101,8 +101,8 @@ def _read_profile(
     position: list[str] | None,
 ) -> Profile:
     """The profile of an export at `target`, or one made from `target` as the bio text."""
-    from postcheck.model import Platform
     from postcheck.profile_audit import text_profile
+    from postcheck.shapes import Platform
     from postcheck.sources import SourceError, open_source
     from postcheck.sources.authors import Position, author_from
 

@@ -185,9 +185,9 @@ def scan(
     from rich.console import Console
 
     from postcheck.detect.encoder import mode_for
-    from postcheck.model import Risk
     from postcheck.report.scan_files import jsonl_item
     from postcheck.scan import scan as run_scan
+    from postcheck.shapes import Risk
 
     edition = checked_edition(edition)
     declared = _declared(profile, employer, role, seniority, advises_ministers, topic)
@@ -309,8 +309,8 @@ def _declared(
     topic: list[str] | None,
 ) -> dict[str, Any]:
     """Author fields from the profile TOML and flags (flags win)."""
-    from postcheck.model import Author, Seniority
     from postcheck.profile import ProfileError, load_profile
+    from postcheck.shapes import Author, Seniority
 
     try:
         author, _ = load_profile(profile)

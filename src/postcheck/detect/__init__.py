@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from postcheck.detect.base import SIGNAL_NAMES, Detector, Doc
-from postcheck.model import Post, Signal
+from postcheck.shapes import Post, Signal
 
 __all__ = ["SIGNAL_NAMES", "Detector", "Doc", "default_detectors", "detect", "detect_doc"]
 

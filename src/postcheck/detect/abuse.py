@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from postcheck.detect.base import Doc, Hit, make_signal, noisy_or, sentences
 from postcheck.detect.trained import blend, view
-from postcheck.model import Signal
+from postcheck.shapes import Signal
 
 THRESHOLDS = {
     "disrespect": 0.5,

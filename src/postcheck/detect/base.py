@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from postcheck.detect import registry as _registry
-from postcheck.model import Post, Signal, Span
+from postcheck.shapes import Post, Signal, Span
 
 #: The public contract, declared once in registry.py.
 SIGNAL_NAMES = _registry.SIGNAL_NAMES

@@ -12,7 +12,7 @@ from postcheck.calendar import budget_is_out
 from postcheck.detect.base import Doc, make_signal, noisy_or
 from postcheck.detect.casework import casework, preview
 from postcheck.detect.trained import blend, view
-from postcheck.model import Signal
+from postcheck.shapes import Signal
 
 THRESHOLD = 0.5
 #: With no work, political or secrecy word in the post the model alone is weak evidence.

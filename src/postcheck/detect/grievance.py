@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from postcheck.detect.base import Doc, make_signal, noisy_or, sentences
 from postcheck.detect.trained import blend, view
-from postcheck.model import Signal
+from postcheck.shapes import Signal
 
 THRESHOLD = 0.5
 #: With no workplace word anywhere the model must be sure on its own (it learnt from reviews,

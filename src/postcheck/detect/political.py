@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from postcheck.detect.base import Doc, Hit, make_signal, noisy_or, sentences
 from postcheck.detect.trained import blend, view
-from postcheck.model import Signal
+from postcheck.shapes import Signal
 
 THRESHOLD = 0.5
 MENTION_THRESHOLD = 0.5

@@ -14,7 +14,7 @@ import re
 
 from postcheck.detect import addresses
 from postcheck.detect.base import Doc, fold, make_signal, noisy_or, sentences
-from postcheck.model import Signal
+from postcheck.shapes import Signal
 
 THRESHOLD = 0.5
 

@@ -226,7 +226,7 @@ def names_abroad(text: str) -> bool:
     """The text names a foreign country, leader or conflict (lexicons/foreign.yaml)."""
     from postcheck.detect.base import Doc
     from postcheck.detect.lexicon import shared_matcher
-    from postcheck.model import Post
+    from postcheck.shapes import Post
 
     return any(h.category == "foreign" for h in shared_matcher().find(Doc.of(Post(text=text))))
 

@@ -13,7 +13,7 @@ import functools
 from postcheck.detect.base import Doc, fold, make_signal, noisy_or
 from postcheck.detect.lexicon import shared_matcher
 from postcheck.detect.trained import blend, view
-from postcheck.model import Kind, Signal
+from postcheck.shapes import Kind, Signal
 
 THRESHOLD = 0.5
 

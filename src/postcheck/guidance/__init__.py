@@ -17,8 +17,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from postcheck.conditions import Condition, ConditionError, Vocabulary, parse
-from postcheck.model import ClauseRef, LawRef, Risk
 from postcheck.rewrite import Rewrite
+from postcheck.shapes import ClauseRef, LawRef, Risk
 
 GUIDANCE_DIR = Path(__file__).resolve().parent
 RULES_DIR = GUIDANCE_DIR / "rules"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
-from postcheck.model import Span
+from postcheck.shapes import Span
 
 Decision = Literal["publish", "hold", "reject"]
 DECISIONS: tuple[Decision, ...] = ("publish", "hold", "reject")

@@ -30,10 +30,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from postcheck.model import Context, Kind, Platform, Post, Report, Span, Visibility
 from postcheck.moderation.judgement import JUDGEMENT
 from postcheck.moderation.policy import CATEGORY_LABELS, ENGINE_CATEGORIES, Policy
 from postcheck.moderation.results import Advice, Decision, Reason, Screening
+from postcheck.shapes import Context, Kind, Platform, Post, Report, Span, Visibility
 
 __all__ = [
     "DETAIL_NAMES",

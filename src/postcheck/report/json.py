@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from postcheck.model import REPORT_SCHEMA_VERSION, Report
+from postcheck.shapes import REPORT_SCHEMA_VERSION, Report
 
 __all__ = ["REPORT_SCHEMA_VERSION", "report_json"]
 

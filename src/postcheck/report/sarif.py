@@ -7,7 +7,7 @@ from typing import Any
 
 from postcheck import __version__
 from postcheck.guidance import rules
-from postcheck.model import Report, Risk
+from postcheck.shapes import Report, Risk
 
 SARIF_LEVEL = {Risk.high: "error", Risk.medium: "warning", Risk.low: "note", Risk.none: "note"}
 

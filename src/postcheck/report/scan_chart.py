@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
-from postcheck.model import Risk
+from postcheck.shapes import Risk
 
 if TYPE_CHECKING:
     from postcheck.guidance import Election

@@ -22,10 +22,10 @@ from urllib.parse import urlsplit
 from markupsafe import Markup, escape
 
 from postcheck.baseline import Baseline
-from postcheck.model import VERDICTS, Risk
 from postcheck.report.scan_chart import CHART_COLOUR, month_name, timeline_svg, yearly_svg
 from postcheck.report.spans import Mark, segments
 from postcheck.scan import ScanResult
+from postcheck.shapes import VERDICTS, Risk
 
 #: Badge and border colours, each with the text colour that passes WCAG AA on it (at least
 #: 4.5:1): the risk words sit on these in every badge.

@@ -7,8 +7,8 @@ from rich.markup import escape
 from rich.text import Text
 
 from postcheck.guidance import Edition, editions
-from postcheck.model import Finding, Report, Risk
 from postcheck.report.spans import Mark, segments
+from postcheck.shapes import Finding, Report, Risk
 
 STYLE = {
     Risk.none: "bold green",

@@ -11,7 +11,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from postcheck.model import Author, Post, Seniority
+from postcheck.shapes import Author, Post, Seniority
 
 _SENIORITY = (
     (

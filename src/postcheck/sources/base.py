@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, ClassVar
 
 from postcheck.encodings import sniff
-from postcheck.model import MAX_TEXT_CHARS, Author, Context, Kind, Platform, Post, Visibility
 from postcheck.safejson import MAX_DEPTH
+from postcheck.shapes import MAX_TEXT_CHARS, Author, Context, Kind, Platform, Post, Visibility
 
 if TYPE_CHECKING:
     from postcheck.sources.archive import Archive

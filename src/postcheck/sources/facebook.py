@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from postcheck.model import Kind, Platform, Post, Visibility
+from postcheck.shapes import Kind, Platform, Post, Visibility
 from postcheck.sources.authors import Position, author_from
 from postcheck.sources.base import (
     Profile,

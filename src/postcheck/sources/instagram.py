@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from postcheck.model import Kind, Platform, Post
+from postcheck.shapes import Kind, Platform, Post
 from postcheck.sources.authors import author_from
 from postcheck.sources.base import Profile, Reader, Sniff, from_timestamp, json_items
 from postcheck.sources.mojibake import repair_all, repaired

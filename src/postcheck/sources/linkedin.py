@@ -21,7 +21,7 @@ import sys
 from collections.abc import Generator, Iterator
 from typing import Any
 
-from postcheck.model import Kind, Platform, Post, Visibility
+from postcheck.shapes import Kind, Platform, Post, Visibility
 from postcheck.sources.authors import Position, author_from
 from postcheck.sources.base import (
     Profile,

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from postcheck import safejson
-from postcheck.model import Kind, Platform, Post, Visibility
 from postcheck.safejson import TooDeep
+from postcheck.shapes import Kind, Platform, Post, Visibility
 from postcheck.sources.authors import author_from
 from postcheck.sources.base import Profile, Reader, Sniff, SourceError, json_items, parse_date
 from postcheck.sources.html import html_to_text

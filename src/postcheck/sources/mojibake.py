@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from postcheck.model import Post
+    from postcheck.shapes import Post
 
 _RUN = re.compile("[\u0080-\u00ff]+")
 

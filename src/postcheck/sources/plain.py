@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from postcheck import safejson
-from postcheck.model import PLATFORM_ALIASES, Kind, Platform, Post, Visibility
+from postcheck.shapes import PLATFORM_ALIASES, Kind, Platform, Post, Visibility
 from postcheck.sources.base import Reader, Sniff, SourceError, json_items, parse_date, text_lines
 from postcheck.sources.linkedin import csv_rows
 

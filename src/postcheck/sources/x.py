@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from postcheck.model import Author, Kind, Platform, Post
+from postcheck.shapes import Author, Kind, Platform, Post
 from postcheck.sources.authors import author_from
 from postcheck.sources.base import Profile, Reader, Sniff, SourceError, json_items, parse_date
 

@@ -21,8 +21,8 @@ from starlette.requests import ClientDisconnect
 
 from postcheck import __version__, safejson
 from postcheck.guidance import GuidanceError, editions, rule, rules, rules_version
-from postcheck.model import Report
 from postcheck.report.json import report_json
+from postcheck.shapes import Report
 from postcheck.web.schemas import (
     FINE_EXAMPLE,
     RISKY_EXAMPLE,

@@ -25,7 +25,7 @@ from postcheck.guidance import (
     rules,
     rules_version,
 )
-from postcheck.model import Kind, Platform, Seniority, Visibility
+from postcheck.shapes import Kind, Platform, Seniority, Visibility
 from postcheck.web.security import (
     CSP,
     CSRF_COOKIE,

@@ -24,7 +24,7 @@ from postcheck.guidance import (
     law_for,
     rules,
 )
-from postcheck.model import ClauseRef, Finding, Post, Report, Risk
+from postcheck.shapes import ClauseRef, Finding, Post, Report, Risk
 
 VERDICT_WORDS = {
     "fine": "Fine to post",

@@ -1,7 +1,7 @@
 """Request shapes for the HTTP API.
 
 `CheckRequest` is one line of `postcheck check --input` JSONL: the post's id and text with its
-context fields flat beside them. It reuses the model's enums and `Author`, so the API accepts
+context fields flat beside them. It reuses the shapes' enums and `Author`, so the API accepts
 exactly what the CLI accepts and validates it the same way.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from postcheck.model import (
+from postcheck.shapes import (
     MAX_TEXT_CHARS,
     AccountType,
     Author,
@@ -71,7 +71,7 @@ class CheckRequest(BaseModel):
     account: AccountType = AccountType.personal
     author: Author = Field(default_factory=lambda: Author.model_validate({}))
 
-    # The same normalisation as postcheck.model.Context, so the API accepts what the CLI does.
+    # The same normalisation as postcheck.shapes.Context, so the API accepts what the CLI does.
     _platform = field_validator("platform", mode="before")(normalise_platform)
     _choices = field_validator("kind", "visibility", "account", mode="before")(normalise_choice)
 

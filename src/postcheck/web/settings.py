@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from postcheck.model import MAX_TEXT_CHARS
+from postcheck.shapes import MAX_TEXT_CHARS
 
 #: Largest JSON body for one post. The text itself is capped at MAX_TEXT_CHARS; UTF-8 may
 #: take up to four bytes a character and the author profile adds a little, so allow for both.
