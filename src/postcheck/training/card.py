@@ -249,14 +249,19 @@ def write_data_card(path: Path | None = None) -> Path:
     lines += _collected_section(rows)
     lines += _nz_dev_section()
     lines += _nz_dev2_section(nz_agree)
+    every = [r for rs in rows.values() for r in rs]
+    c = Counter(lab for r in every for lab in r.labels)
     lines += [
         "",
         "## What is missing",
         "",
-        "- Confidential and privacy are rare in real posts (28 and 36 in the pool): they need "
-        "targeted real data (disciplinary decisions that quote leaks, privacy complaints).",
-        "- Harassment needs context one post does not show (repetition, intent): 52 positives.",
-        "- The pool is below the 25,000 texts asked for (about 20,500).",
+        f"- Confidential and privacy are rare in real posts ({c['confidential']} and "
+        f"{c['privacy']} in the pool of {len(every):,}): they need targeted real data "
+        "(disciplinary decisions that quote leaks, privacy complaints); collectors found that "
+        "news and legal pages describe such posts far more often than they quote them.",
+        f"- Harassment needs context one post does not show (repetition, intent): "
+        f"{c['harassment']} positives, and the two reads of the collected posts agree least "
+        "on it.",
         "",
     ]
     path.parent.mkdir(parents=True, exist_ok=True)
