@@ -304,8 +304,8 @@ def count_stored(db_url: str, site: str, ids: set[str]) -> tuple[int, int, int]:
     """(rows for the site, acknowledged ids missing from the DB, duplicated client ids)."""
     from sqlalchemy import func, select
 
-    from postcheck.moderation.models import Comment, Site
     from postcheck.moderation.store import Store
+    from postcheck.moderation.tables import Comment, Site
 
     store = Store(db_url)
     try:

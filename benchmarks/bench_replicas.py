@@ -468,8 +468,8 @@ def database_checks(db_url: str, load: Load) -> dict[str, Any]:
     """Rows against acknowledgements: each acknowledged id one row and one screening entry."""
     from sqlalchemy import func, select
 
-    from postcheck.moderation.models import AuditEntry, Comment, Site
     from postcheck.moderation.store import Store
+    from postcheck.moderation.tables import AuditEntry, Comment, Site
 
     store = Store(db_url, pool_size=1)
     try:
@@ -631,8 +631,8 @@ def published(replica: Replica, keys: dict[str, str]) -> dict[str, list[str]]:
 def _db_queue(db_url: str) -> dict[int, str]:
     from sqlalchemy import select
 
-    from postcheck.moderation.models import Comment
     from postcheck.moderation.store import Store
+    from postcheck.moderation.tables import Comment
 
     store = Store(db_url, pool_size=1)
     try:

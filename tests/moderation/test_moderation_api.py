@@ -7,7 +7,7 @@ import json
 from mod_harness import Harness
 from sqlalchemy import func, select
 
-from postcheck.moderation.models import Comment
+from postcheck.moderation.tables import Comment
 
 
 def _rows(h: Harness, **where: object) -> int:

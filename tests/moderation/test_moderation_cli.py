@@ -12,9 +12,9 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from postcheck.cli import app
-from postcheck.moderation.models import Owner, Site
 from postcheck.moderation.results import Screening
 from postcheck.moderation.store import Store, key_hash
+from postcheck.moderation.tables import Owner, Site
 
 PASSWORD = "a long enough password"
 

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from postcheck.moderation import auth
 from postcheck.moderation.auth import TooManyAttempts, client_key
-from postcheck.moderation.models import AuditEntry, LoginFailure
+from postcheck.moderation.tables import AuditEntry, LoginFailure
 
 ATTACKER = "203.0.113.7"
 OWNER_HOME = "198.51.100.2"

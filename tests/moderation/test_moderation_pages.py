@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from mod_harness import PASSWORD, Harness
 from sqlalchemy import select, update
 
-from postcheck.moderation.models import AuditEntry, Comment, LoginSession
 from postcheck.moderation.policy import CATEGORY_LABELS
+from postcheck.moderation.tables import AuditEntry, Comment, LoginSession
 
 PAGES = [
     "/moderate/",

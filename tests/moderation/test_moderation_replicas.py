@@ -105,7 +105,7 @@ def test_batches_sharing_ids_in_opposite_order_do_not_deadlock(bench: Any, pg_ur
         with holder.read() as s:
             from sqlalchemy import func, select
 
-            from postcheck.moderation.models import Comment
+            from postcheck.moderation.tables import Comment
 
             assert s.scalar(select(func.count()).select_from(Comment)) == 3
     finally:
@@ -118,7 +118,7 @@ def test_same_decision_through_two_replicas_is_audited_once(bench: Any, pg_url: 
     another is between its write and its commit: the second must see the first's result."""
     from sqlalchemy import func, select, update
 
-    from postcheck.moderation.models import AuditEntry, Comment
+    from postcheck.moderation.tables import AuditEntry, Comment
 
     bench.prepare(pg_url)
     first, second = Store(pg_url, pool_size=2), Store(pg_url, pool_size=2)

@@ -1,4 +1,4 @@
-"""Store: migrations match the models, SQLite durability settings, idempotent concurrency."""
+"""Store: migrations match the tables, SQLite durability settings, idempotent concurrency."""
 
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 
-from postcheck.moderation.models import Base, Comment, LoginFailure, Site
 from postcheck.moderation.policy import Policy, PolicyError, WordRule, parse_word_lines
 from postcheck.moderation.results import Decision, Screening
 from postcheck.moderation.settings import ConfigError, normalise_url
 from postcheck.moderation.store import Conflict, Store, current_revision, key_hash, migrate
+from postcheck.moderation.tables import Base, Comment, LoginFailure, Site
 
 
-def test_migrations_match_models(db_url: str) -> None:
+def test_migrations_match_tables(db_url: str) -> None:
     store = Store(db_url, migrate_now=True)
     try:
         migrate(store.engine)  # a second run is a no-op

@@ -3,7 +3,7 @@
 Comments arrive over HTTP (`api.py`), go through the shared engine plus moderation phases
 (`screening.py`, whose judgement is data in `postcheck/guidance/moderation/*.yaml`, loaded by
 `judgement.py`) under the site's policy (`policy.py`), are stored with their typed decision
-and reasons (`results.py`; the `store/` package, `models.py`, Alembic `migrations/`) and
+and reasons (`results.py`; the `store/` package, `tables.py`, Alembic `migrations/`) and
 reviewed by the site owner in server-rendered pages (`pages.py`, `auth.py`). `app.py` assembles
 a standalone FastAPI app and a router that the main web app can mount.
 """

@@ -24,9 +24,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from postcheck import safejson
-from postcheck.moderation.models import Site
 from postcheck.moderation.service import Moderation
 from postcheck.moderation.store import Conflict, NewComment, Submitted
+from postcheck.moderation.tables import Site
 from postcheck.web.security import JSON_ONLY, describe_bytes, is_json_type
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -27,9 +27,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import and_, delete, func, select, text
 from sqlalchemy.orm import Session
 
-from postcheck.moderation.models import LoginFailure, LoginSession, Owner, utcnow
 from postcheck.moderation.settings import Settings
 from postcheck.moderation.store import Store
+from postcheck.moderation.tables import LoginFailure, LoginSession, Owner, utcnow
 
 SESSION_COOKIE = "postcheck_session"
 LOGIN_CSRF_COOKIE = "postcheck_login_csrf"

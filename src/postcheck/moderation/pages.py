@@ -26,7 +26,6 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 
 from postcheck.moderation import redact, view
 from postcheck.moderation.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, TooManyAttempts, csrf_ok
-from postcheck.moderation.models import AuditEntry, Comment, Status
 from postcheck.moderation.pagekit import (
     HERE,
     PAGE_SIZE,
@@ -39,6 +38,7 @@ from postcheck.moderation.pagekit import (
 from postcheck.moderation.policy_pages import policy_file_router, sites_router
 from postcheck.moderation.service import Moderation
 from postcheck.moderation.store import NotFound
+from postcheck.moderation.tables import AuditEntry, Comment, Status
 
 ACTIONS = ("approve", "reject", "hold")
 EMBED_FILES = {

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from postcheck.moderation.models import AuditEntry, Comment, Status, utcnow
 from postcheck.moderation.store import NotFound, Store
+from postcheck.moderation.tables import AuditEntry, Comment, Status, utcnow
 
 #: What replaces each kind of detail in the published text.
 PLACEHOLDER: dict[str, str] = {

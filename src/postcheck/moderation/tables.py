@@ -1,4 +1,4 @@
-"""SQLAlchemy 2 models of the moderation store.
+"""SQLAlchemy 2 tables of the moderation store.
 
 The schema is owned by the Alembic migrations in `migrations/`; these classes must agree with
 them (a test compares the two). Times are stored as UTC; SQLite has no time zone type, so

@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import text
 
-from postcheck.moderation.models import Base
+from postcheck.moderation.tables import Base
 
 connection = context.config.attributes["connection"]
 context.configure(

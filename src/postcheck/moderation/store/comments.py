@@ -11,7 +11,6 @@ from typing import Any, TypedDict, Unpack
 from sqlalchemy import func, insert, or_, select, tuple_
 from sqlalchemy.orm import Session
 
-from postcheck.moderation.models import AuditEntry, Comment, Site, Status, utcnow
 from postcheck.moderation.results import Screening
 from postcheck.moderation.store.base import StoreBase
 from postcheck.moderation.store.errors import Conflict, NotFound
@@ -26,6 +25,7 @@ from postcheck.moderation.store.records import (
     stored_new,
     text_hash,
 )
+from postcheck.moderation.tables import AuditEntry, Comment, Site, Status, utcnow
 
 
 class SubmitFields(TypedDict):

@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from postcheck.moderation.models import AuditEntry, Comment, Site, Status, utcnow
 from postcheck.moderation.store.base import StoreBase
 from postcheck.moderation.store.errors import NotFound
+from postcheck.moderation.tables import AuditEntry, Comment, Site, Status, utcnow
 
 
 class Decisions(StoreBase):

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from postcheck.moderation.models import AuditEntry, Comment, Site
 from postcheck.moderation.store.base import StoreBase
+from postcheck.moderation.tables import AuditEntry, Comment, Site
 
 EXPORT_SCHEMA = "postcheck.moderation.comment/1"
 

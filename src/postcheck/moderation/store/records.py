@@ -14,9 +14,9 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from postcheck.moderation.models import DECISION_STATUS, Comment
 from postcheck.moderation.results import Advice, Decision, Reason, Screening, decision
 from postcheck.moderation.store.errors import Conflict
+from postcheck.moderation.tables import DECISION_STATUS, Comment
 
 #: JSON keys of a screening that have their own columns (the rest go in `screening`).
 _OWN_COLUMNS = ("reasons", "advice")

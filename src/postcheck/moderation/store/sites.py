@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from postcheck.moderation.models import AuditEntry, LoginSession, Owner, Site, utcnow
 from postcheck.moderation.policy import Policy
 from postcheck.moderation.store.base import StoreBase
 from postcheck.moderation.store.errors import NotFound
+from postcheck.moderation.tables import AuditEntry, LoginSession, Owner, Site, utcnow
 
 SITE_NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 KEY_PREFIX = "pcm_"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from postcheck.moderation.models import UTCDateTime
+from postcheck.moderation.tables import UTCDateTime
 
 revision = "0001"
 down_revision = None
@@ -20,7 +20,7 @@ depends_on = None
 
 def upgrade() -> None:
     # Long on purpose: a migration is a fixed record of the schema at this revision, and one
-    # block per table compares line by line with the models; split up, it would not.
+    # block per table compares line by line with the tables (tables.py); split up, it would not.
     op.create_table(
         "owners",
         sa.Column("id", sa.Integer(), primary_key=True),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from postcheck.moderation.models import UTCDateTime
+from postcheck.moderation.tables import UTCDateTime
 
 revision = "0002"
 down_revision = "0001"
