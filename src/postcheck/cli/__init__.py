@@ -65,7 +65,7 @@ def main() -> None:
     except UsageError as exc:
         print(f"postcheck: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
-    except ValueError as exc:  # InputError, GuidanceError, ProfileError: bad input or data
+    except ValueError as exc:  # InputError, GuidanceError, AuthorFileError: bad input or data
         print(f"postcheck: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
     except typer.Exit as exc:

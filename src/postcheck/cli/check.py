@@ -21,6 +21,7 @@ from postcheck.cli.options import (
     EXIT_USAGE,
     AccountOpt,
     AdvisesOpt,
+    AuthorFileOpt,
     BioOpt,
     DateOpt,
     EditionOpt,
@@ -28,7 +29,6 @@ from postcheck.cli.options import (
     KindOpt,
     NoColorOpt,
     PlatformOpt,
-    ProfileOpt,
     RepresentsOpt,
     RiskThreshold,
     RoleOpt,
@@ -96,7 +96,7 @@ def check(
     input: InputOpt = None,
     format: FormatOpt = OutputFormat.text,
     fail_on: FailOnOpt = RiskThreshold.medium,
-    profile: ProfileOpt = None,
+    author_file: AuthorFileOpt = None,
     platform: PlatformOpt = None,
     kind: KindOpt = None,
     visibility: VisibilityOpt = None,
@@ -125,7 +125,7 @@ def check(
     if (text is None) == (input is None):
         fail("give the post text (or - for stdin), or --input FILE, but not both")
     author, ctx = _context_args(
-        profile,
+        author_file,
         platform,
         kind,
         visibility,
@@ -155,7 +155,7 @@ def check(
 
 
 def _context_args(
-    profile: Path | None,
+    author_file: Path | None,
     platform: str | None,
     kind: str | None,
     visibility: str | None,
@@ -170,13 +170,13 @@ def _context_args(
     shows_employer: bool | None,
     bio: str | None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    from postcheck.author_file import AuthorFileError, load_author_file
     from postcheck.inputs import parse_date
-    from postcheck.profile import ProfileError, load_profile
     from postcheck.shapes import AccountType, Kind, Platform, Seniority, Visibility
 
     try:
-        author, defaults = load_profile(profile)
-    except ProfileError as exc:
+        author, defaults = load_author_file(author_file)
+    except AuthorFileError as exc:
         fail(str(exc))
     overrides = {
         "employer": employer,

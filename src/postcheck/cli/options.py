@@ -87,7 +87,7 @@ ThoroughOpt = Annotated[
         "draft is always read this way (unless $POSTCHECK_ENCODER says otherwise).",
     ),
 ]
-ProfileOpt = Annotated[
+AuthorFileOpt = Annotated[
     Path | None,
     typer.Option(
         "--profile",

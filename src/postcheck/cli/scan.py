@@ -118,7 +118,7 @@ EditionOpt = Annotated[
     ),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar or summary.")]
-ProfileOpt = Annotated[
+AuthorFileOpt = Annotated[
     Path | None,
     typer.Option(
         "--profile",
@@ -166,7 +166,7 @@ def scan(
     processes: ProcessesOpt = None,
     edition: EditionOpt = None,
     quiet: QuietOpt = False,
-    profile: ProfileOpt = None,
+    author_file: AuthorFileOpt = None,
     employer: EmployerOpt = None,
     role: RoleOpt = None,
     seniority: SeniorityOpt = None,
@@ -190,7 +190,7 @@ def scan(
     from postcheck.shapes import Risk
 
     edition = checked_edition(edition)
-    declared = _declared(profile, employer, role, seniority, advises_ministers, topic)
+    declared = _declared(author_file, employer, role, seniority, advises_ministers, topic)
     reviewed = _load_baseline(baseline, update_baseline)
     if limit is None:
         limit = HTML_LIMIT if format is ScanFormat.html else 0
@@ -301,20 +301,20 @@ def _exit_code(err: Any, result: ScanResult, missing: list[str], fail_on: RiskTh
 
 
 def _declared(
-    profile: Path | None,
+    author_file: Path | None,
     employer: str | None,
     role: str | None,
     seniority: str | None,
     advises_ministers: bool | None,
     topic: list[str] | None,
 ) -> dict[str, Any]:
-    """Author fields from the profile TOML and flags (flags win)."""
-    from postcheck.profile import ProfileError, load_profile
+    """Author fields from the author file (--profile) and flags (flags win)."""
+    from postcheck.author_file import AuthorFileError, load_author_file
     from postcheck.shapes import Author, Seniority
 
     try:
-        author, _ = load_profile(profile)
-    except ProfileError as exc:
+        author, _ = load_author_file(author_file)
+    except AuthorFileError as exc:
         fail(str(exc))
     flags = {
         "employer": employer,
@@ -324,7 +324,7 @@ def _declared(
         "topics": list(topic) if topic else None,
     }
     author.update({k: v for k, v in flags.items() if v is not None})
-    Author.model_validate(author)  # load_profile validated the file; flags are checked here
+    Author.model_validate(author)  # load_author_file validated the file; flags are checked here
     return author
 
 

@@ -1,4 +1,7 @@
-"""The author's profile: who is posting, read from a TOML file and overridden by flags.
+"""The author file: who is posting, read from a TOML file and overridden by flags.
+
+The command line calls it `--profile` and looks for `profile.toml` by default; here it is the
+author file, so that "profile" names only an account's public profile (sources.base.Profile).
 
 # ~/.config/postcheck/profile.toml
 [author]
@@ -31,39 +34,39 @@ AUTHOR_FIELDS = set(Author.model_fields)
 DEFAULT_FIELDS = {"platform", "kind", "visibility", "account"}
 
 
-class ProfileError(ValueError):
+class AuthorFileError(ValueError):
     pass
 
 
-def default_profile_path() -> Path:
+def default_author_file() -> Path:
     return user_config_dir() / "profile.toml"
 
 
-def load_profile(path: Path | None) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(author fields, context defaults). A missing default profile is not an error."""
+def load_author_file(path: Path | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(author fields, context defaults). A missing default author file is not an error."""
     explicit = path is not None
-    path = path or default_profile_path()
+    path = path or default_author_file()
     if not path.is_file():
         if explicit:
-            raise ProfileError(f"profile file not found: {path}")
+            raise AuthorFileError(f"profile file not found: {path}")
         return {}, {}
     try:
         data = tomllib.loads(path.read_bytes().decode("utf-8"))
     except UnicodeDecodeError:
-        raise ProfileError(f"{path}: not UTF-8 text") from None
+        raise AuthorFileError(f"{path}: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ProfileError(f"{path}: invalid TOML ({exc})") from None
+        raise AuthorFileError(f"{path}: invalid TOML ({exc})") from None
     author = dict(data.get("author") or {})
     # A flat file (employer = ... at top level) is accepted too.
     author.update({k: v for k, v in data.items() if k in AUTHOR_FIELDS})
     unknown = set(author) - AUTHOR_FIELDS
     if unknown:
-        raise ProfileError(f"{path}: unknown author field(s): {', '.join(sorted(unknown))}")
+        raise AuthorFileError(f"{path}: unknown author field(s): {', '.join(sorted(unknown))}")
     defaults = {k: v for k, v in (data.get("defaults") or {}).items() if k in DEFAULT_FIELDS}
     try:
         Author.model_validate(author)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise ProfileError(f"{path}: {where}: {first['msg']}") from None
+        raise AuthorFileError(f"{path}: {where}: {first['msg']}") from None
     return author, defaults
