@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from postcheck.report.scan_json import item_json
 from postcheck.shapes import Post, Report, Risk
 from postcheck.sources import ReadStats, SourceError, open_source
 from postcheck.sources.base import Profile, Reader
@@ -25,9 +26,6 @@ from postcheck.sources.base import Profile, Reader
 if TYPE_CHECKING:
     from postcheck.baseline import Baseline
     from postcheck.batch import Outcome
-
-#: Bumped when the JSON shape of a scan changes; see docs/scan.md ("Scan JSON schema").
-SCAN_SCHEMA_VERSION = "1.2"
 
 
 @dataclass
@@ -41,29 +39,6 @@ class SourceResult:
     profile: Profile | None = None
     profile_report: Report | None = None
     error: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        from postcheck.report.json import report_json
-
-        prof = None
-        if self.profile is not None:
-            prof = {
-                "platform": self.profile.platform.value,
-                "handle": self.profile.handle,
-                "name": self.profile.name,
-                "url": self.profile.url,
-                "texts": [{"label": k, "text": v} for k, v in self.profile.texts],
-                "author": self.profile.author.model_dump(mode="json"),
-                "report": report_json(self.profile_report) if self.profile_report else None,
-            }
-        return {
-            "path": self.path,
-            "format": self.format,
-            "label": self.label,
-            "error": self.error,
-            "stats": self.stats.to_dict(),
-            "profile": prof,
-        }
 
 
 @dataclass
@@ -130,35 +105,6 @@ class Summary:
             month["posts"] += 1
             month[risk.value] += 1
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "posts_read": self.posts,
-            "posts_checked": self.checked,
-            "posts_failed": dict(self.failed),
-            "posts_listed": self.kept,
-            "posts_reviewed": self.reviewed,
-            "worst_risk": self.worst.value,
-            "by_risk": {r.value: self.by_risk.get(r.value, 0) for r in Risk},
-            "by_rule": [
-                {"rule": k, "title": self.rule_titles.get(k), "findings": n}
-                for k, n in self.by_rule.most_common()
-            ],
-            "by_clause": [
-                {**self.clauses[k], "findings": n} for k, n in self.by_clause.most_common()
-            ],
-            "by_month": {
-                m: {r.value: c.get(r.value, 0) for r in Risk} | {"posts": c["posts"]}
-                for m, c in sorted(self.by_month.items())
-            },
-            "by_platform": dict(self.by_platform.most_common()),
-            "by_kind": dict(self.by_kind.most_common()),
-            "first_date": self.first.isoformat() if self.first else None,
-            "last_date": self.last.isoformat() if self.last else None,
-            "complete": self.complete,
-            "interrupted": self.interrupted,
-            "incomplete": list(self.incomplete),
-        }
-
 
 def _day(post: Post) -> dt.date | None:
     d = post.context.date
@@ -169,40 +115,6 @@ def _day(post: Post) -> dt.date | None:
 
         return to_nz(d)[0]
     return d
-
-
-def post_json(post: Post) -> dict[str, Any]:
-    c = post.context
-    return {
-        "id": post.id,
-        "url": post.url,
-        "platform": c.platform.value,
-        "kind": c.kind.value,
-        "visibility": c.visibility.value,
-        "date": c.date.isoformat() if c.date else None,
-        "text": post.text,
-    }
-
-
-def item_json(
-    seq: int, source: int, post: Post, report: Report, reviewed: Sequence[str] = ()
-) -> dict[str, Any]:
-    from postcheck.baseline import fingerprint, text_hash
-    from postcheck.report.json import report_json
-
-    digest = text_hash(post.text)
-    rules = [f.rule for f in report.findings]
-    return {
-        "n": seq,
-        "source": source,
-        "post": post_json(post),
-        "report": report_json(report),
-        # What a baseline entry needs, so the report page can mark a post reviewed without
-        # the file ever holding the text.
-        "fingerprint": fingerprint(post.context.platform.value, post.id, digest, rules),
-        "text_sha256": digest,
-        "reviewed_rules": sorted(reviewed),
-    }
 
 
 def _reviewed(
@@ -283,22 +195,6 @@ class ScanResult:
             s.profile_report.risk for s in self.sources if s.profile_report is not None
         ]
         return max(risks, key=lambda r: r.rank)
-
-    def head_json(self) -> dict[str, Any]:
-        from postcheck import __version__
-
-        return {
-            "schema": "postcheck.scan",
-            "schema_version": SCAN_SCHEMA_VERSION,
-            "postcheck_version": __version__,
-            "rules_version": self.rules_version,
-            "edition": self.edition,
-            "min_risk": self.min_risk.value,
-            "started": self.started.isoformat(),
-            "finished": self.finished.isoformat() if self.finished else None,
-            "sources": [s.to_json() for s in self.sources],
-            "summary": self.summary.to_json(),
-        }
 
     def close(self) -> None:
         self.spool.close()

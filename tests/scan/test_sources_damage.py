@@ -13,6 +13,7 @@ from pathlib import Path
 import archives
 import pytest
 
+from postcheck.report.scan_json import source_json
 from postcheck.sources import SourceError, open_archive, open_source
 from postcheck.sources.archive import ZipArchive
 from postcheck.sources.base import MAX_DEPTH, DepthGuard
@@ -108,7 +109,7 @@ def test_scan_source_json_says_incomplete(tmp_path: Path) -> None:
     z.write_bytes(data[: data.find(b"PK\x01\x02")])
     result = scan([z], processes=1)
     try:
-        stats = result.sources[0].to_json()["stats"]
+        stats = source_json(result.sources[0])["stats"]
         assert stats["complete"] is False and "no central directory" in stats["incomplete"][0]
     finally:
         result.close()

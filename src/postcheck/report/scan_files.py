@@ -9,6 +9,7 @@ import csv
 import json
 from typing import IO, Any
 
+from postcheck.report.scan_json import head_json, post_json
 from postcheck.scan import ScanResult
 
 CSV_COLUMNS = (
@@ -30,7 +31,7 @@ CSV_COLUMNS = (
 
 def write_json(result: ScanResult, out: IO[str], limit: int | None = None) -> None:
     """One JSON document; `items` worst first, streamed from the spool."""
-    head = result.head_json()
+    head = head_json(result)
     text = json.dumps(head, ensure_ascii=False, indent=1)
     out.write(text[:-2] if text.endswith("\n}") else text[:-1])
     out.write(',\n "items": [')
@@ -44,7 +45,7 @@ def jsonl_item(item: dict[str, Any]) -> str:
 
 
 def jsonl_summary(result: ScanResult) -> str:
-    return json.dumps({"type": "summary", **result.head_json()}, ensure_ascii=False) + "\n"
+    return json.dumps({"type": "summary", **head_json(result)}, ensure_ascii=False) + "\n"
 
 
 def csv_row(item: dict[str, Any], result: ScanResult) -> list[str]:
@@ -74,7 +75,6 @@ def write_csv(result: ScanResult, out: IO[str], limit: int | None = None) -> Non
     w = csv.writer(out, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     from postcheck.report.json import report_json
-    from postcheck.scan import post_json
 
     for i, s in enumerate(result.sources):
         if s.profile is None or s.profile_report is None:

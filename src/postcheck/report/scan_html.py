@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 
 from postcheck.baseline import Baseline
 from postcheck.report.scan_chart import CHART_COLOUR, month_name, timeline_svg, yearly_svg
+from postcheck.report.scan_json import head_json
 from postcheck.report.spans import Mark, segments
 from postcheck.scan import ScanResult
 from postcheck.shapes import VERDICTS, Risk
@@ -194,7 +195,7 @@ def render_html(
     """
     from postcheck.guidance import editions
 
-    head = result.head_json()
+    head = head_json(result)
     items: Iterator[dict[str, Any]] = result.spool.worst_first(limit)
     template = _env().get_template("scan.html.j2")
     eds = editions()
