@@ -70,9 +70,7 @@ def test_labelled_rows_join_the_pool_with_their_weight() -> None:
     if not labelled:
         pytest.skip("nothing labelled yet")
     row = next(
-        r
-        for r in pool._from_collected()  # noqa: SLF001  the loader the pool itself uses
-        if r.source == f"nz-posts-train:{labelled[0]['id']}"
+        r for r in pool._from_collected() if r.source == f"nz-posts-train:{labelled[0]['id']}"
     )
     assert row.labels == frozenset(labelled[0]["labels"])
     base = multilabel.LOW_CONFIDENCE_WEIGHT if row.confidence == "low" else 1.0
