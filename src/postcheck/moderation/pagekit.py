@@ -25,6 +25,8 @@ from postcheck.moderation.policy import CATEGORY_LABELS, Policy
 from postcheck.moderation.service import Moderation
 from postcheck.moderation.settings import Settings
 from postcheck.moderation.store import NotFound
+from postcheck.report.spans import Mark
+from postcheck.report.spans import segments as cut
 
 HERE = Path(__file__).resolve().parent
 PAGE_SIZE = 50
@@ -52,26 +54,20 @@ def page_count(total: int) -> int:
 
 
 def segments(text: str, spans: list[dict[str, Any]]) -> list[tuple[str, bool]]:
-    """Split text into (piece, highlighted) runs from possibly overlapping spans.
+    """Split text into (piece, highlighted) runs from possibly overlapping spans, with the
+    reports' one span cutter (`report.spans`).
 
     Spans come from screening the submitted text; one whose words are no longer at its place
     (the owner edited or redacted the comment) is left unmarked rather than marking the wrong
     words.
     """
-    marks = [False] * len(text)
+    marks = []
     for s in spans:
         start, end = max(0, int(s.get("start", 0))), min(len(text), int(s.get("end", 0)))
         if "text" in s and text[start:end] != s["text"]:
             continue
-        for i in range(start, end):
-            marks[i] = True
-    out: list[tuple[str, bool]] = []
-    for i, ch in enumerate(text):
-        if out and out[-1][1] == marks[i]:
-            out[-1] = (out[-1][0] + ch, marks[i])
-        else:
-            out.append((ch, marks[i]))
-    return out
+        marks.append(Mark(start, end, 1))
+    return [(seg.text, seg.rank is not None) for seg in cut(text, marks, strongest=True)]
 
 
 def detail_names(details: list[redact.Detail]) -> list[str]:
