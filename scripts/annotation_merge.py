@@ -55,6 +55,38 @@ def kappa(a: list[int], b: list[int]) -> float | None:
     return (po - pe) / (1 - pe)
 
 
+def agreement_table(
+    pairs: dict[str, tuple[list[int], list[int]]], names: tuple[str, str] = ("a", "b")
+) -> dict[str, Any]:
+    """Per label: how many texts both reads saw, each read's positives, and Cohen's kappa."""
+    return {
+        lab: {
+            "n": len(x),
+            f"positives_{names[0]}": sum(x),
+            f"positives_{names[1]}": sum(y),
+            "kappa": None if (k := kappa(x, y)) is None else round(k, 3),
+        }
+        for lab, (x, y) in pairs.items()
+    }
+
+
+def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for r in rows:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
+def write_merge_summary(
+    summary: dict[str, Any], path: Path, open_: list[dict[str, Any]], open_path: Path
+) -> None:
+    """The agreement file, the disagreements still to settle, and a summary on stdout."""
+    path.write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+    write_jsonl(open_path, open_)
+    print(json.dumps({k: v for k, v in summary.items() if k != "agreement"}))
+    for lab, v in summary["agreement"].items():
+        print(f"  {lab:18} {v}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("batches", type=Path)
@@ -153,20 +185,9 @@ def main() -> None:
         for r in keep:
             fh.write(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n")
 
-    def table(p: dict[str, tuple[list[int], list[int]]]) -> dict[str, Any]:
-        return {
-            lab: {
-                "n": len(a),
-                "positives_first": sum(a),
-                "positives_second": sum(b),
-                "kappa": None if (k := kappa(a, b)) is None else round(k, 3),
-            }
-            for lab, (a, b) in p.items()
-        }
-
     agreement = {
-        "new_texts_double_read": table(pairs),
-        "seed_low_confidence_reread": table(seed_pairs),
+        "new_texts_double_read": agreement_table(pairs, ("first", "second")),
+        "seed_low_confidence_reread": agreement_table(seed_pairs, ("first", "second")),
         "disagreements_open": len(to_settle),
         "third_reads": len(third),
         "rows_written": len(keep),

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from annotation_merge import kappa, read_tsv
+from annotation_merge import agreement_table, read_tsv, write_jsonl, write_merge_summary
 
 from postcheck.training import nz_dev2, pool
 
@@ -69,34 +69,17 @@ def main() -> None:
         out.append(row)
     dest = nz_dev2.PATH
     dest.parent.mkdir(parents=True, exist_ok=True)
-    with dest.open("w", encoding="utf-8") as fh:
-        for r in out:
-            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-    agreement = {
-        lab: {
-            "n": len(x),
-            "positives_a": sum(x),
-            "positives_b": sum(y),
-            "kappa": None if (k := kappa(x, y)) is None else round(k, 3),
-        }
-        for lab, (x, y) in pairs.items()
-    }
+    write_jsonl(dest, out)
     summary = {
         "posts": len(out),
         "labelled": sum("labels" in r for r in out),
         "third_reads": len(third),
         "disagreements_open": len(open_),
-        "agreement": agreement,
+        "agreement": agreement_table(pairs),
     }
-    (dest.parent / "nz-posts-v1.agreement.json").write_text(
-        json.dumps(summary, indent=1) + "\n", encoding="utf-8"
+    write_merge_summary(
+        summary, dest.parent / "nz-posts-v1.agreement.json", open_, args.ann / "disagreements.jsonl"
     )
-    with (args.ann / "disagreements.jsonl").open("w", encoding="utf-8") as fh:
-        for r in open_:
-            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-    print(json.dumps({k: v for k, v in summary.items() if k != "agreement"}))
-    for lab, v in agreement.items():
-        print(f"  {lab:18} {v}")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from annotation_merge import kappa
+from annotation_merge import agreement_table, write_jsonl, write_merge_summary
 
 from postcheck.training import nz_dev2, pool
 
@@ -104,18 +104,7 @@ def main() -> None:
         out.append(row)
     dest = pool.COLLECTED
     dest.parent.mkdir(parents=True, exist_ok=True)
-    with dest.open("w", encoding="utf-8") as fh:
-        for r in out:
-            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-    agreement = {
-        lab: {
-            "n": len(x),
-            "positives_a": sum(x),
-            "positives_b": sum(y),
-            "kappa": None if (k := kappa(x, y)) is None else round(k, 3),
-        }
-        for lab, (x, y) in pairs.items()
-    }
+    write_jsonl(dest, out)
     summary = {
         "posts": len(out),
         "labelled": sum("labels" in r for r in out),
@@ -123,17 +112,14 @@ def main() -> None:
         "third_reads": sum(r.get("reads") == 3 for r in out),
         "disagreements_open": len(open_),
         "dropped": dropped,
-        "agreement": agreement,
+        "agreement": agreement_table(pairs),
     }
-    dest.with_name("nz-posts-train-v1.agreement.json").write_text(
-        json.dumps(summary, indent=1) + "\n", encoding="utf-8"
+    write_merge_summary(
+        summary,
+        dest.with_name("nz-posts-train-v1.agreement.json"),
+        open_,
+        args.work / "disagreements.jsonl",
     )
-    with (args.work / "disagreements.jsonl").open("w", encoding="utf-8") as fh:
-        for r in open_:
-            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
-    print(json.dumps({k: v for k, v in summary.items() if k != "agreement"}))
-    for lab, v in agreement.items():
-        print(f"  {lab:18} {v}")
 
 
 if __name__ == "__main__":
