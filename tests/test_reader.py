@@ -228,6 +228,7 @@ def test_an_unsure_post_loads_the_reader_but_no_training_library() -> None:
         "the minister should resign",
         "my boss is a joke",
         "vote them out",
+        "so sick of this government",
     ]
     unsure = [t for t in candidates if _read_in_bulk(t)]
     assert unsure, "some of these fall in a band, or the bands read nothing"

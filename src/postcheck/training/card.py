@@ -14,10 +14,18 @@ from postcheck.detect.trained import MODELS_DIR
 from postcheck.training import pool
 from postcheck.training.data import SETS
 
+#: Sets the project gathered itself, so no shared SOURCE.md states their terms.
+_OWN_LICENCES = {
+    "nz-posts-train": "public posts quoted in public pages; short quotations kept with their "
+    "page's address for research and training only",
+}
+
 
 def _licence(name: str) -> str:
     info = SETS.get(name)
-    return info.licence if info is not None else "see its SOURCE.md"
+    if info is not None:
+        return info.licence
+    return _OWN_LICENCES.get(name, "see its SOURCE.md")
 
 
 def _set(source: str) -> str:
@@ -315,10 +323,12 @@ def _collected_section(rows: dict[str, list[pool.PoolRow]]) -> list[str]:
         "",
         "Real posts (Reddit threads from New Zealand communities, Facebook posts and comments, "
         "tweets and forum posts) found quoted word for word in public pages with the search "
-        "tool, by four collectors each with a theme (New Zealand politics in the news; "
+        "tool, by eight collectors each with a theme (New Zealand politics in the news; "
         "everyday and political Reddit threads; posts about the author's own job and "
         "disciplinary decisions; online abuse, threats and the Harmful Digital Communications "
-        "Act). Each collector read and labelled its own posts; a second annotator read them "
+        "Act; local government; sarcasm and mockery; health, education and public-service "
+        "workers on their work; everyday posts and te reo Māori). Each collector read and "
+        "labelled its own posts; a second annotator read them "
         "blind; a third read settled disagreements. No text and no page (a Reddit thread under "
         "any mirror) of development set 2 is among them. They count three times in the loss "
         "(`multilabel.COLLECTED_WEIGHT`).",

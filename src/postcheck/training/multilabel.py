@@ -348,6 +348,12 @@ def main(argv: list[str] | None = None) -> None:
             "val_rows": len(val),
             "seed": SEED,
             "lr": args.lr,
+            "vocabulary": {
+                "cut": "after training (postcheck.training.vocabulary); thresholds and val "
+                "scores are the uncut reader's",
+                "min_count": VOCABULARY_MIN_COUNT,
+                "pieces": len(keep),
+            },
         },
     )
     print(json.dumps({"thresholds": thresholds, "val": scores}, indent=1))
