@@ -219,17 +219,14 @@ def _check_chunk(
     posts = [item.to_post() for item in chunk]
     results = default_engine().check_many(posts, edition, mode=mode_for(), chunk=len(posts))
     reports: list[dict[str, Any]] = []
-    while True:
-        i = start + len(reports)
-        try:
-            result = next(results, None)
-        except GuidanceError as exc:
-            raise HTTPException(422, f"posts.{i}: {exc}") from None
-        if result is None:
-            return reports
-        if isinstance(result, InputError):
-            raise HTTPException(422, f"posts.{i}: {result}")
-        reports.append(report_json(result))
+    try:
+        for result in results:
+            if isinstance(result, InputError):
+                raise HTTPException(422, f"posts.{start + len(reports)}: {result}")
+            reports.append(report_json(result))
+    except GuidanceError as exc:  # raised while checking the post after the last report
+        raise HTTPException(422, f"posts.{start + len(reports)}: {exc}") from None
+    return reports
 
 
 @router.get("/api/guidance", tags=["guidance"], summary="Both editions and the rule set")
