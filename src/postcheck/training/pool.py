@@ -300,32 +300,30 @@ def _from_added(path: Path) -> Iterator[PoolRow]:
         text = resolve(r["source"])
         if text_hash(text) != r["sha"]:
             raise ValueError(f"{path}:{n}: the text of {r['source']} is not the one labelled")
-        yield PoolRow(
-            source=r["source"],
-            text=text,
-            labels=frozenset(r["labels"]),
-            jurisdiction=r.get("jurisdiction"),
-            confidence=r.get("confidence", "high"),
-            passes=int(r.get("passes", 1)),
-            origin=path.name,
-            annotators=tuple(r.get("annotators", ())),
-        )
+        yield _labelled(r["source"], text, r, int(r.get("passes", 1)), path.name)
 
 
 def _from_collected() -> Iterator[PoolRow]:
     for pid, r in _collected().items():
         if "labels" not in r:
             continue  # the two reads differ and no third read has settled them yet
-        yield PoolRow(
-            source=f"nz-posts-train:{pid}",
-            text=fold(r["text"]),
-            labels=frozenset(r["labels"]),
-            jurisdiction=r.get("jurisdiction"),
-            confidence=r.get("confidence", "high"),
-            passes=int(r.get("reads", 1)),
-            origin=COLLECTED.name,
-            annotators=tuple(r.get("annotators", ())),
-        )
+        source = f"nz-posts-train:{pid}"
+        yield _labelled(source, fold(r["text"]), r, int(r.get("reads", 1)), COLLECTED.name)
+
+
+def _labelled(source: str, text: str, r: dict, passes: int, origin: str) -> PoolRow:
+    """A pool row from a label record of the project's own files (added labels, collected
+    posts), which share their label fields."""
+    return PoolRow(
+        source=source,
+        text=text,
+        labels=frozenset(r["labels"]),
+        jurisdiction=r.get("jurisdiction"),
+        confidence=r.get("confidence", "high"),
+        passes=passes,
+        origin=origin,
+        annotators=tuple(r.get("annotators", ())),
+    )
 
 
 def added_files() -> list[Path]:
