@@ -239,6 +239,7 @@ def write(models_dir: Path = MODELS_DIR) -> Path:
     lines += _label_counts(rows)
     lines += _how_labelled()
     lines += agreement_table()
+    lines += _collected_section(rows, "### Collected New Zealand posts")
     lines += _validation(reader, students)
     lines += _model_closing()
     path = models_dir / "signals.md"
@@ -310,7 +311,9 @@ def _pool_section(rows: dict[str, list[pool.PoolRow]]) -> list[str]:
     return lines
 
 
-def _collected_section(rows: dict[str, list[pool.PoolRow]]) -> list[str]:
+def _collected_section(
+    rows: dict[str, list[pool.PoolRow]], heading: str = "### 1b. Collected New Zealand posts"
+) -> list[str]:
     """Section 1b: the New Zealand posts the project collected for training, their reads and
     agreement (once the agreement file exists)."""
     agree = _load(pool.COLLECTED.with_name("nz-posts-train-v1.agreement.json"))
@@ -319,7 +322,7 @@ def _collected_section(rows: dict[str, list[pool.PoolRow]]) -> list[str]:
     mine = {s: [r for r in rs if r.origin == pool.COLLECTED.name] for s, rs in rows.items()}
     lines = [
         "",
-        "### 1b. Collected New Zealand posts: `data/nz-posts/nz-posts-train-v1.jsonl`",
+        f"{heading}: `data/nz-posts/nz-posts-train-v1.jsonl`",
         "",
         "Real posts (Reddit threads from New Zealand communities, Facebook posts and comments, "
         "tweets and forum posts) found quoted word for word in public pages with the search "
