@@ -1,12 +1,13 @@
 """Build the collected New Zealand training posts from the collectors' reads and second reads.
 
-    python scripts/nz_posts_train_merge.py WORK_DIR
+    python scripts/nz_posts_train_merge.py WORK_DIR [WORK_DIR ...]
 
-WORK_DIR holds partN.jsonl (posts as collected, each with the collector's own read: labels,
-jurisdiction, confidence), passb/*.b.jsonl (a second annotator's independent read of the
-same posts, blind to the first, by post id) and, where the two differ, third/*.out.jsonl (a
-third read that settles it). A post read twice that the reads disagree on and no third read
-settles is written without labels (so training leaves it out) and listed in
+One WORK_DIR per collecting round, in order (each row records its round). Each holds
+partN.jsonl (posts as collected, each with the collector's own read: labels, jurisdiction,
+confidence), passb/*.b.jsonl (a second annotator's independent read of the same posts, blind
+to the first, by post id) and, where the two differ, third/*.out.jsonl (a third read that
+settles it). A post read twice that the reads disagree on and no third read settles is written
+without labels (so training leaves it out) and listed in the last round's
 WORK_DIR/disagreements.jsonl.
 
 Refuses any post whose text, or whose page (a Reddit thread under any mirror), is in the
@@ -50,21 +51,38 @@ def _measured_only() -> tuple[set[str], set[str]]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("work", type=Path)
+    ap.add_argument("work", type=Path, nargs="+", help="one folder per round, in order")
     args = ap.parse_args()
     dev_texts, dev_pages = _measured_only()
-    third = {r["id"]: r for f in sorted(args.work.glob("third/*.out.jsonl")) for r in _jsonl(f)}
+    third = {
+        r["id"]: r
+        for w in args.work
+        for f in sorted(w.glob("third/*.out.jsonl"))
+        for r in _jsonl(f)
+    }
     pairs: dict[str, tuple[list[int], list[int]]] = {lab: ([], []) for lab in pool.LABELS}
+    round_pairs = {n: {lab: ([], []) for lab in pool.LABELS} for n in range(1, len(args.work) + 1)}  # type: dict[int, dict[str, tuple[list[int], list[int]]]]
     out: list[dict] = []
     open_: list[dict] = []
     seen: set[str] = set()
     dropped = {"in the development set": 0, "duplicate": 0}
     # Second reads may come in several files per part (partN.b.jsonl, partN.1.b.jsonl, ...).
-    second = {r["id"]: r for f in sorted(args.work.glob("passb/*.b.jsonl")) for r in _jsonl(f)}
-    posts = [(part.stem, p) for part in sorted(args.work.glob("part*.jsonl")) for p in _jsonl(part)]
-    # Where two collectors took the same post, keep the copy that was read twice.
-    posts.sort(key=lambda sp: sp[1]["id"] not in second)
-    for stem, p in posts:
+    second = {
+        r["id"]: r for w in args.work for f in sorted(w.glob("passb/*.b.jsonl")) for r in _jsonl(f)
+    }
+    posts = [
+        (n, part.stem, p)
+        for n, w in enumerate(args.work, 1)
+        for part in sorted(w.glob("part*.jsonl"))
+        for p in _jsonl(part)
+    ]
+    if len({p["id"] for _, _, p in posts}) != len(posts):
+        raise SystemExit("post ids repeat across parts or rounds: give each round its own prefix")
+    # Where two collectors took the same post, keep the copy that was read twice (an earlier
+    # round's copy before a later one's: the sort is stable).
+    posts.sort(key=lambda rsp: rsp[2]["id"] not in second)
+    per_round: dict[int, int] = {}
+    for rnd, stem, p in posts:
         text = pool.fold(p["text"])
         if text in dev_texts or pool.page_group(p["url"]) in dev_pages:
             dropped["in the development set"] += 1
@@ -73,15 +91,17 @@ def main() -> None:
             dropped["duplicate"] += 1
             continue
         seen.add(text)
-        row = {k: p.get(k) for k in KEEP}
+        per_round[rnd] = per_round.get(rnd, 0) + 1
+        row = {k: p.get(k) for k in KEEP} | {"round": rnd}
         a = _read(p)
         annotators = [f"collector-{stem}"]
         if p["id"] in second:
             b = _read(second[p["id"]])
             annotators.append(f"second-{stem}")
             for lab in pool.LABELS:
-                pairs[lab][0].append(int(lab in a[0]))
-                pairs[lab][1].append(int(lab in b[0]))
+                for table in (pairs, round_pairs[rnd]):
+                    table[lab][0].append(int(lab in a[0]))
+                    table[lab][1].append(int(lab in b[0]))
             if a[0] == b[0]:
                 labels, jur, reads = a[0], a[1] or b[1], 2
                 conf = "high" if a[2] == b[2] == "high" else "low"
@@ -107,18 +127,20 @@ def main() -> None:
     write_jsonl(dest, out)
     summary = {
         "posts": len(out),
+        "posts_per_round": {str(k): per_round[k] for k in sorted(per_round)},
         "labelled": sum("labels" in r for r in out),
         "read_twice": len(pairs["political_opinion"][0]),
         "third_reads": sum(r.get("reads") == 3 for r in out),
         "disagreements_open": len(open_),
         "dropped": dropped,
         "agreement": agreement_table(pairs),
+        "agreement_per_round": {str(n): agreement_table(t) for n, t in round_pairs.items()},
     }
     write_merge_summary(
         summary,
         dest.with_name("nz-posts-train-v1.agreement.json"),
         open_,
-        args.work / "disagreements.jsonl",
+        args.work[-1] / "disagreements.jsonl",
     )
 
 

@@ -320,41 +320,59 @@ def _collected_section(
     if not agree:
         return []
     mine = {s: [r for r in rs if r.origin == pool.COLLECTED.name] for s, rs in rows.items()}
+    rounds: dict[str, dict[str, Any]] = agree.get("agreement_per_round", {})
     lines = [
         "",
         f"{heading}: `data/nz-posts/nz-posts-train-v1.jsonl`",
         "",
         "Real posts (Reddit threads from New Zealand communities, Facebook posts and comments, "
         "tweets and forum posts) found quoted word for word in public pages with the search "
-        "tool, by eight collectors each with a theme (New Zealand politics in the news; "
-        "everyday and political Reddit threads; posts about the author's own job and "
-        "disciplinary decisions; online abuse, threats and the Harmful Digital Communications "
-        "Act; local government; sarcasm and mockery; health, education and public-service "
-        "workers on their work; everyday posts and te reo Māori). Each collector read and "
-        "labelled its own posts; a second annotator read them "
-        "blind; a third read settled disagreements. No text and no page (a Reddit thread under "
-        "any mirror) of development set 2 is among them. They count three times in the loss "
-        "(`multilabel.COLLECTED_WEIGHT`).",
+        "tool, in rounds of eight collectors each with a theme. Round 1: New Zealand politics "
+        "in the news; everyday and political Reddit threads; posts about the author's own job "
+        "and disciplinary decisions; online abuse, threats and the Harmful Digital "
+        "Communications Act; local government; sarcasm and mockery; health, education and "
+        "public-service workers on their work; everyday posts and te reo Māori. Round 2 aimed "
+        "at the round-1 models' worst errors: shared headlines with and without the author's "
+        "own comment; sarcasm and mock praise; replies in threads; swearing at nobody against "
+        "insults at people; local government; work posts quoted in disciplinary and privacy "
+        "decisions; threats, harassment and hate, with counter-speech; policy opinion without "
+        "party names, and te reo Māori. Each collector read and labelled its own posts; a "
+        "second annotator read them blind; a third read settled disagreements. No text and no "
+        "page (a Reddit thread under any mirror) of development set 2 is among them. They "
+        "count three times in the loss (`multilabel.COLLECTED_WEIGHT`).",
         "",
-        f"Posts: {agree['posts']}; labelled: {agree['labelled']}; read twice: "
-        f"{agree['read_twice']}; third reads: {agree['third_reads']}; left unlabelled (the "
-        f"reads differ, no third read): {agree['disagreements_open']}; dropped as duplicates "
-        f"or development-set pages: {sum(agree['dropped'].values())}.",
+        f"Posts: {agree['posts']} ({_per_round(agree)}); labelled: {agree['labelled']}; read "
+        f"twice: {agree['read_twice']}; third reads: {agree['third_reads']}; left unlabelled "
+        f"(the reads differ, no third read): {agree['disagreements_open']}; dropped as "
+        f"duplicates or development-set pages: {sum(agree['dropped'].values())}.",
         "",
-        "| label | train | val | dev-test | kappa (read 1 v. read 2) |",
-        "|---|---:|---:|---:|---|",
+        "| label | train | val | dev-test | kappa, read 1 v. read 2 (positives), all rounds | "
+        + " | ".join(f"round {n}" for n in rounds)
+        + " |",
+        "|---|---:|---:|---:|---|" + "---|" * len(rounds),
     ]
     counts = {s: Counter(lab for r in rs for lab in r.labels) for s, rs in mine.items()}
     for lab in pool.LABELS:
-        k = agree["agreement"][lab]
+        cells = [_kappa_cell(agree["agreement"][lab])]
+        cells += [_kappa_cell(rounds[n][lab]) for n in rounds]
         lines.append(
             f"| {lab} | {counts['train'][lab]} | {counts['val'][lab]} | "
-            f"{counts['devtest'][lab]} | {k['kappa']} ({k['positives_a']}/{k['positives_b']}) |"
+            f"{counts['devtest'][lab]} | " + " | ".join(cells) + " |"
         )
     lines.append(
         f"| (posts) | {len(mine['train'])} | {len(mine['val'])} | {len(mine['devtest'])} | |"
+        + " |" * len(rounds)
     )
     return lines
+
+
+def _per_round(agree: dict[str, Any]) -> str:
+    per = agree.get("posts_per_round", {})
+    return ", ".join(f"round {n}: {k}" for n, k in per.items()) or "one round"
+
+
+def _kappa_cell(k: dict[str, Any]) -> str:
+    return f"{k['kappa']} ({k['positives_a']}/{k['positives_b']})"
 
 
 def _nz_dev_section() -> list[str]:
