@@ -336,7 +336,12 @@ def _collected_section(
         "own comment; sarcasm and mock praise; replies in threads; swearing at nobody against "
         "insults at people; local government; work posts quoted in disciplinary and privacy "
         "decisions; threats, harassment and hate, with counter-speech; policy opinion without "
-        "party names, and te reo Māori. Each collector read and labelled its own posts; a "
+        "party names, and te reo Māori. Round 3 widened the mix: New Zealand tweets quoted in "
+        "the news; everyday posts with no politics (the hard negatives); elections and "
+        "referendums, with sideless election talk; the COVID-19 years; foreign politics seen "
+        "from New Zealand; workplace grievance and its near misses; disrespect at non-political "
+        "targets and sharp criticism that is not disrespect; Māori, Pacific and Asian New "
+        "Zealanders' posts. Each collector read and labelled its own posts; a "
         "second annotator read them blind; a third read settled disagreements. No text and no "
         "page (a Reddit thread under any mirror) of development set 2 is among them. They "
         "count three times in the loss (`multilabel.COLLECTED_WEIGHT`).",
