@@ -10,8 +10,9 @@ settles it). A post read twice that the reads disagree on and no third read sett
 without labels (so training leaves it out) and listed in the last round's
 WORK_DIR/disagreements.jsonl.
 
-Refuses any post whose text, or whose page (a Reddit thread under any mirror), is in the
-second New Zealand development set: that set is only ever measured on. Writes
+Refuses any post whose page (a Reddit thread under any mirror) is in the second New Zealand
+development set, and any post that is one of its posts, holds one or is held in one (compared
+word for word, punctuation aside): that set is only ever measured on. Writes
 data/nz-posts/nz-posts-train-v1.jsonl and its agreement file.
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -44,9 +46,30 @@ def _read(r: dict) -> tuple[frozenset[str], str | None, str]:
 
 
 def _measured_only() -> tuple[set[str], set[str]]:
-    """Texts and pages of the second development set (never trained on)."""
+    """Texts (as `_words` keys) and pages of the second development set (never trained on)."""
     rows = _jsonl(nz_dev2.PATH)
-    return {pool.fold(r["text"]) for r in rows}, {pool.page_group(r["url"]) for r in rows}
+    return {_words(r["text"]) for r in rows}, {pool.page_group(r["url"]) for r in rows}
+
+
+def _words(text: str) -> str:
+    """A post's words, lower case, with punctuation and spacing dropped: the same post quoted
+    by two pages differs in quote marks and line breaks."""
+    return " ".join(re.findall(r"\w+", pool.fold(text).lower()))
+
+
+#: A quoted phrase this long is a post of its own, not a common saying.
+OVERLAP_CHARS = 30
+
+
+def _overlaps(words: str, dev: set[str]) -> bool:
+    """The post is a development-set post, holds one, or is held in one (a page that quotes a
+    list of posts, or one post inside a longer one)."""
+    if words in dev:
+        return True
+    return any(
+        (len(d) >= OVERLAP_CHARS and d in words) or (len(words) >= OVERLAP_CHARS and words in d)
+        for d in dev
+    )
 
 
 def main() -> None:
@@ -84,7 +107,7 @@ def main() -> None:
     per_round: dict[int, int] = {}
     for rnd, stem, p in posts:
         text = pool.fold(p["text"])
-        if text in dev_texts or pool.page_group(p["url"]) in dev_pages:
+        if pool.page_group(p["url"]) in dev_pages or _overlaps(_words(p["text"]), dev_texts):
             dropped["in the development set"] += 1
             continue
         if text in seen:
