@@ -341,7 +341,12 @@ def _collected_section(
         "referendums, with sideless election talk; the COVID-19 years; foreign politics seen "
         "from New Zealand; workplace grievance and its near misses; disrespect at non-political "
         "targets and sharp criticism that is not disrespect; Māori, Pacific and Asian New "
-        "Zealanders' posts. Each collector read and labelled its own posts; a "
+        "Zealanders' posts. Round 4 went after the rare signals and the mockery the models "
+        "missed: workplace grievance, threats and hyperbole, harassment, confidential and "
+        "private information met through work (up to half from Australia, the UK, Canada and "
+        "the US where New Zealand sources ran dry), mockery of politicians without insult "
+        "words, hate and counter-speech, replies, and opinion on a policy without a party "
+        "word. Each collector read and labelled its own posts; a "
         "second annotator read them blind; a third read settled disagreements. No text and no "
         "page (a Reddit thread under any mirror) of development set 2 is among them. They "
         "count three times in the loss (`multilabel.COLLECTED_WEIGHT`).",
