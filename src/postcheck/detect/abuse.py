@@ -51,9 +51,20 @@ MODEL_WEIGHT_UNSUPPORTED = {
     "profanity": 1.0,
 }
 SELF_AIMED_WEIGHT = 0.4
+#: What a model-only threat or harassment reading keeps beside hyperbole ("this hill is going
+#: to kill me") with no threat phrase and no one addressed: the reader learnt "kill" from real
+#: threats and reads the idiom as one.
+HYPERBOLE_WEIGHT = 0.4
 #: Signals with too few real examples for the reader to overrule a lexicon match.
 WEAK_READER = frozenset({"threat", "harassment"})
 _MENTION = re.compile(r"(?<![\w@])@\w+")
+#: Violence aimed at someone else, which no idiom beside it excuses ("that hill will kill me,
+#: and I'll kill him").
+_VIOLENCE_AT_SOMEONE = re.compile(
+    r"(?<!\w)(kill|murder|hurt|shoot|stab|smash|bash|punch|strangle|hang)(s|ed|ing)?\s+"
+    r"(you|ya|u|him|her|them|that|this)(?!\w)(?!\s+(bug|process|engine|time))",
+    re.IGNORECASE,
+)
 
 _SECOND_PERSON = re.compile(
     r"(?<![\w@])(you|your|you're|youre|ur|u|ya|yous|youse|@\w+)(?!\w)", re.IGNORECASE
@@ -92,6 +103,7 @@ class _Evidence:
     evidence: dict[str, list[str]] = field(default_factory=dict)
     support: dict[str, bool] = field(default_factory=lambda: {n: False for n in SUPPORT})
     self_aimed: bool = False
+    hyperbole: bool = False
 
     def __post_init__(self) -> None:
         for n in self.names:
@@ -183,6 +195,7 @@ def _harm(sent: _Sentence, ev: _Evidence) -> None:
         ev.add("harassment", 0.9, [h], f"harassment:{h.entry}")
     for h in sent.get("sexual"):
         ev.add("sexual", 0.7 * h.weight + 0.1, [h], f"sexual:{h.entry}")
+    ev.hyperbole |= bool(sent.get("hyperbole"))
 
 
 def _sentence(doc: Doc, s: int, e: int, named: list[Hit], ev: _Evidence) -> None:
@@ -225,6 +238,13 @@ class AbuseDetector:
             if n == "disrespect" and ev.self_aimed and not supported:
                 # "I'm such an idiot": the only insult is at oneself.
                 weight = SELF_AIMED_WEIGHT
+            if (
+                n in ("threat", "harassment")
+                and ev.hyperbole
+                and not lexical
+                and not _VIOLENCE_AT_SOMEONE.search(doc.text)
+            ):
+                weight = HYPERBOLE_WEIGHT
             score = blend(lexical, model, weight, trust_reader=n not in WEAK_READER)
             if score >= THRESHOLDS[n] and (not spans or lexical < THRESHOLDS[n]):
                 spans.extend(model.spans(doc.text))
