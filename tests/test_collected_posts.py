@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +93,19 @@ def test_labelled_rows_join_the_pool_with_their_weight() -> None:
     assert row.labels == frozenset(labelled[0]["labels"])
     base = multilabel.LOW_CONFIDENCE_WEIGHT if row.confidence == "low" else 1.0
     assert multilabel.row_weight(row) == pytest.approx(base * multilabel.COLLECTED_WEIGHT)
+
+
+def test_the_training_file_is_rebuilt_from_the_raw_reads(tmp_path, monkeypatch) -> None:
+    # The committed reads are the source: merging rounds 1-4 again gives the same file.
+    import runpy
+    import sys
+
+    reads = pool.COLLECTED.parent / "reads"
+    rounds = [str(reads / f"round{n}") for n in (1, 2, 3, 4)]
+    out = tmp_path / "nz-posts-train-v1.jsonl"
+    monkeypatch.setattr(pool, "COLLECTED", out)
+    monkeypatch.setattr(sys, "argv", ["nz_posts_train_merge.py", *rounds])
+    script = Path(__file__).resolve().parents[1] / "scripts" / "nz_posts_train_merge.py"
+    runpy.run_path(str(script), run_name="__main__")
+    committed = Path(__file__).resolve().parents[1] / "data" / "nz-posts" / out.name
+    assert out.read_bytes() == committed.read_bytes()
