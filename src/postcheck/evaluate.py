@@ -165,6 +165,7 @@ POOL_SIGNALS: dict[str, str] = {
 }
 #: Targets from the judgement issue; where a split was used to choose anything (epoch,
 #: thresholds, bands), its row says so.
+ABUSE = "disrespect|hate|threat|harassment"
 NZ_TARGETS = {"political": "F1 >= 0.85", "disrespect": "F1 >= 0.75", "grievance": "F1 >= 0.75"}
 
 
@@ -201,11 +202,13 @@ def _nz_tasks(rows: _LabelledSet, signals: Sequence[str], modes: Sequence[str]) 
     for mode in modes:
         how = "bulk" if mode == "fast" else "one draft"
         for sig in signals:
-            lab = POOL_SIGNALS[sig]
-            y = np.array([int(lab in ls) for ls in rows.labels])
+            name = sig if sig != "disrespect" else ABUSE
+            # The abuse row fires on any abuse signal, so any abuse label is its truth: a
+            # threat labelled threat alone is a hit, not a false alarm.
+            labs = {POOL_SIGNALS[s] for s in name.split("|")}
+            y = np.array([int(bool(labs & ls)) for ls in rows.labels])
             if y.sum() < 3:
                 continue
-            name = sig if sig != "disrespect" else "disrespect|hate|threat|harassment"
             out.append(
                 Task(
                     name,
