@@ -196,29 +196,25 @@ def _validation(reader: dict[str, Any], students: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _model_closing() -> list[str]:
-    """Where the honest figures are, known differences, licences and limits."""
+def _model_closing(rows: dict[str, list[pool.PoolRow]]) -> list[str]:
+    """Where the honest figures are, licences and limits."""
+    every = [r for rs in rows.values() for r in rs]
+    rare = {lab: sum(lab in r.labels for r in every) for lab in ("confidential", "privacy")}
     return [
         "",
         "The honest figures are `postcheck evaluate`'s: the two New Zealand development sets, "
         "the locked dev-test split, and the source-labelled sets, with the anchors measured "
         "in the same run (`benchmarks/results/evaluate.txt`).",
         "",
-        "## Known differences between labels and this release",
-        "",
-        "The reader was fine-tuned before a fix to the label merge: for 92 of the 600 seed "
-        "rows read a second time, its training labels were the second read alone rather than "
-        "the third read that settled the two (`scripts/annotation_merge.py`, commit 20eaaf3). "
-        "The students, bands and every measurement use the settled labels. The next retrain "
-        "(`python -m postcheck.training train`) removes the difference.",
-        "",
         "## Licences and limits",
         "",
         "Several pool sources state no licence or are research-only (table above). The "
         "shipped artefacts hold weights only, no text, but confirm the terms before "
-        "redistributing outside an agency. Confidential (28 positives) and privacy (36) are "
-        "too rare in real posts for the reader to learn well: their detectors lean on "
-        "patterns and lexicons, and the reader's outputs for them are advisory.",
+        "redistributing outside an agency. Confidential "
+        f"({rare['confidential']} positives in the whole pool) and privacy "
+        f"({rare['privacy']}) are too rare in real posts for the reader to learn well: their "
+        "detectors lean on patterns and lexicons, and the reader's outputs for them are "
+        "advisory.",
         "",
     ]
 
@@ -241,7 +237,7 @@ def write(models_dir: Path = MODELS_DIR) -> Path:
     lines += agreement_table()
     lines += _collected_section(rows, "### Collected New Zealand posts")
     lines += _validation(reader, students)
-    lines += _model_closing()
+    lines += _model_closing(rows)
     path = models_dir / "signals.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
