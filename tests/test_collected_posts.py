@@ -109,3 +109,15 @@ def test_the_training_file_is_rebuilt_from_the_raw_reads(tmp_path, monkeypatch) 
     runpy.run_path(str(script), run_name="__main__")
     committed = Path(__file__).resolve().parents[1] / "data" / "nz-posts" / out.name
     assert out.read_bytes() == committed.read_bytes()
+
+
+@pytest.mark.usefixtures("shared_datasets")
+def test_no_copy_of_a_development_tweet_is_trained_on() -> None:
+    # The same headline or petition is tweeted many times with other links: a copy of a
+    # development tweet under another id is the development set too.
+    assert pool.copy_key("RT @nzherald: Jacinda Ardern on Budget https://t.co/x1") == pool.copy_key(
+        "Jacinda Ardern on Budget http://dlvr.it/RWcMmH"
+    )
+    keys = pool.nz_dev_keys()
+    assert len(keys) > 400
+    assert not [r.source for r in pool.rows() if pool.copy_key(r.text) in keys]

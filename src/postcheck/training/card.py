@@ -196,15 +196,27 @@ def _validation(reader: dict[str, Any], students: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _model_closing(rows: dict[str, list[pool.PoolRow]]) -> list[str]:
-    """Where the honest figures are, licences and limits."""
+def _model_closing(rows: dict[str, list[pool.PoolRow]], reader: dict[str, Any]) -> list[str]:
+    """Where the honest figures are, any gap between the pool and what the reader learnt,
+    licences and limits."""
     every = [r for rs in rows.values() for r in rs]
     rare = {lab: sum(lab in r.labels for r in every) for lab in ("confidential", "privacy")}
+    gap = []
+    if reader.get("train_rows") not in (None, len(rows["train"])):
+        gap = [
+            "",
+            f"The reader learnt from {reader['train_rows']} train rows; the pool's train split "
+            f"now holds {len(rows['train'])}. The pool changed after training (on 2026-12-06 "
+            "it began leaving out copies of the New Zealand development tweets, the same "
+            "headline or petition under another id), so the figures on "
+            "`nz-pm-tweets-2020.dev` are somewhat optimistic until the next retrain.",
+        ]
     return [
         "",
         "The honest figures are `postcheck evaluate`'s: the two New Zealand development sets, "
         "the locked dev-test split, and the source-labelled sets, with the anchors measured "
         "in the same run (`benchmarks/results/evaluate.txt`).",
+        *gap,
         "",
         "## Licences and limits",
         "",
@@ -237,7 +249,7 @@ def write(models_dir: Path = MODELS_DIR) -> Path:
     lines += agreement_table()
     lines += _collected_section(rows, "### Collected New Zealand posts")
     lines += _validation(reader, students)
-    lines += _model_closing(rows)
+    lines += _model_closing(rows, reader)
     path = models_dir / "signals.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

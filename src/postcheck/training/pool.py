@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from postcheck.sources.mojibake import repair
 from postcheck.training.data import REPO_ROOT, datasets_dir
 
 #: The codebook's labels, in the order a model's outputs take.
@@ -281,6 +282,30 @@ def _is_nz_dev(source: str) -> bool:
     return parts[0] == "nz-pm-tweets-2020" and int(parts[1]) in nz_dev_ids()
 
 
+_LINK = re.compile(r"https?://\S+|pic\.twitter\.com/\S+|\b\S+\.(?:com|nz|it|ly)/\S*")
+_RETWEET = re.compile(r"^\s*RT @\w+:?")
+
+
+def copy_key(text: str) -> str:
+    """A post's words without links, a leading retweet marker, case or punctuation: the same
+    headline or petition shared with another link is the same text."""
+    bare = _RETWEET.sub("", _LINK.sub(" ", repair(text)))
+    return " ".join(re.findall(r"\w+", fold(bare).lower()))
+
+
+@cache
+def nz_dev_keys() -> frozenset[str]:
+    """The development tweets' copy keys. Other rows of the same dataset repeat about 27 of
+    them (headline shares, petitions, retweets) under other ids; those copies are the
+    development set too, never training."""
+    rows = _jsonl(annotation_dir() / "nz-pm-tweets-2020.dev.jsonl")
+    return frozenset(k for r in rows if len(k := copy_key(r["text"])) >= 15)
+
+
+def copies_nz_dev(text: str) -> bool:
+    return copy_key(text) in nz_dev_keys()
+
+
 def _from_seed(path: Path) -> Iterator[PoolRow]:
     for r in _jsonl(path):
         yield PoolRow(
@@ -345,11 +370,16 @@ def _all_rows() -> tuple[PoolRow, ...]:
             rows[row.source] = row
     for row in _from_collected():
         rows[row.source] = row
-    return tuple(r for r in rows.values() if not _is_nz_dev(r.source) and r.text.strip())
+    return tuple(
+        r
+        for r in rows.values()
+        if not _is_nz_dev(r.source) and r.text.strip() and not copies_nz_dev(r.text)
+    )
 
 
 def rows(split: str | None = None) -> list[PoolRow]:
-    """Pool rows of one split (all when None), NZ development tweets always left out."""
+    """Pool rows of one split (all when None), NZ development tweets and their copies always
+    left out."""
     if split is not None and split not in SPLITS:
         raise ValueError(f"split must be one of {SPLITS}")
     return [r for r in _all_rows() if split is None or split_of(r.source) == split]

@@ -56,7 +56,7 @@ def transfer_texts(exclude: set[str], limit: int = TRANSFER_LIMIT) -> list[tuple
             continue
         t = pool.fold(text)
         key = t.lower()
-        if len(t) < 10 or key in seen:
+        if len(t) < 10 or key in seen or pool.copies_nz_dev(t):
             continue
         seen.add(key)
         out.append((src, t))
