@@ -98,11 +98,15 @@ def test_labelled_rows_join_the_pool_with_their_weight() -> None:
 def test_the_training_file_is_rebuilt_from_the_raw_reads(tmp_path, monkeypatch) -> None:
     # The committed reads are the source: merging rounds 1-4 again gives the same file.
     import runpy
+    import shutil
     import sys
 
+    # Copies, so the merge's disagreements file lands in tmp_path, not in the repository.
     reads = pool.COLLECTED.parent / "reads"
-    rounds = [str(reads / f"round{n}") for n in (1, 2, 3, 4)]
-    out = tmp_path / "nz-posts-train-v1.jsonl"
+    rounds = [
+        str(shutil.copytree(reads / f"round{n}", tmp_path / f"round{n}")) for n in (1, 2, 3, 4)
+    ]
+    out = tmp_path / "out" / "nz-posts-train-v1.jsonl"
     monkeypatch.setattr(pool, "COLLECTED", out)
     monkeypatch.setattr(sys, "argv", ["nz_posts_train_merge.py", *rounds])
     script = Path(__file__).resolve().parents[1] / "scripts" / "nz_posts_train_merge.py"
