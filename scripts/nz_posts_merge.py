@@ -68,7 +68,6 @@ def main() -> None:
         )
         out.append(row)
     dest = nz_dev2.PATH
-    dest.parent.mkdir(parents=True, exist_ok=True)
     write_jsonl(dest, out)
     summary = {
         "posts": len(out),

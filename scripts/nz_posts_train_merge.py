@@ -146,7 +146,6 @@ def main() -> None:
         )
         out.append(row)
     dest = pool.COLLECTED
-    dest.parent.mkdir(parents=True, exist_ok=True)
     write_jsonl(dest, out)
     summary = {
         "posts": len(out),
