@@ -12,6 +12,7 @@ a post says which language it is in well enough for this, with no model to ship.
 
 from __future__ import annotations
 
+import functools
 import re
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
@@ -41,6 +42,8 @@ def reo_share(text: str) -> tuple[float, int]:
     return reo / len(telling), len(telling)
 
 
+@functools.lru_cache(maxsize=1024)
 def mostly_reo(text: str) -> bool:
+    # Asked once per signal for the same post: remember the last posts' answers.
     share, n = reo_share(text)
     return n >= MIN_WORDS and share >= REO_SHARE
