@@ -104,7 +104,7 @@ def test_the_training_file_is_rebuilt_from_the_raw_reads(tmp_path, monkeypatch) 
     # Copies, so the merge's disagreements file lands in tmp_path, not in the repository.
     reads = pool.COLLECTED.parent / "reads"
     rounds = [
-        str(shutil.copytree(reads / f"round{n}", tmp_path / f"round{n}")) for n in (1, 2, 3, 4, 5, 6)
+        str(shutil.copytree(reads / f"round{n}", tmp_path / f"round{n}")) for n in range(1, 7)
     ]
     out = tmp_path / "out" / "nz-posts-train-v1.jsonl"
     monkeypatch.setattr(pool, "COLLECTED", out)
@@ -125,3 +125,26 @@ def test_no_copy_of_a_development_tweet_is_trained_on() -> None:
     keys = pool.nz_dev_keys()
     assert len(keys) > 400
     assert not [r.source for r in pool.rows() if pool.copy_key(r.text) in keys]
+
+
+def test_every_trained_disagreement_had_a_third_read() -> None:
+    # The third-read batches come from scripts/nz_posts_reads.py: each post the two reads
+    # disagree on must have been settled by a third reader before it trains anything.
+    import json
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+    import nz_posts_reads
+
+    reads = pool.COLLECTED.parent / "reads"
+    trained = {json.loads(x)["id"] for x in pool.COLLECTED.read_text(encoding="utf-8").splitlines()}
+    for work in sorted(reads.glob("round*")):
+        settled = {
+            json.loads(x)["id"]
+            for f in work.glob("third/*.out.jsonl")
+            for x in f.read_text(encoding="utf-8").splitlines()
+            if x.strip()
+        }
+        unsettled = {r["id"] for r in nz_posts_reads.disagreements(work)} - settled
+        assert not unsettled & trained, work.name
+        assert settled, work.name
