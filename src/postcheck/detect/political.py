@@ -41,8 +41,21 @@ TARGET_WEIGHT = {
     ("topic", None): 0.85,
 }
 
-#: Voting advice needs no explicit target: it is about an election by definition.
-SELF_CONTAINED = {"vote-advice": 0.52}
+#: Voting advice needs no explicit target: it is about an election by definition. The
+#: phrases are exact calls ("vote them out", "party vote Green"), so a reader that hears no
+#: opinion in four words does not overrule them (the retrained reader took "Vote them out!"
+#: for a mention); the weight keeps one lexicon hit just over the line even so.
+SELF_CONTAINED = {"vote-advice": 0.6}
+
+
+def _exact_call(doc: Doc) -> bool:
+    """A call to vote someone out or a campaign hashtag: no everyday reading ("I'm voting for
+    the best pie" is one, so plain "voting for" is not exact)."""
+    for h in doc.hits_of("opinion"):
+        said = doc.text[h.start : h.end].lower()
+        if h.entry in SELF_CONTAINED and (said.endswith(" out") or said.startswith("#")):
+            return True
+    return False
 
 
 def _target_weight(h: Hit) -> float:
@@ -143,7 +156,7 @@ class PoliticalDetector:
         if model is not None:
             w = MODEL_WEIGHT_WITH_TARGET if targets else MODEL_WEIGHT_NO_TARGET
             lexical = score
-            score = blend(lexical, model, w, LEXICON_FLOOR)
+            score = blend(lexical, model, w, LEXICON_FLOOR, trust_reader=not _exact_call(doc))
             if score >= THRESHOLD and (not spans or lexical < THRESHOLD):
                 spans += model.spans(doc.text)
             evidence.append(model.evidence)
