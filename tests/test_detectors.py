@@ -42,12 +42,7 @@ def test_fold_keeps_offsets() -> None:
         "Wellington weather is a disgrace this week, sideways rain again.",
         "National Anthem sung beautifully in te reo at the game tonight.",
         "Kill this bug before the release, it's been driving me mad.",
-        pytest.param(
-            "Back at work after the holidays, lovely to see everyone.",
-            marks=pytest.mark.xfail(
-                strict=True, reason="known error: read as a grievance (r/antiwork habits)"
-            ),
-        ),
+        "Back at work after the holidays, lovely to see everyone.",
         "Proud of my team for shipping the new service today.",
     ],
 )

@@ -104,7 +104,8 @@ def test_past_the_readers_reach_a_firing_student_keeps_its_reading(
 
     _set_mode(monkeypatch, "thorough")
     monkeypatch.setattr(reader_mod, "MAX_WINDOWS", 1)
-    out = trained.score_cascade([WEEKEND * 3 + POLITICAL])
+    # Said twice, so the student's last piece is the political sentence and not the weekend.
+    out = trained.score_cascade([WEEKEND * 3 + POLITICAL + " " + POLITICAL])
     pol = out["political"]
     # The reader saw only the weekend; the student read the whole post and stays.
     assert pol.prob[0] >= pol.threshold[0]
@@ -229,6 +230,10 @@ def test_an_unsure_post_loads_the_reader_but_no_training_library() -> None:
         "my boss is a joke",
         "vote them out",
         "so sick of this government",
+        # Read in bulk by the models retrained on 2026-12-07, whose bands are narrower.
+        "the minister is useless",
+        "my boss is a bit of a clown",
+        "typical Labour",
     ]
     unsure = [t for t in candidates if _read_in_bulk(t)]
     assert unsure, "some of these fall in a band, or the bands read nothing"

