@@ -70,6 +70,13 @@ def agreement_table(
     }
 
 
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """A JSON Lines file's rows; none when the file is not there (a round without third reads)."""
+    if not path.exists():
+        return []
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
 def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as fh:

@@ -14,28 +14,21 @@ The annotators' prompts for both steps are kept beside each round (`reads/roundN
 from __future__ import annotations
 
 import argparse
-import json
 import string
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from annotation_merge import write_jsonl
+from annotation_merge import read_jsonl, write_jsonl
 
 #: What a second or third reader sees of a post: never the other reads' labels or notes.
 SHOWN = ("id", "text", "platform", "author_context", "page_title")
 
 
-def _jsonl(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
-
-
 def blind(work: Path) -> None:
     for part in sorted(work.glob("part*.jsonl")):
-        rows = [{k: r.get(k) for k in SHOWN} for r in _jsonl(part)]
+        rows = [{k: r.get(k) for k in SHOWN} for r in read_jsonl(part)]
         out = work / "passb" / f"{part.stem}.blind.jsonl"
         write_jsonl(out, rows)
         print(f"{out}: {len(rows)} posts")
@@ -43,10 +36,10 @@ def blind(work: Path) -> None:
 
 def disagreements(work: Path) -> list[dict]:
     # A collector's file may have been read a second time in pieces (part1.1.b, part1.2.b).
-    second = {r["id"]: r for f in sorted(work.glob("passb/*.b.jsonl")) for r in _jsonl(f)}
+    second = {r["id"]: r for f in sorted(work.glob("passb/*.b.jsonl")) for r in read_jsonl(f)}
     out = []
     for part in sorted(work.glob("part*.jsonl")):
-        for r in _jsonl(part):
+        for r in read_jsonl(part):
             if r["id"] not in second:
                 raise SystemExit(f"{part.name}: {r['id']} has no second read")
             a, b = sorted(set(r["labels"])), sorted(set(second[r["id"]]["labels"]))

@@ -19,24 +19,17 @@ data/nz-posts/nz-posts-train-v1.jsonl and its agreement file.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from annotation_merge import agreement_table, write_jsonl, write_merge_summary
+from annotation_merge import agreement_table, read_jsonl, write_jsonl, write_merge_summary
 
 from postcheck.training import nz_dev2, pool
 
 KEEP = ("id", "text", "url", "page_title", "platform", "date", "author_context")
-
-
-def _jsonl(path: Path) -> list[dict]:
-    if not path.exists():
-        return []
-    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
 
 
 def _read(r: dict) -> tuple[frozenset[str], str | None, str]:
@@ -47,7 +40,7 @@ def _read(r: dict) -> tuple[frozenset[str], str | None, str]:
 
 def _measured_only() -> tuple[set[str], set[str]]:
     """Texts (as `_words` keys) and pages of the second development set (never trained on)."""
-    rows = _jsonl(nz_dev2.PATH)
+    rows = read_jsonl(nz_dev2.PATH)
     return {_words(r["text"]) for r in rows}, {pool.page_group(r["url"]) for r in rows}
 
 
@@ -81,7 +74,7 @@ def main() -> None:
         r["id"]: r
         for w in args.work
         for f in sorted(w.glob("third/*.out.jsonl"))
-        for r in _jsonl(f)
+        for r in read_jsonl(f)
     }
     pairs: dict[str, tuple[list[int], list[int]]] = {lab: ([], []) for lab in pool.LABELS}
     round_pairs = {n: {lab: ([], []) for lab in pool.LABELS} for n in range(1, len(args.work) + 1)}  # type: dict[int, dict[str, tuple[list[int], list[int]]]]
@@ -91,13 +84,16 @@ def main() -> None:
     dropped = {"in the development set": 0, "duplicate": 0}
     # Second reads may come in several files per part (partN.b.jsonl, partN.1.b.jsonl, ...).
     second = {
-        r["id"]: r for w in args.work for f in sorted(w.glob("passb/*.b.jsonl")) for r in _jsonl(f)
+        r["id"]: r
+        for w in args.work
+        for f in sorted(w.glob("passb/*.b.jsonl"))
+        for r in read_jsonl(f)
     }
     posts = [
         (n, part.stem, p)
         for n, w in enumerate(args.work, 1)
         for part in sorted(w.glob("part*.jsonl"))
-        for p in _jsonl(part)
+        for p in read_jsonl(part)
     ]
     if len({p["id"] for _, _, p in posts}) != len(posts):
         raise SystemExit("post ids repeat across parts or rounds: give each round its own prefix")

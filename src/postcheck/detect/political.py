@@ -48,10 +48,10 @@ TARGET_WEIGHT = {
 SELF_CONTAINED = {"vote-advice": 0.6}
 
 
-def _exact_call(doc: Doc) -> bool:
+def _exact_call(doc: Doc, opinions: list[Hit]) -> bool:
     """A call to vote someone out or a campaign hashtag: no everyday reading ("I'm voting for
     the best pie" is one, so plain "voting for" is not exact)."""
-    for h in doc.hits_of("opinion"):
+    for h in opinions:
         said = doc.text[h.start : h.end].lower()
         if h.entry in SELF_CONTAINED and (said.endswith(" out") or said.startswith("#")):
             return True
@@ -156,7 +156,9 @@ class PoliticalDetector:
         if model is not None:
             w = MODEL_WEIGHT_WITH_TARGET if targets else MODEL_WEIGHT_NO_TARGET
             lexical = score
-            score = blend(lexical, model, w, LEXICON_FLOOR, trust_reader=not _exact_call(doc))
+            score = blend(
+                lexical, model, w, LEXICON_FLOOR, trust_reader=not _exact_call(doc, opinions)
+            )
             if score >= THRESHOLD and (not spans or lexical < THRESHOLD):
                 spans += model.spans(doc.text)
             evidence.append(model.evidence)
