@@ -364,8 +364,11 @@ def _collected_section(
         "about their role. Round 7: Prime Ministers and ministers, comments under news "
         "outlets' and politicians' pages, hate and counter-speech, threats and harassment "
         "with their hyperbole, public servants on their work, irony and satire, the COVID-19 "
-        "years, and housing, tax, immigration and crime. Each collector read and "
-        "labelled its own posts; a "
+        "years, and housing, tax, immigration and crime. Round 8 went to comment sections "
+        "earlier rounds had barely touched: The Standard, Kiwiblog and other right-leaning "
+        "blogs, The Daily Blog and Public Address, New Zealand writers' Substacks, "
+        "Neighbourly and community pages, hobby forums, Mastodon, Bluesky and Lemmy, and "
+        "workers' posts quoted in decisions. Each collector read and labelled its own posts; a "
         "second annotator read them blind; a third read settled disagreements. No text and no "
         "page (a Reddit thread under any mirror) of development set 2 is among them. They "
         "count three times in the loss (`multilabel.COLLECTED_WEIGHT`).",
