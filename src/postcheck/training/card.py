@@ -368,7 +368,12 @@ def _collected_section(
         "earlier rounds had barely touched: The Standard, Kiwiblog and other right-leaning "
         "blogs, The Daily Blog and Public Address, New Zealand writers' Substacks, "
         "Neighbourly and community pages, hobby forums, Mastodon, Bluesky and Lemmy, and "
-        "workers' posts quoted in decisions. Each collector read and labelled its own posts; a "
+        "workers' posts quoted in decisions. Round 9 went at what the rounds 1-7 models "
+        "still missed or over-read: workplace grievance and its near misses, election days "
+        "and referendums (what people said on polling day), mockery without insult words "
+        "against sharp but civil criticism, everyday posts with fans' mild swearing, opinion "
+        "on a policy with no party named, and abuse aimed at public-facing workers. Each "
+        "collector read and labelled its own posts; a "
         "second annotator read them blind; a third read settled disagreements. No text and no "
         "page (a Reddit thread under any mirror) of development set 2 is among them. They "
         "count three times in the loss (`multilabel.COLLECTED_WEIGHT`).",
