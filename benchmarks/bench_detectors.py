@@ -263,24 +263,33 @@ def main() -> int:
         print(f"{name:<55} {r['n'] / r['run_s']:>9.0f} {r['load_s']:>7.2f} {r['rss_mb']:>12.0f}")
 
     # Cold start: a fresh interpreter importing the package, and a whole `postcheck check`.
+    # `pip install` compiles every module to bytecode, so a user's cold start reads .pyc
+    # files; a shell with PYTHONDONTWRITEBYTECODE set (this sandbox's) would compile an
+    # editable checkout's sources again on every start. Measure what the user gets: drop
+    # the variable and let one untimed run write the bytecode.
+    user_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     imp = []
-    for _ in range(args.repeat):
+    for i in range(args.repeat + 1):
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import postcheck"], check=True, cwd=ROOT)
-        imp.append(time.perf_counter() - t0)
+        subprocess.run(
+            [sys.executable, "-c", "import postcheck"], check=True, cwd=ROOT, env=user_env
+        )
+        if i:
+            imp.append(time.perf_counter() - t0)
     exe = Path(sys.executable).with_name("postcheck")
 
     def cold(text: str, env: dict[str, str] | None = None) -> float:
         runs = []
-        for _ in range(args.repeat):
+        for i in range(args.repeat + 1):
             t0 = time.perf_counter()
             subprocess.run(
                 [str(exe), "check", text],
                 capture_output=True,
                 cwd=ROOT,
-                env={**os.environ, **(env or {})},
+                env={**user_env, **(env or {})},
             )
-            runs.append(time.perf_counter() - t0)
+            if i:
+                runs.append(time.perf_counter() - t0)
         return min(runs)
 
     draft = "Kia ora, the Nats are useless, vote them out"
@@ -291,7 +300,10 @@ def main() -> int:
     for _ in range(args.repeat):
         t0 = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-c", "import profanity_check"], cwd=ROOT, capture_output=True
+            [sys.executable, "-c", "import profanity_check"],
+            cwd=ROOT,
+            capture_output=True,
+            env=user_env,
         )
         aimp.append(time.perf_counter() - t0)
     warm = _child(WARM.format(path=str(path)))
