@@ -130,30 +130,21 @@ def test_no_copy_of_a_development_tweet_is_trained_on() -> None:
 def test_every_trained_disagreement_had_a_third_read() -> None:
     # The third-read batches come from scripts/nz_posts_reads.py: each post the two reads
     # disagree on must have been settled by a third reader before it trains anything.
-    import json
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
     import nz_posts_reads
+    from annotation_merge import read_jsonl
 
     reads = pool.COLLECTED.parent / "reads"
-    trained = {json.loads(x)["id"] for x in pool.COLLECTED.read_text(encoding="utf-8").splitlines()}
+    trained = {r["id"] for r in read_jsonl(pool.COLLECTED)}
     for work in sorted(reads.glob("round*")):
-        settled = {
-            json.loads(x)["id"]
-            for f in work.glob("third/*.out.jsonl")
-            for x in f.read_text(encoding="utf-8").splitlines()
-            if x.strip()
-        }
+        settled = {r["id"] for f in work.glob("third/*.out.jsonl") for r in read_jsonl(f)}
         unsettled = {r["id"] for r in nz_posts_reads.disagreements(work)} - settled
         assert not unsettled & trained, work.name
         assert settled, work.name
         # A round read but not yet merged (it waits for a retrain that beats the shipped
         # models) must be whole already: the next merge must not find a post half settled.
-        ids = {json.loads(x)["id"] for f in work.glob("part*.jsonl") for x in open_lines(f)}
+        ids = {r["id"] for f in work.glob("part*.jsonl") for r in read_jsonl(f)}
         if not ids & trained:
             assert not unsettled, work.name
-
-
-def open_lines(path: Path) -> list[str]:
-    return [x for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
