@@ -36,6 +36,7 @@ from postcheck.training.transformer import (
     encode,
     encoder_dir,
     export_onnx,
+    optimise,
     quantise,
     save_json,
     tokenizer,
@@ -364,6 +365,7 @@ def main(argv: list[str] | None = None) -> None:
     vocabulary.cut(
         args.out / f"{NAME}.encoder.onnx", args.out / f"{NAME}.encoder.tokenizer.json", keep
     )
+    optimise(args.out / f"{NAME}.encoder.onnx")
     save_json(
         args.out / f"{NAME}.encoder.json",
         {
