@@ -114,6 +114,43 @@ def test_lexicon_word_boundaries_and_case() -> None:
     assert "political_mention" not in fired("Twelve hours of Labour and our baby girl is here!")
 
 
+def _terms(text: str) -> list[tuple[str, str]]:
+    from postcheck.detect.lexicon import shared_matcher
+
+    return [
+        (h.entry, text[h.start : h.end]) for h in shared_matcher().find(Doc.of(Post(text=text)))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("#JoeBiden is delusional", ("us", "Biden")),
+        ("thanks @realDonaldTrump", ("us", "Trump")),
+        ("#Trump2020 all the way", ("us", "Trump")),
+        ("#BernieSanders never should have run", ("us", "Sanders")),
+        ("Vote #JacindaArdern", ("jacinda-ardern", "Ardern")),
+    ],
+)
+def test_names_run_together_in_hashtags_and_handles_count(
+    text: str, found: tuple[str, str]
+) -> None:
+    assert found in _terms(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the trumpet player was great",  # no hashtag: words still need their boundaries
+        "McDonaldTrumpet is my band",  # capitals mid-word outside a tag are not a break
+        "#trumpet practice tonight",  # a tag in lower case has no break to read
+        "Happy #LabourDay everyone",  # the exclusions still apply inside a tag
+    ],
+)
+def test_tag_breaks_stay_inside_tags(text: str) -> None:
+    assert not [e for e, _ in _terms(text) if e in ("us", "labour")]
+
+
 @pytest.mark.parametrize(
     ("number", "ok"),
     [

@@ -41,6 +41,21 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
+def _tag_break(text: str, i: int) -> bool:
+    """Whether position i is a word break inside a hashtag or handle: "#JoeBiden",
+    "@realDonaldTrump", "#Trump2020" run their words together, and people read the capitals
+    and digits as the spaces, so the names in them count ("biden", "trump")."""
+    if not 0 < i < len(text):
+        return False
+    a, b = text[i - 1], text[i]
+    if not ((a.islower() and b.isupper()) or (a.isalpha() and b.isdigit())):
+        return False
+    j = i - 1
+    while j >= 0 and _is_word(text[j]):
+        j -= 1
+    return j >= 0 and text[j] in "#@"
+
+
 def _has_word(text: str, word: str) -> bool:
     at = text.find(word)
     while at >= 0:
@@ -139,18 +154,28 @@ class Matcher:
         folded = doc.folded
         if self._ci is not None:
             for idx, start, end in self._ci.find_matches_as_indexes(folded, overlapping=True):
-                self._accept(folded, start, end, self._ci_terms[idx], hits)
+                self._accept(doc, start, end, self._ci_terms[idx], hits)
         if self._cs is not None:
             for idx, start, end in self._cs.find_matches_as_indexes(doc.text, overlapping=True):
-                self._accept(folded, start, end, self._cs_terms[idx], hits)
+                self._accept(doc, start, end, self._cs_terms[idx], hits)
         hits.sort(key=lambda h: (h.start, -h.end))
         return hits
 
     @staticmethod
-    def _accept(folded: str, start: int, end: int, terms: list[Term], out: list[Hit]) -> None:
-        if start > 0 and _is_word(folded[start - 1]) and _is_word(folded[start]):
+    def _accept(doc: Doc, start: int, end: int, terms: list[Term], out: list[Hit]) -> None:
+        text, folded = doc.text, doc.folded
+        if (
+            start > 0
+            and _is_word(folded[start - 1])
+            and _is_word(folded[start])
+            and not _tag_break(text, start)
+        ):
             return
-        right_ok = end >= len(folded) or not (_is_word(folded[end]) and _is_word(folded[end - 1]))
+        right_ok = (
+            end >= len(folded)
+            or not (_is_word(folded[end]) and _is_word(folded[end - 1]))
+            or _tag_break(text, end)
+        )
         for t in terms:
             if not right_ok and not t.prefix:
                 continue
