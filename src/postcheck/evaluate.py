@@ -350,8 +350,18 @@ def _stance_and_review_tasks() -> list[Task]:
     with contextlib.suppress(FileNotFoundError):
         ps = [(e.text, 1) for e in data.pstance("val")]
         name = "p-stance:val (US; all take a side; bulk)"
-        tasks.append(_task("political", name, ps, kind="recall", target="recall >= 0.85"))
-        tasks.append(_task("political@foreign", name, ps, kind="recall"))
+        tasks.append(_task("political", name, ps, kind="recall"))
+        # The target counts an opinion only when it is placed abroad, as the issue asks; the
+        # foreign lexicon's US names were partly read off this split's misses, so say so.
+        tasks.append(
+            _task(
+                "political@foreign",
+                name + " [US names in lexicons/foreign.yaml partly read off this split]",
+                ps,
+                kind="recall",
+                target="recall >= 0.85",
+            )
+        )
     reviews = data.glassdoor("val")
     tasks.append(
         _task(
