@@ -130,6 +130,9 @@ def _terms(text: str) -> list[tuple[str, str]]:
         ("#Trump2020 all the way", ("us", "Trump")),
         ("#BernieSanders never should have run", ("us", "Sanders")),
         ("Vote #JacindaArdern", ("jacinda-ardern", "Ardern")),
+        ("#NicolaWillis is a liar", ("willis", "NicolaWillis")),  # a full name, spaces dropped
+        ("thanks @chrishipkins", ("hipkins", "chrishipkins")),
+        ("#CostOfLiving bites again", ("cost-of-living", "CostOfLiving")),
     ],
 )
 def test_names_run_together_in_hashtags_and_handles_count(
@@ -145,10 +148,11 @@ def test_names_run_together_in_hashtags_and_handles_count(
         "McDonaldTrumpet is my band",  # capitals mid-word outside a tag are not a break
         "#trumpet practice tonight",  # a tag in lower case has no break to read
         "Happy #LabourDay everyone",  # the exclusions still apply inside a tag
+        "nicolawillis wrote back",  # a name without its spaces counts only in a tag
     ],
 )
 def test_tag_breaks_stay_inside_tags(text: str) -> None:
-    assert not [e for e, _ in _terms(text) if e in ("us", "labour")]
+    assert not [e for e, _ in _terms(text) if e in ("us", "labour", "willis")]
 
 
 @pytest.mark.parametrize(

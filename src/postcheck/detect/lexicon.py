@@ -11,7 +11,7 @@ macrons removed) except for short abbreviations that are also ordinary words ("D
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ class Term:
     not_followed_by: tuple[str, ...]
     not_preceded_by: tuple[str, ...]
     not_near: tuple[str, ...]  # words within NEAR_CHARS that mean the everyday sense
+    joined: bool = False  # a multi-word term written without its spaces: counts only in a tag
 
 
 NEAR_CHARS = 60
@@ -50,6 +51,11 @@ def _tag_break(text: str, i: int) -> bool:
     a, b = text[i - 1], text[i]
     if not ((a.islower() and b.isupper()) or (a.isalpha() and b.isdigit())):
         return False
+    return _in_tag(text, i)
+
+
+def _in_tag(text: str, i: int) -> bool:
+    """Whether position i is inside a hashtag or handle (a word that starts with # or @)."""
     j = i - 1
     while j >= 0 and _is_word(text[j]):
         j -= 1
@@ -139,11 +145,17 @@ class Matcher:
                             not_preceded_by=tuple(fold(w) for w in e.get("not_preceded_by", ())),
                             not_near=tuple(fold(w) for w in e.get("not_near", ())),
                         )
-                        if pat not in index:
-                            index[pat] = len(patterns)
-                            patterns.append(pat)
-                            terms.append([])
-                        terms[index[pat]].append(term)
+                        variants = [(pat, term)]
+                        if folded and " " in pat:
+                            # "#NicolaWillis", "@nzfirst", "#CostOfLiving": a name of several
+                            # words is one word in a hashtag or handle.
+                            variants.append((pat.replace(" ", ""), replace(term, joined=True)))
+                        for p, t in variants:
+                            if p not in index:
+                                index[p] = len(patterns)
+                                patterns.append(p)
+                                terms.append([])
+                            terms[index[p]].append(t)
         self._ci = ahocorasick_rs.AhoCorasick(ci_patterns) if ci_patterns else None
         self._cs = ahocorasick_rs.AhoCorasick(cs_patterns) if cs_patterns else None
         self._ci_terms = ci_terms
@@ -178,6 +190,8 @@ class Matcher:
         )
         for t in terms:
             if not right_ok and not t.prefix:
+                continue
+            if t.joined and not _in_tag(text, start):
                 continue
             if _excluded(folded, start, end, t):
                 continue
