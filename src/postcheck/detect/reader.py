@@ -99,6 +99,10 @@ class Reader:
                 opts.intra_op_num_threads = self._threads
                 opts.inter_op_num_threads = 1
                 opts.log_severity_level = 3
+                # onnxruntime fuses the graph on every start (~30 ms of a cold check). A graph
+                # fused once and shipped is not portable: onnxruntime 1.32 saves MatMulNBits
+                # weights in its kernels' prepacked layout, with attributes that 1.20-1.23
+                # refuse to load (tried 2026-12-07), so the shipped file stays unfused.
                 try:
                     tok = Tokenizer.from_file(str(self._tok_path))
                     session = ort.InferenceSession(

