@@ -14,6 +14,7 @@ A bare number is never an address on its own, and neither is a street word witho
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 
 
@@ -40,7 +41,7 @@ class _Lazy:
     def fullmatch(self, text: str, pos: int = 0) -> re.Match[str] | None:
         return self.rx.fullmatch(text, pos)
 
-    def search(self, text: str, pos: int = 0, endpos: int = 2**63 - 1) -> re.Match[str] | None:
+    def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         return self.rx.search(text, pos, endpos)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
