@@ -196,3 +196,49 @@ def test_checking_a_post_loads_no_training_libraries() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_students_learn_the_teacher_as_decisions_or_as_confidence() -> None:
+    """Hard targets: each transfer text once, the teacher's decision at its threshold. Soft
+    targets: each twice, a positive weighted by the re-centred probability and a negative by
+    the rest, so a text the teacher was unsure of pulls both ways and a sure one one way."""
+    from scipy.sparse import csr_matrix
+
+    from postcheck.training.students import TEACHER_WEIGHT, _with_teacher
+
+    x = csr_matrix(np.eye(5))  # two labelled pool rows, then three transfer texts
+    y, w = np.array([1, 0]), np.array([1.0, 3.0])
+    prob = np.array([0.9, 0.6, 0.1])
+    hy, hw, hx = _with_teacher(x, y, w, (prob, 0.6), soft=False)
+    assert hy.tolist() == [1, 0, 1, 1, 0]
+    assert hw.tolist() == [1.0, 3.0] + [TEACHER_WEIGHT] * 3
+    assert hx.shape == (5, 5)
+
+    sy, sw, sx = _with_teacher(x, y, w, (prob, 0.6), soft=True)
+    assert sy.tolist() == [1, 0, 1, 1, 1, 0, 0, 0]
+    assert sx.shape == (8, 5)
+    # Each transfer row appears as a positive and as a negative, in the same order.
+    assert (sx[2:5] != x[2:5]).nnz == 0 and (sx[5:8] != x[2:5]).nnz == 0
+    q = sw[2:5] / TEACHER_WEIGHT
+    assert q[1] == pytest.approx(0.5)  # at the teacher's threshold: no lean either way
+    assert q[0] == pytest.approx(0.5 + 0.5 * 0.3 / 0.4) and q[2] == pytest.approx(0.5 * 0.1 / 0.6)
+    assert np.allclose(sw[2:5] + sw[5:8], TEACHER_WEIGHT)  # each text weighs what a hard one does
+
+
+def test_transfer_texts_hold_no_measured_text(shared_datasets: Path) -> None:
+    """The teacher reads only train-side texts the pool has not labelled: never a P-Stance val
+    tweet, a New Zealand development tweet, or a pool val or dev-test text."""
+    from postcheck.training import pool
+    from postcheck.training.data import pstance
+    from postcheck.training.students import transfer_texts
+
+    labelled = {r.text.lower() for r in pool.rows()}
+    extra = transfer_texts(labelled, wide=True)
+    assert len(extra) > 60000
+    assert all(pool.split_of(src) == "train" for src, _ in extra)
+    assert not any(src.startswith("p-stance:val") for src, _ in extra)
+    texts = {t.lower() for _, t in extra}
+    assert not texts & labelled
+    assert not any(pool.copies_nz_dev(t) for t in texts)
+    measured = {pool.fold(e.text).lower() for e in pstance("val")}
+    assert not texts & measured

@@ -8,7 +8,8 @@ into the repository) and the project's added labels (`data/annotation/`), and wr
    epoch chosen on val, then each threshold chosen on the shipped 4-bit reader over val with
    rows weighted as in training (about 40 minutes on 2 cores);
 2. the n-gram students (`<signal>.npz`), learnt from the pool and from the reader's reading of
-   about 24,000 unlabelled real train-split texts;
+   15,853 unlabelled real train-split texts (`students.py --wide-transfer`: every source set's,
+   66,748; tried and not shipped, docs/judgement.md);
 3. the cascade's bands (into the reader's card) and the model card `signals.md`.
 """
 

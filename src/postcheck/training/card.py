@@ -83,7 +83,25 @@ def agreement_table() -> list[str]:
     return out
 
 
-def _model_intro(reader: dict[str, Any]) -> list[str]:
+def _students_line(students: dict[str, Any]) -> str:
+    taught = max((m.get("transformer_labelled", 0) for m in students.values()), default=0)
+    soft = sorted(s for s, m in students.items() if m.get("teacher_targets") == "soft")
+    how = (
+        "as its decisions or, each text twice, as its confidence (a positive weighted by its "
+        "re-centred probability, a negative by the rest), whichever the student scored higher "
+        f"with on val (confidence: {', '.join(soft)})"
+        if soft
+        else "as its decisions"
+    )
+    return (
+        "- Students (`<signal>.npz`): logistic regression over hashed word and character "
+        "n-grams, one per signal, learnt from the pool's train split plus the reader's reading "
+        f"of {taught:,} unlabelled real train-split texts (weight 0.5), {how}; C and "
+        "threshold chosen on val."
+    )
+
+
+def _model_intro(reader: dict[str, Any], students: dict[str, Any]) -> list[str]:
     """What the models detect, how they are built, and the head of the data section."""
     return [
         "# Model card: the multi-label reader and its students (`signals`)",
@@ -106,10 +124,7 @@ def _model_intro(reader: dict[str, Any]) -> list[str]:
         f"Vocabulary: {reader.get('vocabulary', {}).get('pieces', 30522):,} word pieces, those "
         "seen at least twice in the training texts plus every single character "
         "(`postcheck/training/vocabulary.py`); rarer words are spelled from shorter pieces.",
-        "- Students (`<signal>.npz`): logistic regression over hashed word and character "
-        "n-grams, one per signal, learnt from the pool's train split plus the reader's "
-        "decisions on about 24,000 unlabelled real train-split texts (weight 0.5); C and "
-        "threshold chosen on val.",
+        _students_line(students),
         "- Cascade: in bulk work every post is scored by the students and read by the reader "
         "only when a student is unsure (its probability inside a band around its threshold, "
         "chosen on val with the share of everyday posts read capped); one draft is always "
@@ -235,7 +250,7 @@ def write(models_dir: Path = MODELS_DIR) -> Path:
     reader = _load(models_dir / "signals.encoder.json")
     students = _load(models_dir / "students.json")
     rows = {s: pool.rows(s) for s in pool.SPLITS}
-    lines = _model_intro(reader)
+    lines = _model_intro(reader, students)
     lines += _source_rows(rows)
     lines += [
         "",

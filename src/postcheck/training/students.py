@@ -15,10 +15,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -42,11 +44,18 @@ STUDENTS: dict[str, str] = {
 #: Unlabelled real texts the transformer labels for the students (train splits only, and
 #: never a text in the pool's val or dev-test or the New Zealand development set).
 TRANSFER_LIMIT = 24000
+#: With `wide`: above the 66,748 texts every source set's train side holds, so all are read.
+WIDE_TRANSFER_LIMIT = 100000
 
 
-def transfer_texts(exclude: set[str], limit: int = TRANSFER_LIMIT) -> list[tuple[str, str]]:
-    """(source, text) of unlabelled train-split texts, a fixed sample."""
-    cands = _transfer_candidates()
+def transfer_texts(
+    exclude: set[str], limit: int | None = None, wide: bool = False
+) -> list[tuple[str, str]]:
+    """(source, text) of unlabelled train-split texts, a fixed sample: of the tweet sets and
+    antiwork posts (15,853 today), or with `wide` of every source set (66,748)."""
+    if limit is None:
+        limit = WIDE_TRANSFER_LIMIT if wide else TRANSFER_LIMIT
+    cands = _transfer_candidates(wide)
     out = []
     seen = set(exclude)
     rng = random.Random(SEED)
@@ -65,7 +74,7 @@ def transfer_texts(exclude: set[str], limit: int = TRANSFER_LIMIT) -> list[tuple
     return out
 
 
-def _transfer_candidates() -> list[tuple[str, str]]:
+def _transfer_candidates(wide: bool = False) -> list[tuple[str, str]]:
     """(source, raw text) of every unlabelled text the teacher may read, in a fixed order (the
     sample's shuffle depends on it); the New Zealand development tweets are left out."""
     d = datasets_dir()
@@ -81,21 +90,65 @@ def _transfer_candidates() -> list[tuple[str, str]]:
         cands.append((f"tweettopic:train:{i}", row["text"]))
     for row in pool._jsonl(d / "reddit-antiwork" / "posts.jsonl"):
         cands.append((f"reddit-antiwork:{row['id']}", row["text"]))
+    return cands + _more_candidates(d) if wide else cands
+
+
+def _more_candidates(d: Path) -> list[tuple[str, str]]:
+    cands: list[tuple[str, str]] = []
+    # Tried 2026-12-07 and not the default (docs/judgement.md): every other source set's train
+    # side, so the students see the teacher read abuse, US politics, politicians' own posts
+    # and people on their jobs more often. P-Stance's val files stay out: `evaluate` measures
+    # on them.
+    for i, row in enumerate(pool._csv(d / "davidson-hate-offensive" / "data" / "labeled_data.csv")):
+        cands.append((f"davidson:{i}", row["tweet"]))
+    psm = d / "political-social-media" / "political_social_media.csv"
+    for i, row in enumerate(pool._csv(psm, "utf-8-sig")):
+        cands.append((f"political-social-media:{i}", row["text"]))
+    for i, _ in enumerate(pool._csv(d / "insults-social-commentary" / "train.csv")):
+        source = f"insults-social-commentary:train:{i}"
+        cands.append((source, pool.resolve(source)))
+    for part in ("train_trump", "train_biden", "train_bernie"):
+        for i, row in enumerate(pool._csv(d / "p-stance" / f"raw_{part}.csv")):
+            cands.append((f"p-stance:{part}:{i}", row["Tweet"]))
+    for i, row in enumerate(pool._csv(d / "glassdoor-reviews-subset" / "glassdoor_reviews.csv")):
+        for side in ("pros", "cons"):
+            if row[side]:
+                cands.append((f"glassdoor:{i}:{side}", row[side]))
     return cands
 
 
-def teacher_labels(texts: Sequence[str], log: Callable[[str], None]) -> dict[str, np.ndarray]:
-    """The shipped multi-label transformer's decisions (its val thresholds) on `texts`."""
+def _read_chunk(texts: list[str]) -> np.ndarray:
     from postcheck.detect.reader import load_reader
 
-    reader = load_reader(threads=2)
+    reader = load_reader(threads=1)
+    assert reader is not None  # the parent checked
+    return reader.probs(texts)
+
+
+def teacher_readings(
+    texts: Sequence[str], log: Callable[[str], None]
+) -> dict[str, tuple[np.ndarray, float]]:
+    """The shipped multi-label reader's probability on `texts` and its val threshold, per
+    student signal (empty when the package ships no reader). One single-threaded reader per
+    core: each post is read on its own (`Reader.read`), so processes scale and threads do not."""
+    from multiprocessing import get_context
+
+    from postcheck.detect.reader import load_reader
+
+    reader = load_reader(threads=1)
     if reader is None:
         return {}
     t0 = time.time()
-    probs = reader.probs(list(texts), progress=log)
+    chunks = [list(texts[i : i + 2000]) for i in range(0, len(texts), 2000)]
+    parts: list[np.ndarray] = []
+    with get_context("spawn").Pool(os.cpu_count() or 1) as workers:
+        for part in workers.imap(_read_chunk, chunks):
+            parts.append(part)
+            log(f"  teacher read {sum(len(p) for p in parts)}/{len(texts)}")
+    probs = np.concatenate(parts) if parts else np.zeros((0, len(reader.outputs)))
     log(f"teacher read {len(texts)} texts in {time.time() - t0:.0f}s")
     return {
-        sig: (probs[:, reader.column(lab)] >= reader.threshold(lab)).astype(int)
+        sig: (probs[:, reader.column(lab)], reader.threshold(lab))
         for sig, lab in STUDENTS.items()
         if reader.has(lab)
     }
@@ -168,19 +221,61 @@ def fit_student(data: StudentData, log: Callable[[str], None]) -> linear.Fitted:
     return linear.Fitted(w_, float(clf.intercept_[0]), a, b, threshold, c, val_scores=stats)
 
 
-def train(use_teacher: bool = True, log: Callable[[str], None] = print) -> dict[str, Any]:
+def _with_teacher(
+    x: Any, y: np.ndarray, w: np.ndarray, taught: tuple[np.ndarray, float], soft: bool
+) -> tuple[np.ndarray, np.ndarray, Any]:
+    """The pool's rows (the first len(y) of `x`) and the transfer texts after them, labelled
+    by the teacher: its decision at its threshold (hard), or each text twice, as a positive
+    weighted by the teacher's re-centred probability and as a negative by the rest (soft), so
+    the student also learns how sure the teacher was."""
+    from scipy.sparse import vstack
+
+    prob, threshold = taught
+    n = len(y)
+    if not soft:
+        decided = (prob >= threshold).astype(int)
+        return (
+            np.concatenate([y, decided]),
+            np.concatenate([w, np.full(len(prob), TEACHER_WEIGHT)]),
+            x,
+        )
+    q = np.where(
+        prob < threshold,
+        0.5 * prob / threshold,
+        0.5 + 0.5 * (prob - threshold) / (1.0 - threshold),
+    )
+    moved = x[n:]
+    return (
+        np.concatenate([y, np.ones(len(q), dtype=int), np.zeros(len(q), dtype=int)]),
+        np.concatenate([w, TEACHER_WEIGHT * q, TEACHER_WEIGHT * (1.0 - q)]),
+        vstack([x[:n], moved, moved], format="csr"),
+    )
+
+
+#: A transfer text weighs half a labelled row: the teacher's reading is not an annotator's.
+TEACHER_WEIGHT = 0.5
+#: How a student may learn the teacher's reading (`_with_teacher`), tried in this order on
+#: val (ties go to the first): the shipped students learnt its decisions; the wide transfer
+#: tries its confidence too.
+TARGETS = ("hard",)
+WIDE_TARGETS = ("hard", "soft")
+
+
+def train(
+    use_teacher: bool = True, log: Callable[[str], None] = print, wide: bool = False
+) -> dict[str, Any]:
     from postcheck.detect.features import featurise
 
     random.seed(SEED)
     np.random.seed(SEED)
     tr, va = pool.rows("train"), pool.rows("val")
     extra: list[tuple[str, str]] = []
-    decided: dict[str, np.ndarray] = {}
+    taught: dict[str, tuple[np.ndarray, float]] = {}
     if use_teacher:
         exclude = {r.text.lower() for r in pool.rows()}
-        extra = transfer_texts(exclude)
-        decided = teacher_labels([t for _, t in extra], log)
-        if not decided:
+        extra = transfer_texts(exclude, wide=wide)
+        taught = teacher_readings([t for _, t in extra], log)
+        if not taught:
             extra = []
     t0 = time.time()
     x = featurise([r.text for r in tr] + [t for _, t in extra]).to_scipy()
@@ -193,22 +288,31 @@ def train(use_teacher: bool = True, log: Callable[[str], None] = print) -> dict[
     for signal, label in STUDENTS.items():
         t0 = time.time()
         y = np.array([r.y(label) for r in tr])
-        w = w_pool
-        xs = x[:n_pool]
-        if signal in decided:
-            y = np.concatenate([y, decided[signal]])
-            w = np.concatenate([w_pool, np.full(len(extra), 0.5)])
-            xs = x
         yv = np.array([r.y(label) for r in va])
         guard = xg if signal in ("political", "disrespect", "grievance") else None
-        fitted = fit_student(StudentData(xs, y, w, xv, yv, guard), log)
+        positives = int(y.sum())
+        if signal in taught:
+            prob, thr = taught[signal]
+            positives += int((prob >= thr).sum())
+            # The teacher's decisions or its confidence, whichever the student learns
+            # better from on val: like C, a choice made per signal.
+            fits = []
+            for targets in WIDE_TARGETS if wide else TARGETS:
+                log(f"  {signal}, the teacher's {targets} targets")
+                ys, ws, xs = _with_teacher(x, y, w_pool, (prob, thr), soft=targets == "soft")
+                fits.append((targets, fit_student(StudentData(xs, ys, ws, xv, yv, guard), log)))
+            targets, fitted = max(fits, key=lambda f: f[1].val_scores["f1"])
+        else:
+            targets = None
+            fitted = fit_student(StudentData(x[:n_pool], y, w_pool, xv, yv, guard), log)
         path = MODELS_DIR / f"{signal}.npz"
         meta = {
             "trained": dt.date.today().isoformat(),
             "learns": label,
-            "train_rows": len(y),
-            "train_positive": int(y.sum()),
-            "transformer_labelled": len(extra) if signal in decided else 0,
+            "train_rows": n_pool + (len(extra) if signal in taught else 0),
+            "train_positive": positives,
+            "transformer_labelled": len(extra) if signal in taught else 0,
+            "teacher_targets": targets,
             "val_rows": len(va),
             "val_positive": int(yv.sum()),
             "val_scores": fitted.val_scores,
@@ -329,8 +433,14 @@ def everyday_guard() -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--no-teacher", action="store_true")
+    ap.add_argument(
+        "--wide-transfer",
+        action="store_true",
+        help="the 2026-12-07 experiment: the teacher reads every source set's train side and "
+        "each student may learn its confidence (not the shipped students)",
+    )
     args = ap.parse_args(argv)
-    train(use_teacher=not args.no_teacher)
+    train(use_teacher=not args.no_teacher, wide=args.wide_transfer)
     choose_bands()
 
 
