@@ -242,3 +242,25 @@ def test_transfer_texts_hold_no_measured_text(shared_datasets: Path) -> None:
     assert not any(pool.copies_nz_dev(t) for t in texts)
     measured = {pool.fold(e.text).lower() for e in pstance("val")}
     assert not texts & measured
+
+
+def test_val_choices_can_weigh_rows_as_training_does() -> None:
+    """A row of weight 3 counts as three rows; the guard caps how many quiet texts may fire."""
+    from postcheck.training.linear import best_threshold, f1_stats
+
+    y = np.array([1, 1, 0, 0])
+    pred = np.array([1, 0, 1, 0])
+    assert f1_stats(y, pred)["f1"] == pytest.approx(0.5)
+    # The missed positive weighs three: P 1/2, R 1/4.
+    assert f1_stats(y, pred, np.array([1.0, 3.0, 1.0, 1.0]))["f1"] == pytest.approx(1 / 3)
+    assert f1_stats(y, pred, np.ones(4)) == f1_stats(y, pred)
+
+    prob = np.array([0.9, 0.4, 0.6, 0.1])
+    t, f = best_threshold(y, prob, "f1")
+    assert t == 0.4 and f == pytest.approx(0.8)  # of the tied thresholds, the nearest 0.5
+    # Weigh the quiet text at 0.6 heavily and the best threshold rises above it.
+    t, f = best_threshold(y, prob, "f1", weight=np.array([1.0, 1.0, 10.0, 1.0]))
+    assert t > 0.6 and f == pytest.approx(2 / 3)
+    # A guard that may not fire at all keeps the threshold above every quiet text's score.
+    t, _ = best_threshold(y, prob, "f1", guard=(np.array([0.7]), 0.0))
+    assert t > 0.7

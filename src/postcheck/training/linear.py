@@ -38,11 +38,13 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def f1_stats(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
-    tp = float(np.sum((pred == 1) & (y == 1)))
-    fp = float(np.sum((pred == 1) & (y == 0)))
-    fn = float(np.sum((pred == 0) & (y == 1)))
-    tn = float(np.sum((pred == 0) & (y == 0)))
+def f1_stats(y: np.ndarray, pred: np.ndarray, weight: np.ndarray | None = None) -> dict[str, float]:
+    """Precision, recall, F1 and macro-F1; with `weight`, each row counts that many times."""
+    w = np.ones(len(y)) if weight is None else weight
+    tp = float(np.sum(w * ((pred == 1) & (y == 1))))
+    fp = float(np.sum(w * ((pred == 1) & (y == 0))))
+    fn = float(np.sum(w * ((pred == 0) & (y == 1))))
+    tn = float(np.sum(w * ((pred == 0) & (y == 0))))
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * p * r / (p + r) if p + r else 0.0
@@ -56,16 +58,16 @@ def best_threshold(
     y: np.ndarray,
     prob: np.ndarray,
     metric: str,
-    guard: np.ndarray | None = None,
-    max_guard_rate: float = 1.0,
+    guard: tuple[np.ndarray, float] | None = None,
+    weight: np.ndarray | None = None,
 ) -> tuple[float, float]:
-    """The threshold maximising `metric` on val; `guard` scores (texts that must stay quiet)
-    may be flagged at no more than `max_guard_rate`."""
+    """The threshold maximising `metric` on val (rows weighted by `weight`, if given); `guard`
+    is (scores of texts that must stay quiet, the highest share of them that may be flagged)."""
     best = (0.5, -1.0)
     for t in np.round(np.arange(0.05, 0.96, 0.01), 2):
-        if guard is not None and len(guard) and float(np.mean(guard >= t)) > max_guard_rate:
+        if guard is not None and len(guard[0]) and float(np.mean(guard[0] >= t)) > guard[1]:
             continue
-        s = f1_stats(y, (prob >= t).astype(int))[metric]
+        s = f1_stats(y, (prob >= t).astype(int), weight)[metric]
         # Prefer the threshold closest to 0.5 among ties: less over-fitted to val.
         if s > best[1] + 1e-9 or (abs(s - best[1]) <= 1e-9 and abs(t - 0.5) < abs(best[0] - 0.5)):
             best = (float(t), s)

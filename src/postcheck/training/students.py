@@ -183,6 +183,8 @@ class StudentData:
     xv: Any
     yv: np.ndarray
     xg: Any | None = None
+    #: Val row weights for every choice (C, targets, threshold); None: each row counts once.
+    wv: np.ndarray | None = None
 
 
 def fit_student(data: StudentData, log: Callable[[str], None]) -> linear.Fitted:
@@ -197,7 +199,7 @@ def fit_student(data: StudentData, log: Callable[[str], None]) -> linear.Fitted:
     for c in GRID:
         clf = _fit(x, y, w, c)
         z = clf.decision_function(xv)
-        _, f = linear.best_threshold(yv, linear._sigmoid(z), "f1")
+        _, f = linear.best_threshold(yv, linear._sigmoid(z), "f1", weight=data.wv)
         log(f"    C={c:<5} val f1={f:.4f} (best threshold)")
         if best is None or f > best[1]:
             best = (c, f, clf)
@@ -211,8 +213,11 @@ def fit_student(data: StudentData, log: Callable[[str], None]) -> linear.Fitted:
         a, b = 1.0, 0.0
     prob = linear._sigmoid(a * zv + b)
     gprob = linear._sigmoid(a * clf.decision_function(xg) + b) if xg is not None else None
-    threshold, _ = linear.best_threshold(yv, prob, "f1", gprob, 0.03)
+    guard = (gprob, 0.03) if gprob is not None else None
+    threshold, _ = linear.best_threshold(yv, prob, "f1", guard, data.wv)
     stats = linear.f1_stats(yv, (prob >= threshold).astype(int))
+    if data.wv is not None:
+        stats["f1_weighted"] = linear.f1_stats(yv, (prob >= threshold).astype(int), data.wv)["f1"]
     if gprob is not None:
         stats["guard_flag_rate"] = float(np.mean(gprob >= threshold))
     stats["brier"] = float(np.mean((prob - yv) ** 2))
@@ -262,7 +267,10 @@ WIDE_TARGETS = ("hard", "soft")
 
 
 def train(
-    use_teacher: bool = True, log: Callable[[str], None] = print, wide: bool = False
+    use_teacher: bool = True,
+    log: Callable[[str], None] = print,
+    wide: bool = False,
+    weigh_val: bool = False,
 ) -> dict[str, Any]:
     from postcheck.detect.features import featurise
 
@@ -284,6 +292,10 @@ def train(
     log(f"featurised {x.shape[0]} train rows in {time.time() - t0:.0f}s")
     n_pool = len(tr)
     w_pool = np.array([multilabel.row_weight(r) for r in tr])
+    # With weigh_val, every choice weighs val rows as the loss weighs train rows (a collected
+    # New Zealand post three times), as the reader's thresholds are chosen.
+    wv = np.array([multilabel.row_weight(r) for r in va]) if weigh_val else None
+    chosen_by = "f1_weighted" if weigh_val else "f1"
     cards: dict[str, Any] = {}
     for signal, label in STUDENTS.items():
         t0 = time.time()
@@ -300,11 +312,11 @@ def train(
             for targets in WIDE_TARGETS if wide else TARGETS:
                 log(f"  {signal}, the teacher's {targets} targets")
                 ys, ws, xs = _with_teacher(x, y, w_pool, (prob, thr), soft=targets == "soft")
-                fits.append((targets, fit_student(StudentData(xs, ys, ws, xv, yv, guard), log)))
-            targets, fitted = max(fits, key=lambda f: f[1].val_scores["f1"])
+                fits.append((targets, fit_student(StudentData(xs, ys, ws, xv, yv, guard, wv), log)))
+            targets, fitted = max(fits, key=lambda f: f[1].val_scores[chosen_by])
         else:
             targets = None
-            fitted = fit_student(StudentData(x[:n_pool], y, w_pool, xv, yv, guard), log)
+            fitted = fit_student(StudentData(x[:n_pool], y, w_pool, xv, yv, guard, wv), log)
         path = MODELS_DIR / f"{signal}.npz"
         meta = {
             "trained": dt.date.today().isoformat(),
@@ -439,8 +451,13 @@ def main(argv: list[str] | None = None) -> None:
         help="the 2026-12-07 experiment: the teacher reads every source set's train side and "
         "each student may learn its confidence (not the shipped students)",
     )
+    ap.add_argument(
+        "--weigh-val",
+        action="store_true",
+        help="choose C, targets and thresholds on val rows weighted as in training",
+    )
     args = ap.parse_args(argv)
-    train(use_teacher=not args.no_teacher, wide=args.wide_transfer)
+    train(use_teacher=not args.no_teacher, wide=args.wide_transfer, weigh_val=args.weigh_val)
     choose_bands()
 
 
