@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from postcheck.detect.reader import SIGNAL_LABELS
-from postcheck.detect.trained import MODELS_DIR, forget_models
+from postcheck.detect.trained import MODELS_DIR, forget_models, recentre
 from postcheck.training import linear, multilabel, pool
 from postcheck.training.data import datasets_dir
 
@@ -118,9 +118,10 @@ def _more_candidates(d: Path) -> list[tuple[str, str]]:
 
 
 def _read_chunk(texts: list[str]) -> np.ndarray:
-    from postcheck.detect.reader import load_reader
+    from postcheck.detect.reader import shared_reader
 
-    reader = load_reader(threads=1)
+    # The process's reader (single-threaded by default), loaded once, on the first chunk.
+    reader = shared_reader()
     assert reader is not None  # the parent checked
     return reader.probs(texts)
 
@@ -244,11 +245,7 @@ def _with_teacher(
             np.concatenate([w, np.full(len(prob), TEACHER_WEIGHT)]),
             x,
         )
-    q = np.where(
-        prob < threshold,
-        0.5 * prob / threshold,
-        0.5 + 0.5 * (prob - threshold) / (1.0 - threshold),
-    )
+    q = np.array([recentre(float(p), threshold) for p in prob])
     moved = x[n:]
     return (
         np.concatenate([y, np.ones(len(q), dtype=int), np.zeros(len(q), dtype=int)]),
