@@ -230,11 +230,16 @@ def test_transfer_texts_hold_no_measured_text(shared_datasets: Path) -> None:
     tweet, a New Zealand development tweet, or a pool val or dev-test text."""
     from postcheck.training import pool
     from postcheck.training.data import pstance
-    from postcheck.training.students import transfer_texts
+    from postcheck.training.students import MORE_SOURCES, transfer_texts
 
     labelled = {r.text.lower() for r in pool.rows()}
-    extra = transfer_texts(labelled, wide=True)
+    extra = transfer_texts(labelled, sources=tuple(MORE_SOURCES))
     assert len(extra) > 60000
+    texts_all = {t.lower() for _, t in extra}
+    # One set added is a subset of all added (the sample only leaves out what is not named).
+    ps = transfer_texts(labelled, sources=("p-stance",))
+    assert {s.split(":")[0] for s, _ in ps} > {"p-stance"}
+    assert {t.lower() for _, t in ps} <= texts_all
     assert all(pool.split_of(src) == "train" for src, _ in extra)
     assert not any(src.startswith("p-stance:val") for src, _ in extra)
     texts = {t.lower() for _, t in extra}
