@@ -286,3 +286,31 @@ def test_cli_single_draft_reads_thoroughly_and_bad_mode_is_one_line(tmp_path: Pa
     )
     assert bad.returncode == 2
     assert bad.stderr.count("\n") == 1 and "POSTCHECK_ENCODER" in bad.stderr
+
+
+def test_a_post_a_confirmed_student_fires_on_is_read_in_bulk(reader: Reader) -> None:
+    """The card's confirmed students (chosen on val: `students.choose_confirmed`) have a band
+    from their threshold up, so whatever they fire on is the reader's to call. The grievance
+    student fires on people praising their job; the reader does not."""
+    card = json.loads((MODELS_DIR / "signals.encoder.json").read_text(encoding="utf-8"))
+    confirmed = card["bulk"]["confirmed"]
+    assert "grievance" in confirmed
+    for name in confirmed:
+        model = trained.model_for(name)
+        assert model is not None
+        assert reader.band(name) == (pytest.approx(model.threshold, abs=1e-4), 1.0)
+    texts = [
+        "I love my job. I work with a great set of colleagues",
+        "great work life balance some understanding managers",
+        "Varied shifts, always something to do.",
+        "My manager is useless and the pay is a joke, worst job I've had",
+    ]
+    student = trained.model_for("grievance")
+    assert student is not None
+    fires = student.score_many(texts) >= student.threshold
+    assert fires.sum() >= 2, "the grievance student fires on some of these"
+    out = trained.score_cascade(texts)["grievance"]
+    assert out.stage[fires].all()
+    # What the reader read takes the reader's threshold; the praise is no longer a grievance.
+    assert np.all(out.threshold[fires] == reader.threshold("grievance"))
+    assert not (out.prob[:3] >= out.threshold[:3]).any()

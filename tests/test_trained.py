@@ -269,3 +269,41 @@ def test_val_choices_can_weigh_rows_as_training_does() -> None:
     # A guard that may not fire at all keeps the threshold above every quiet text's score.
     t, _ = best_threshold(y, prob, "f1", guard=(np.array([0.7]), 0.0))
     assert t > 0.7
+
+
+def test_the_reader_confirms_a_student_only_where_val_gains_within_the_read_cap() -> None:
+    """A student whose false alarms the reader would undo is confirmed; one where the reader
+    agrees anyway is not (nothing gained), nor one that would read too many more posts."""
+    from postcheck.training.students import MAX_CONFIRMED_EXTRA, Cascade, choose_confirmed
+
+    names = ("grievance", "profanity")
+
+    def cascade(grievance_alarms: int, reader_right: bool = True) -> Cascade:
+        # Row 0 a grievance; row 1 praise the grievance student takes for one (and so many
+        # rows from row 3 on as `grievance_alarms` says); row 2 profane; 100 rows in all.
+        prob = np.full((100, 2), 0.1)
+        prob[0, 0] = prob[2, 1] = 0.9
+        prob[1, 0] = 0.9
+        prob[3 : 2 + grievance_alarms, 0] = 0.9
+        reader = np.zeros((100, 2), dtype=bool)
+        reader[0, 0] = reader[2, 1] = True
+        ys = {"grievance": np.zeros(100, int), "profanity": np.zeros(100, int)}
+        ys["grievance"][0] = ys["profanity"][2] = 1
+        return Cascade(
+            names,
+            prob,
+            np.array([0.5, 0.5]),
+            np.zeros(100, bool),
+            reader if reader_right else ~reader,
+            ys,
+            np.ones(100, bool),
+        )
+
+    assert cascade(1).f1s([]) == pytest.approx((5 / 6, 5 / 6))
+    assert cascade(1).f1s(["grievance"]) == pytest.approx((1.0, 1.0))
+    chosen, score = choose_confirmed(cascade(1), lambda _: None)
+    assert chosen == ("grievance",) and score == pytest.approx(1.0)
+    # Reading every post the student fires on would read too many more: not confirmed.
+    assert choose_confirmed(cascade(int(MAX_CONFIRMED_EXTRA * 100) + 1), lambda _: None)[0] == ()
+    # A confirmation that would lower the F1 (here on pool and NZ posts alike) is not made.
+    assert choose_confirmed(cascade(1, reader_right=False), lambda _: None)[0] == ()

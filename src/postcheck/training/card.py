@@ -208,6 +208,13 @@ def _validation(reader: dict[str, Any], students: dict[str, Any]) -> list[str]:
             f"no label; cap "
             f"{bulk['max_everyday_share']:.0%}).",
         ]
+        if bulk.get("confirmed"):
+            lines[-1] += (
+                f" The reader also reads every post these students fire on: "
+                f"{', '.join(bulk['confirmed'])} (chosen on val where that raised the cascade's "
+                "F1 on the pool and on its collected New Zealand posts, reading at most "
+                f"{bulk['max_confirmed_extra']:.0%} more of val; the share above includes them)."
+            )
     return lines
 
 
