@@ -76,12 +76,8 @@ HARD_NEGATIVES = [
     "Kill this bug before the release please",
     "This weather is killing me",
     "My labour was 14 hours but she's here and perfect",
-    pytest.param(
-        "Loving my new job, such a supportive team",
-        marks=pytest.mark.xfail(
-            strict=True, reason="known error: the 2026-12-07 grievance student fires on it"
-        ),
-    ),
+    # Bulk called this a grievance until the reader confirmed the grievance student's alarms.
+    "Loving my new job, such a supportive team",
     "Proud of my team for shipping the new website",
     "National Library has a great exhibition on",
     "Nats are biting at the lake tonight, bring repellent",
