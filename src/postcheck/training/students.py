@@ -392,7 +392,8 @@ BANDED = ("political", "persuasion", "disrespect", "hate")
 
 
 def _in_band(prob: np.ndarray, thr: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """Rows some banded student is unsure of: [lo·t, t + hi·(1 − t)] around its threshold t."""
+    """Rows some banded student is unsure of: [lo·t, t + hi·(1 − t)] around its threshold t
+    (`prob` and `thr` hold a column for every student, in STUDENTS' order)."""
     banded = np.array([n in BANDED for n in STUDENTS])
     lo_abs = np.where(banded, thr * lo, 2.0)  # 2.0: never in a band
     hi_abs = thr + (1 - thr) * hi
@@ -408,7 +409,7 @@ def _grid_band(
     narrowest: tuple[float, float, float, float] | None = None
     for lo in LO_GRID:
         for hi in HI_GRID:
-            score = replace(cascade, unsure=_in_band(cascade.prob, cascade.thr, lo, hi)).f1s(())[0]
+            score = cascade.f1s_reading(_in_band(cascade.prob, cascade.thr, lo, hi))[0]
             share = float(_in_band(gprob, cascade.thr, lo, hi).mean())
             if narrowest is None or share < narrowest[3]:
                 narrowest = (score, lo, hi, share)
@@ -498,14 +499,22 @@ class Cascade:
     ys: dict[str, np.ndarray]
     collected: np.ndarray
 
+    def fires(self, name: str) -> np.ndarray:
+        """Rows the `name` student fires on."""
+        j = self.names.index(name)
+        return np.asarray(self.prob[:, j] >= self.thr[j])
+
     def f1s(self, confirmed: Sequence[str]) -> tuple[float, float]:
-        """Mean F1 over CHOOSE_ON on pool val, and on its collected New Zealand posts, when
-        every post a `confirmed` student fires on is read too (a read post takes the reader's
-        decision for every signal, as `trained.score_cascade` does)."""
+        """`f1s_reading` when every post a `confirmed` student fires on is read too."""
         read = self.unsure.copy()
         for n in confirmed:
-            j = self.names.index(n)
-            read |= self.prob[:, j] >= self.thr[j]
+            read |= self.fires(n)
+        return self.f1s_reading(read)
+
+    def f1s_reading(self, read: np.ndarray) -> tuple[float, float]:
+        """Mean F1 over CHOOSE_ON on pool val, and on its collected New Zealand posts, when the
+        reader reads the `read` rows (a read post takes the reader's decision for every
+        signal, as `trained.score_cascade` does)."""
         pool_f1, nz_f1 = [], []
         for j, n in enumerate(self.names):
             if n not in CHOOSE_ON:
@@ -541,18 +550,17 @@ def choose_confirmed(
     collected New Zealand posts in val (the posts people will check), and keeps the posts
     read beyond the bands' within MAX_CONFIRMED_EXTRA of val. Returns them and the mean F1."""
     chosen: list[str] = []
-    base = cascade.f1s(chosen)
+    read = cascade.unsure
+    base = cascade.f1s_reading(read)
     log(f"cascade mean F1 on val {base[0]:.4f}, on its collected NZ posts {base[1]:.4f}")
-    fires = cascade.prob >= cascade.thr
     gain = {}
     for n in CONFIRMABLE:
         if n in cascade.names:
-            cost = float((fires[:, cascade.names.index(n)] & ~cascade.unsure).mean())
+            cost = float((cascade.fires(n) & ~read).mean())
             gain[n] = (cascade.f1s([n])[0] - base[0]) / max(cost, 1e-3)
-    read = cascade.unsure.copy()
     for n in sorted(gain, key=lambda k: -gain[k]):
-        got = cascade.f1s([*chosen, n])
-        more = read | fires[:, cascade.names.index(n)]
+        more = read | cascade.fires(n)
+        got = cascade.f1s_reading(more)
         extra = float((more & ~cascade.unsure).mean())
         keep = got[0] > base[0] + 1e-4 and got[1] >= base[1] and extra <= MAX_CONFIRMED_EXTRA
         log(
