@@ -1,6 +1,12 @@
 """Build the collected New Zealand training posts from the collectors' reads and second reads.
 
     python scripts/nz_posts_train_merge.py WORK_DIR [WORK_DIR ...]
+    python scripts/nz_posts_train_merge.py WORK_DIR ... --first-round 8 \
+        --after data/nz-posts/nz-posts-train-v1.jsonl --out data/nz-posts/nz-posts-val-v1.jsonl
+
+The second form merges rounds read after the training file was built into a file of their own
+(posts held out of training, which the pool uses as val: `pool.COLLECTED_VAL`), counting the
+training file's posts as already taken.
 
 One WORK_DIR per collecting round, in order (each row records its round). Each holds
 partN.jsonl (posts as collected, each with the collector's own read: labels, jurisdiction,
@@ -68,6 +74,25 @@ def _overlaps(words: str, dev: set[str]) -> bool:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("work", type=Path, nargs="+", help="one folder per round, in order")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=pool.COLLECTED,
+        help="where to write the posts (their agreement file goes beside it)",
+    )
+    ap.add_argument(
+        "--after",
+        type=Path,
+        action="append",
+        default=[],
+        help="an earlier merged file: its posts count as already taken (duplicates)",
+    )
+    ap.add_argument(
+        "--first-round",
+        type=int,
+        default=1,
+        help="the number of the first folder's round (rows record their round)",
+    )
     args = ap.parse_args()
     dev_texts, dev_pages = _measured_only()
     third = {
@@ -77,10 +102,13 @@ def main() -> None:
         for r in read_jsonl(f)
     }
     pairs: dict[str, tuple[list[int], list[int]]] = {lab: ([], []) for lab in pool.LABELS}
-    round_pairs = {n: {lab: ([], []) for lab in pool.LABELS} for n in range(1, len(args.work) + 1)}  # type: dict[int, dict[str, tuple[list[int], list[int]]]]
+    round_pairs = {
+        n: {lab: ([], []) for lab in pool.LABELS}
+        for n in range(args.first_round, args.first_round + len(args.work))
+    }  # type: dict[int, dict[str, tuple[list[int], list[int]]]]
     out: list[dict] = []
     open_: list[dict] = []
-    seen: set[str] = set()
+    seen: set[str] = {pool.fold(r["text"]) for f in args.after for r in read_jsonl(f)}
     dropped = {"in the development set": 0, "duplicate": 0}
     # Second reads may come in several files per part (partN.b.jsonl, partN.1.b.jsonl, ...).
     second = {
@@ -91,7 +119,7 @@ def main() -> None:
     }
     posts = [
         (n, part.stem, p)
-        for n, w in enumerate(args.work, 1)
+        for n, w in enumerate(args.work, args.first_round)
         for part in sorted(w.glob("part*.jsonl"))
         for p in read_jsonl(part)
     ]
@@ -141,7 +169,7 @@ def main() -> None:
             annotators=annotators,
         )
         out.append(row)
-    dest = pool.COLLECTED
+    dest: Path = args.out
     write_jsonl(dest, out)
     summary = {
         "posts": len(out),
@@ -156,7 +184,7 @@ def main() -> None:
     }
     write_merge_summary(
         summary,
-        dest.with_name("nz-posts-train-v1.agreement.json"),
+        dest.with_suffix(".agreement.json"),
         open_,
         args.work[-1] / "disagreements.jsonl",
     )

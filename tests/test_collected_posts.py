@@ -12,14 +12,20 @@ import pytest
 from postcheck.training import nz_dev2, pool
 
 
-def _collected() -> list[dict]:
-    if not pool.COLLECTED.exists():
+def _collected(path: Path | None = None) -> list[dict]:
+    path = path or pool.COLLECTED
+    if not path.exists():
         pytest.skip("no collected posts in this checkout")
-    return [json.loads(x) for x in pool.COLLECTED.read_text(encoding="utf-8").splitlines() if x]
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x]
 
 
-def test_rows_are_well_formed() -> None:
-    rows = _collected()
+# The training file, and the posts held out of training for val (rounds 8-10).
+BOTH = pytest.mark.parametrize("path", [pool.COLLECTED, pool.COLLECTED_VAL], ids=["train", "val"])
+
+
+@BOTH
+def test_rows_are_well_formed(path: Path) -> None:
+    rows = _collected(path)
     ids = [r["id"] for r in rows]
     assert len(ids) == len(set(ids))
     for r in rows:
@@ -36,8 +42,9 @@ def test_rows_are_well_formed() -> None:
         assert r["reads"] in (1, 2, 3) and len(r["annotators"]) == r["reads"]
 
 
-def test_nothing_from_the_development_set() -> None:
-    rows = _collected()
+@BOTH
+def test_nothing_from_the_development_set(path: Path) -> None:
+    rows = _collected(path)
     dev = [json.loads(x) for x in nz_dev2.PATH.read_text(encoding="utf-8").splitlines() if x]
     dev_texts = {pool.fold(r["text"]) for r in dev}
     dev_pages = {pool.page_group(r["url"]) for r in dev}
@@ -45,7 +52,8 @@ def test_nothing_from_the_development_set() -> None:
     assert not [r["id"] for r in rows if pool.page_group(r["url"]) in dev_pages]
 
 
-def test_no_development_post_is_quoted_inside_a_training_post() -> None:
+@BOTH
+def test_no_development_post_is_quoted_inside_a_training_post(path: Path) -> None:
     # A page may quote a list of posts, or one post inside a longer one: punctuation and case
     # aside, no training post may hold a development post or be held in one.
     def words(t: str) -> str:
@@ -54,7 +62,7 @@ def test_no_development_post_is_quoted_inside_a_training_post() -> None:
     dev = [words(json.loads(x)["text"]) for x in nz_dev2.PATH.read_text("utf-8").splitlines() if x]
     clash = [
         r["id"]
-        for r in _collected()
+        for r in _collected(path)
         for w in [words(r["text"])]
         if any((len(d) >= 30 and d in w) or (len(w) >= 30 and w in d) for d in dev)
     ]
@@ -113,6 +121,54 @@ def test_the_training_file_is_rebuilt_from_the_raw_reads(tmp_path, monkeypatch) 
     runpy.run_path(str(script), run_name="__main__")
     committed = Path(__file__).resolve().parents[1] / "data" / "nz-posts" / out.name
     assert out.read_bytes() == committed.read_bytes()
+
+
+def test_the_held_file_is_rebuilt_from_the_raw_reads(tmp_path, monkeypatch) -> None:
+    # Rounds 8-10 merged after the training file (its posts count as taken) give the held file.
+    import runpy
+    import shutil
+    import sys
+
+    reads = pool.COLLECTED.parent / "reads"
+    rounds = [str(shutil.copytree(reads / f"round{n}", tmp_path / f"round{n}")) for n in (8, 9, 10)]
+    out = tmp_path / "out" / pool.COLLECTED_VAL.name
+    argv = ["x", *rounds, "--first-round", "8", "--after", str(pool.COLLECTED), "--out", str(out)]
+    monkeypatch.setattr(sys, "argv", argv)
+    script = Path(__file__).resolve().parents[1] / "scripts" / "nz_posts_train_merge.py"
+    runpy.run_path(str(script), run_name="__main__")
+    assert out.read_bytes() == pool.COLLECTED_VAL.read_bytes()
+    assert out.with_suffix(".agreement.json").read_bytes() == (
+        pool.COLLECTED_VAL.with_suffix(".agreement.json").read_bytes()
+    )
+
+
+def test_held_posts_are_val_only_and_never_trained_on() -> None:
+    from postcheck.training import multilabel
+
+    held = _collected(pool.COLLECTED_VAL)
+    trained = {pool.fold(r["text"]) for r in _collected()}
+    assert not [r["id"] for r in held if pool.fold(r["text"]) in trained]
+    assert {r["round"] for r in held} == {8, 9, 10}
+    rows = [r for r in pool._from_collected() if r.source.startswith("nz-posts-val:")]
+    # Most serve as val; a page hashed to the locked dev-test, or whose other posts are
+    # trained on, waits.
+    assert len(held) * 0.7 < len(rows) < len(held)
+    assert {pool.split_of(r.source) for r in rows} == {"val"}
+    for r in rows:
+        assert pool.is_collected(r)
+        base = multilabel.LOW_CONFIDENCE_WEIGHT if r.confidence == "low" else 1.0
+        assert multilabel.row_weight(r) == pytest.approx(base * multilabel.COLLECTED_WEIGHT)
+    train_pages = {
+        pool.group_of(f"nz-posts-train:{r['id']}")
+        for r in _collected()
+        if pool.split_of(f"nz-posts-train:{r['id']}") == "train"
+    }
+    assert not [r.source for r in rows if pool.group_of(r.source) in train_pages]
+    waiting = {r["id"] for r in held} - {r.source.split(":")[1] for r in rows}
+    for pid in waiting:
+        group = pool.group_of(f"nz-posts-val:{pid}")
+        assert pool.held_split(pid) is None
+        assert pool._hashed_split(group) == "devtest" or group in train_pages
 
 
 @pytest.mark.usefixtures("shared_datasets")

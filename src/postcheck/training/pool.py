@@ -14,6 +14,11 @@ Three files make the pool, all read in place and never copied into the repositor
   `nz-posts-train:<id>`; a post's group is its page (a Reddit thread under any mirror is one
   page), so one thread never sits on both sides of a split. None of them comes from a page of
   the second New Zealand development set (`nz_dev2`), and no text is shared with it.
+- `data/nz-posts/nz-posts-val-v1.jsonl`: collected posts read after the shipped models were
+  trained (rounds 8-10), kept out of training until a retrain takes them in. Source ids are
+  `nz-posts-val:<id>`. Each is a val row (`held_split`), so thresholds and bands are chosen on
+  five times as many New Zealand posts, except where its page's hash puts it in the locked
+  dev-test or a page the training file quotes sits in train: those wait, unused.
 
 Splits are made here, by a hash of the text's *group* (a tweet, a press release, a Reddit
 thread, a review), so that paragraphs of one release or replies in one thread never sit on both
@@ -74,6 +79,7 @@ CODES: dict[str, str] = {
 SPLITS = ("train", "val", "devtest")
 ADDED_DIR = REPO_ROOT / "data" / "annotation"
 COLLECTED = REPO_ROOT / "data" / "nz-posts" / "nz-posts-train-v1.jsonl"
+COLLECTED_VAL = COLLECTED.with_name("nz-posts-val-v1.jsonl")
 TEXT_LIMIT = 600
 
 
@@ -242,11 +248,24 @@ def _collected() -> dict[str, dict]:
     return {r["id"]: r for r in _jsonl(COLLECTED)}
 
 
+@cache
+def _collected_val() -> dict[str, dict]:
+    if not COLLECTED_VAL.exists():
+        return {}
+    return {r["id"]: r for r in _jsonl(COLLECTED_VAL)}
+
+
+def is_collected(row: PoolRow) -> bool:
+    """A post the project collected itself, trained on or held for val."""
+    return row.origin in (COLLECTED.name, COLLECTED_VAL.name)
+
+
 def group_of(source: str) -> str:
     """The unit that must stay on one side of a split."""
     parts = source.split(":")
-    if parts[0] == "nz-posts-train":
-        row = _collected().get(parts[1])
+    if parts[0] in ("nz-posts-train", "nz-posts-val"):
+        # One key for both files, so a page's posts share a side whichever file holds them.
+        row = (_collected() if parts[0] == "nz-posts-train" else _collected_val()).get(parts[1])
         return "nz-posts-train:" + (page_group(row["url"]) if row else parts[1])
     if parts[0] == "nz-political-releases":
         return ":".join(parts[:2])  # one release
@@ -260,12 +279,39 @@ def group_of(source: str) -> str:
 
 
 def split_of(source: str) -> str:
-    h = zlib.crc32(("pool-split/1:" + group_of(source)).encode("utf-8")) / 2**32
+    if source.startswith("nz-posts-val:"):
+        return "val"  # only held_split's val posts become pool rows
+    return _hashed_split(group_of(source))
+
+
+def _hashed_split(group: str) -> str:
+    h = zlib.crc32(("pool-split/1:" + group).encode("utf-8")) / 2**32
     if h < 0.1:
         return "devtest"
     if h < 0.2:
         return "val"
     return "train"
+
+
+@cache
+def _trained_pages() -> frozenset[str]:
+    return frozenset(
+        g
+        for pid in _collected()
+        if _hashed_split(g := group_of(f"nz-posts-train:{pid}")) == "train"
+    )
+
+
+def held_split(post_id: str) -> str | None:
+    """Where a held post (`COLLECTED_VAL`) serves today: "val", or None where it waits. Its
+    page keeps the split a retrain will give it, so a page hashed to the locked dev-test is
+    never looked at now; and a page whose other posts are trained on is not val, because its
+    thread taught the models. Every other held post is val: none has been trained on."""
+    group = group_of(f"nz-posts-val:{post_id}")
+    split = _hashed_split(group)
+    if split == "devtest" or (split == "train" and group in _trained_pages()):
+        return None
+    return "val"
 
 
 # Reading the pool -------------------------------------------------------------------------
@@ -334,6 +380,11 @@ def _from_collected() -> Iterator[PoolRow]:
             continue  # the two reads differ and no third read has settled them yet
         source = f"nz-posts-train:{pid}"
         yield _labelled(source, fold(r["text"]), r, int(r.get("reads", 1)), COLLECTED.name)
+    for pid, r in _collected_val().items():
+        if "labels" not in r or held_split(pid) is None:
+            continue
+        source = f"nz-posts-val:{pid}"
+        yield _labelled(source, fold(r["text"]), r, int(r.get("reads", 1)), COLLECTED_VAL.name)
 
 
 def _labelled(source: str, text: str, r: dict, passes: int, origin: str) -> PoolRow:
