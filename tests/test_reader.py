@@ -104,8 +104,13 @@ def test_past_the_readers_reach_a_firing_student_keeps_its_reading(
 
     _set_mode(monkeypatch, "thorough")
     monkeypatch.setattr(reader_mod, "MAX_WINDOWS", 1)
-    # Said twice, so the student's last piece is the political sentence and not the weekend.
-    out = trained.score_cascade([WEEKEND * 3 + POLITICAL + " " + POLITICAL])
+    # Said three times, so the student's last piece is the political sentence and not the
+    # weekend, and the student fires on it.
+    text = WEEKEND * 3 + " ".join([POLITICAL] * 3)
+    model = trained.model_for("political")
+    assert model is not None and model.score_many([text])[0] < model.threshold
+    assert trained.score_cascade([text], mode="fast")["political"].prob[0] >= model.threshold
+    out = trained.score_cascade([text])
     pol = out["political"]
     # The reader saw only the weekend; the student read the whole post and stays.
     assert pol.prob[0] >= pol.threshold[0]

@@ -307,3 +307,21 @@ def test_the_reader_confirms_a_student_only_where_val_gains_within_the_read_cap(
     assert choose_confirmed(cascade(int(MAX_CONFIRMED_EXTRA * 100) + 1), lambda _: None)[0] == ()
     # A confirmation that would lower the F1 (here on pool and NZ posts alike) is not made.
     assert choose_confirmed(cascade(1, reader_right=False), lambda _: None)[0] == ()
+
+
+def test_a_reader_threshold_is_chosen_only_on_enough_positives() -> None:
+    # Nine confidential posts in val once chose 0.175 at F1 0.08; too few to choose on.
+    import numpy as np
+
+    from postcheck.training.multilabel import MIN_POSITIVES, best_threshold
+
+    rng = np.random.default_rng(0)
+    few = np.zeros(400)
+    few[: MIN_POSITIVES - 1] = 1
+    p = np.where(few == 1, 0.3, 0.1) + rng.uniform(0, 0.05, 400)
+    assert best_threshold(few, p)[0] == 0.5
+    many = np.zeros(400)
+    many[: MIN_POSITIVES + 10] = 1
+    p = np.where(many == 1, 0.3, 0.1) + rng.uniform(0, 0.05, 400)
+    t, f = best_threshold(many, p)
+    assert 0.1 < t <= 0.3 and f == 1.0
