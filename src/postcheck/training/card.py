@@ -337,7 +337,8 @@ def _pool_section(rows: dict[str, list[pool.PoolRow]]) -> list[str]:
         "seed (`shared/annotation/pool-v1*.jsonl`, 15,093 texts) and the project's additions "
         "(`data/annotation/pool-v2.labels.jsonl`, `pool-v3.labels.jsonl`: source ids, text "
         "hashes and labels, never the text; 10,517 new texts and 600 seed rows read again) "
-        "together hold "
+        "and the New Zealand posts the project collected (below: trained on, or held out as "
+        "val) together hold "
         f"{sum(len(r) for r in rows.values()):,} texts. Splits by a hash of each text's "
         "group; dev-test is locked (scored once per release).",
         "",
