@@ -340,8 +340,8 @@ def train(
         positives = int(y.sum())
         if signal in taught:
             prob, thr = taught[signal]
-            # The teacher's decisions or its confidence, whichever the student learns
-            # better from on val: like C, a choice made per signal.
+            # The teacher's decisions (at its threshold or at 0.5) or its confidence,
+            # whichever the student learns better from on val: like C, a choice per signal.
             fits = []
             for targets in WIDE_TARGETS if wide else TARGETS:
                 log(f"  {signal}, the teacher's {targets} targets")
