@@ -93,7 +93,8 @@ def _students_line(students: dict[str, Any]) -> str:
         "re-centred probability, a negative by the rest), whichever the student scored higher "
         f"with on val (confidence: {', '.join(soft)})"
         if soft
-        else "as its decisions"
+        else "as its decisions at its threshold or at 0.5, whichever the student scored higher "
+        "with on val"
     )
     return (
         "- Students (`<signal>.npz`): logistic regression over hashed word and character "
