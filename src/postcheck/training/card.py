@@ -444,7 +444,7 @@ def _held_section(rows: dict[str, list[pool.PoolRow]]) -> list[str]:
         "signals, about half of them from Australia, the UK and the US), read the same way "
         "after the shipped models were trained. Until a retrain takes them in they are val "
         "rows (weighted as collected posts), so thresholds and bands are chosen on "
-        f"{len(held):,} more New Zealand posts; {agree['posts'] - len(held)} wait unused, "
+        f"{len(held):,} more collected posts; {agree['posts'] - len(held)} wait unused, "
         "their page hashed to the locked dev-test or quoted in the training file's train "
         f"side. Posts: {agree['posts']} ({_per_round(agree)}); read twice: "
         f"{agree['read_twice']}; third reads: {agree['third_reads']}; left unlabelled: "
