@@ -297,6 +297,30 @@ TARGETS = ("hard", "midpoint")
 WIDE_TARGETS = ("hard", "soft")
 
 
+def _fit_taught(
+    signal: str,
+    data: StudentData,
+    taught: tuple[np.ndarray, float],
+    choices: Sequence[str],
+    log: Callable[[str], None],
+) -> tuple[str, float, linear.Fitted]:
+    """One student fitted on each way of learning the teacher's reading in `choices`, and
+    the one that scores best on val (weighted where `data.wv` is), with the cut its targets
+    were made at. `data` holds the pool's rows; the transfer texts' rows follow them in
+    `data.x`."""
+    prob, thr = taught
+    chosen_by = "f1" if data.wv is None else "f1_weighted"
+    fits = []
+    for targets in choices:
+        cut = 0.5 if targets == "midpoint" else thr
+        if targets == "midpoint" and cut == thr:
+            continue  # the same decisions as "hard": the same student
+        log(f"  {signal}, the teacher's {targets} targets")
+        ys, ws, xs = _with_teacher(data.x, data.y, data.w, (prob, cut), soft=targets == "soft")
+        fits.append((targets, cut, fit_student(replace(data, x=xs, y=ys, w=ws), log)))
+    return max(fits, key=lambda f: f[2].val_scores[chosen_by])
+
+
 def train(
     use_teacher: bool = True,
     log: Callable[[str], None] = print,
@@ -330,7 +354,6 @@ def train(
     # With weigh_val, every choice weighs val rows as the loss weighs train rows (a collected
     # New Zealand post three times), as the reader's thresholds are chosen.
     wv = np.array([multilabel.row_weight(r) for r in va]) if weigh_val else None
-    chosen_by = "f1_weighted" if weigh_val else "f1"
     cards: dict[str, Any] = {}
     for signal, label in STUDENTS.items():
         t0 = time.time()
@@ -342,14 +365,10 @@ def train(
             prob, thr = taught[signal]
             # The teacher's decisions (at its threshold or at 0.5) or its confidence,
             # whichever the student learns better from on val: like C, a choice per signal.
-            fits = []
-            for targets in WIDE_TARGETS if wide else TARGETS:
-                log(f"  {signal}, the teacher's {targets} targets")
-                cut = 0.5 if targets == "midpoint" else thr
-                ys, ws, xs = _with_teacher(x, y, w_pool, (prob, cut), soft=targets == "soft")
-                fits.append((targets, fit_student(StudentData(xs, ys, ws, xv, yv, guard, wv), log)))
-            targets, fitted = max(fits, key=lambda f: f[1].val_scores[chosen_by])
-            positives += int((prob >= (0.5 if targets == "midpoint" else thr)).sum())
+            pooled = StudentData(x, y, w_pool, xv, yv, guard, wv)
+            choices = WIDE_TARGETS if wide else TARGETS
+            targets, cut, fitted = _fit_taught(signal, pooled, (prob, thr), choices, log)
+            positives += int((prob >= cut).sum())
         else:
             targets = None
             fitted = fit_student(StudentData(x[:n_pool], y, w_pool, xv, yv, guard, wv), log)
