@@ -54,7 +54,7 @@ def test_stop_words_and_punctuation_never_carry_a_finding(span: str) -> None:
     assert not carries_meaning(span)
 
 
-@pytest.mark.parametrize("span", ["gutting", "#nzpol", "this government", "idiot", "Luxon"])
+@pytest.mark.parametrize("span", ["gutting", "#nzpol", "this government", "idiot", "Luxon", "💙"])
 def test_content_words_do(span: str) -> None:
     assert carries_meaning(span)
 

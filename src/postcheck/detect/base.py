@@ -228,7 +228,10 @@ _CONTENT = re.compile(r"\w")
 
 
 def carries_meaning(text: str) -> bool:
-    """False for a span of stop words or punctuation alone ("the", ".", "it's")."""
+    """False for a span of stop words or punctuation alone ("the", ".", "it's"). A pictograph
+    carries meaning of its own ("💙" on polling day is a party's colour)."""
+    if any(unicodedata.category(ch) == "So" for ch in text):
+        return True
     words = [w.lower() for w in re.findall(r"[\w'’]+", text)]
     return bool(_CONTENT.search(text)) and any(w.replace("’", "'") not in STOPWORDS for w in words)
 

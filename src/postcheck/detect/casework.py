@@ -73,6 +73,26 @@ _FIGURE = re.compile(
 )
 
 
+#: A scheduled release named ahead of time: "tomorrow's CPI release", "Wednesday's figures".
+_UPCOMING = re.compile(
+    r"\b(?:tomorrow'?s|today'?s|this week'?s|next week'?s|(?:mon|tues|wednes|thurs|fri)day'?s|"
+    r"upcoming|the next)\s+(?:[\w-]+\s+){0,2}?(?:release|figures?|numbers|data|stats|statistics|"
+    r"results?|print|announcement|decision)\b",
+    re.IGNORECASE,
+)
+#: Which way a figure went, told without the figure ("way higher than the forecasts").
+_DIRECTION = re.compile(
+    r"\b(?:higher|lower|worse|better|bigger|smaller|stronger|weaker|surprise|surprised|shock|"
+    r"shocker|jump|jumped|drop|dropped|spike|spiked|record)\b",
+    re.IGNORECASE,
+)
+#: The direction of an unreleased figure, told by someone whose agency publishes it: market
+#: news all the same, below a figure told outright.
+DIRECTION_ONLY = 0.75
+#: A release named ahead of time counts as a marker only for those who publish it.
+UPCOMING_WEIGHT = 0.85
+
+
 def _employer(doc: Doc) -> frozenset[str]:
     employer = doc.post.context.author.employer
     return employer_ids(employer) if employer else frozenset()
@@ -91,16 +111,19 @@ def casework(doc: Doc) -> Part:
     people = doc.hits_of("care_person")
     if not people:
         return 0.0, [], []
-    details = doc.hits_of("care_detail")
+    every = doc.hits_of("care_detail")
+    # A name is a kind of detail of its own: with an event or a place it pins the case down.
+    names = [h for h in every if h.entry == "named"]
+    details = [h for h in every if h.entry != "named"]
     places = doc.hits_of("care_place")
     ages = list(_AGE.finditer(doc.text))
-    kinds = sum(1 for found in (details, places, ages) if found)
+    kinds = min(3, sum(1 for found in (details, places, ages, names) if found))
     if not kinds:
         return 0.0, [], []
     person = max(h.weight for h in people)
     # A place alone is business as usual ("my client meeting in Auckland"); an age or an
     # event is what makes a case someone's.
-    strength = person * (0.45 if not (details or ages) else (0.6, 0.8, 0.95)[kinds - 1])
+    strength = person * (0.45 if not (details or ages or names) else (0.6, 0.8, 0.95)[kinds - 1])
     own = bool(_FIRST_PERSON.search(doc.text) or _OWN_DAY.search(doc.text))
     if holds_cases(doc):
         frame = 1.0 if own or not _REPORTED.search(doc.text) else 0.75
@@ -109,10 +132,10 @@ def casework(doc: Doc) -> Part:
     else:
         frame = 0.55
     score = strength * frame
-    spans = [(h.start, h.end) for h in (*people, *details, *places)]
+    spans = [(h.start, h.end) for h in (*people, *details, *places, *names)]
     spans += [m.span() for m in ages]
     evidence = [f"casework:{h.entry}" for h in people[:1]]
-    found = (("event", details), ("place", places), ("age", ages))
+    found = (("event", details), ("place", places), ("age", ages), ("name", names))
     evidence += [f"detail:{k}" for k, v in found if v]
     return score, spans, evidence
 
@@ -120,18 +143,27 @@ def casework(doc: Doc) -> Part:
 def preview(doc: Doc) -> Part:
     """A figure told first-hand ahead of its release."""
     markers = doc.hits_of("prerelease")
-    if not markers:
-        return 0.0, [], []
-    figures = list(_FIGURE.finditer(doc.text))
-    if not figures:
-        return 0.0, [], []
     author = doc.post.context.author
     releases = bool(_employer(doc) & RELEASE_AGENCIES) or bool(
         author.role and _STATS_ROLE.search(author.role) and _employer(doc)
     )
-    score = noisy_or(h.weight for h in markers) * (0.95 if releases else 0.8)
-    if doc.hits_of("forecast") and not releases:
-        # "Economists expect 5.4% before the release": a forecast, not a preview.
+    upcoming = list(_UPCOMING.finditer(doc.text)) if releases else []
+    if not (markers or upcoming):
+        return 0.0, [], []
+    marked = [(h.start, h.end) for h in markers] + [m.span() for m in upcoming]
+    figures = list(_FIGURE.finditer(doc.text))
+    # "Economists expect 5.4% before the release": a forecast, not a preview ("higher than the
+    # forecasts" compares with one, and is not a forecast word: the lexicon leaves it out).
+    forecast = bool(doc.hits_of("forecast"))
+    if not figures:
+        direction = _DIRECTION.search(doc.text) if releases and not forecast else None
+        if direction is None:
+            return 0.0, [], []
+        return DIRECTION_ONLY, [*marked, direction.span()], ["prerelease:direction"]
+    weights = [h.weight for h in markers] + [UPCOMING_WEIGHT] * len(upcoming)
+    score = noisy_or(weights) * (0.95 if releases else 0.8)
+    if forecast and not (releases and markers):
+        # A publisher's first-hand marker ("when we publish on Wednesday") outweighs the word.
         score *= 0.4
-    spans = [(h.start, h.end) for h in markers] + [m.span() for m in figures[:3]]
+    spans = marked + [m.span() for m in figures[:3]]
     return score, spans, ["prerelease:figure"]

@@ -18,7 +18,13 @@ THRESHOLD = 0.5
 #: With no work, political or secrecy word in the post the model alone is weak evidence.
 MODEL_WEIGHT_NO_CONTEXT = 0.45
 
-STRONG = {"classification", "embargo", "cabinet-material"}
+STRONG = {"classification", "embargo", "cabinet-doc"}
+#: Words that say the information is not out yet; a Cabinet decision beside one is a leak,
+#: without one it is news ("Cabinet agreed to fund the new hospital").
+NOT_OUT = {"classification", "embargo", "not-public", "budget-secret"}
+#: A Cabinet decision with nothing to say it is unannounced: below the line, so a public
+#: decision shared is not a "don't post".
+DECISION_ALONE = 0.3
 WORK_CATEGORIES = ("work_ref", "work_role", "work_topic", "agency")
 
 
@@ -31,10 +37,15 @@ class ConfidentialDetector:
         political = any(h.category in ("polity", "politician", "party") for h in doc.hits)
         parts: list[float] = []
         budget_out = budget_is_out(doc.post.context.date)
+        not_out = any(
+            h.entry in NOT_OUT and not (h.entry == "budget-secret" and budget_out) for h in hits
+        )
         for h in hits:
             if h.entry == "budget-secret" and budget_out:
                 # Once the Budget is delivered its contents are public: no secret left to keep.
                 parts.append(0.1)
+            elif h.entry == "cabinet-decision":
+                parts.append(h.weight * 0.95 if not_out else DECISION_ALONE)
             elif h.entry in STRONG or h.entry == "budget-secret":
                 parts.append(h.weight * (0.95 if (work or political) else 0.7))
             else:

@@ -9,8 +9,10 @@ in one sentence; either alone is at most a mention.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
+from postcheck.calendar import phase
 from postcheck.detect.base import Doc, Hit, make_signal, noisy_or, sentences
 from postcheck.detect.trained import blend, view
 from postcheck.shapes import Signal
@@ -98,6 +100,34 @@ def _abroad(h: Hit) -> bool:
 
 #: Approval or scorn of a party or politician, or how to vote: what could sway a vote.
 PERSUASION_THRESHOLD = 0.5
+#: A party colour with a nudge ("wearing my blue today, you know what to do") or beside talk
+#: of voting ("just voted 💚"), while a vote is at stake: a side taken without a name.
+CUE_WITH_VOTE = 0.85
+#: A colour or a nudge without the other ("polls close at 7, you know what to do" is a turnout
+#: reminder): under the line.
+CUE_ALONE = 0.45
+_VOTING = re.compile(r"\b(vot(e|ed|es|ing)|polls?|polling|ballot|booth|ticks?|ticked)\b", re.I)
+
+
+def _vote_cues(doc: Doc, opinions: list[Hit]) -> tuple[float, list[Hit]]:
+    """How strongly lexicon cues tell readers how to vote without naming a party: counted in
+    the pre-election period and on polling day before polls close, when a vote is at stake."""
+    cues = doc.hits_of("vote_cue")
+    if not cues or phase(doc.post.context.date).phase not in ("pre_election", "polling_day"):
+        return 0.0, []
+    kinds = {h.entry for h in cues}
+    voting = any(h.entry in ("vote-advice", "vote-choice") for h in opinions) or bool(
+        _VOTING.search(doc.text)
+    )
+    # The colour is the side; a nudge or talk of voting says it is a vote's side and not a
+    # jersey's. A nudge beside talk of voting names no side: a turnout reminder.
+    sided = "colour" in kinds and ("nudge" in kinds or voting)
+    return (CUE_WITH_VOTE if sided else CUE_ALONE), cues
+
+
+def _voting_spans(doc: Doc) -> list[tuple[int, int]]:
+    """Where the post talks of voting, to show beside a colour cue."""
+    return [m.span() for m in _VOTING.finditer(doc.text)]
 
 
 @dataclass
@@ -201,6 +231,13 @@ class PoliticalDetector:
                 parts.append(0.9)
                 spans.append((h.start, h.end))
                 evidence.append(f"opinion:{h.entry}")
+        cue, cues = _vote_cues(doc, opinions)
+        if cue:
+            parts.append(cue)
+            spans += [(h.start, h.end) for h in cues]
+            if cue >= CUE_WITH_VOTE:
+                spans += _voting_spans(doc)
+            evidence += [f"vote_cue:{h.entry}" for h in cues]
         named = [h for h in targets if h.category in ("party", "politician")]
         if named and political:
             parts.append(0.6)
@@ -210,9 +247,16 @@ class PoliticalDetector:
         model = view("persuasion", doc)
         if model is not None:
             lexical = score
-            score = blend(lexical, model, 1.0 if (named or political) else 0.8)
+            # A colour with a nudge is a call the reader never saw in training: it tempers,
+            # not overrules, that call.
+            score = blend(
+                lexical,
+                model,
+                1.0 if (named or political) else 0.8,
+                trust_reader=cue < CUE_WITH_VOTE,
+            )
             evidence.append(model.evidence)
-        if doc.hits_of("nonpartisan") and not named:
+        if doc.hits_of("nonpartisan") and not named and cue < CUE_WITH_VOTE:
             score = min(score, PERSUASION_THRESHOLD - 0.06)
             evidence.append("nonpartisan:reminder")
         if score >= PERSUASION_THRESHOLD and not spans and model is not None:
