@@ -36,6 +36,7 @@ FACTS: frozenset[str] = frozenset(
         "employer_named",
         "employer_visible",
         "topic_overlap",
+        "agency_area",
         "disclaimer",
         "senior",
         "close_to_ministers",

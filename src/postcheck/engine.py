@@ -96,7 +96,7 @@ class Engine:
             context=ctx,
             signals=by_name,
             election_phase=election.phase,
-            facts=frozenset(self._facts(post, by_name)),
+            facts=frozenset(self._facts(post, by_name, doc)),
             day=day,
             text=post.text,
             lexicon_hits={(h.category, h.entry): (h.start, h.end) for h in doc.hits},
@@ -149,7 +149,7 @@ class Engine:
                     yield exc
 
     @staticmethod
-    def _facts(post: Post, sig: dict[str, Signal]) -> set[str]:
+    def _facts(post: Post, sig: dict[str, Signal], doc: Doc | None = None) -> set[str]:
         ctx, author = post.context, post.context.author
         out: set[str] = set()
         work = sig.get("work_link")
@@ -166,8 +166,7 @@ class Engine:
             or (ctx.kind == Kind.bio and author.employer)
         ):
             out.add("employer_visible")
-        if _topic_overlap(post, sig):
-            out.add("topic_overlap")
+        out |= _topic_facts(post, sig, doc)
         if _DISCLAIMER.search(post.text) or (author.bio and _DISCLAIMER.search(author.bio)):
             out.add("disclaimer")
         if author.seniority.value in ("senior", "executive", "board"):
@@ -208,6 +207,38 @@ class Engine:
             election=election,
             text_length=len(post.text),
         )
+
+
+def _topic_facts(post: Post, sig: dict[str, Signal], doc: Doc | None) -> set[str]:
+    """`topic_overlap` where the politics touch the author's own topics, else `agency_area`
+    where they touch an area of the author's agency."""
+    if _topic_overlap(post, sig):
+        return {"topic_overlap"}
+    return {"agency_area"} if agency_area(doc or Doc.of(post), sig) else set()
+
+
+def agency_area(doc: Doc, sig: dict[str, Signal]) -> list[str]:
+    """The policy areas of the author's own agency that the post's politics touch
+    (`lexicons/portfolios.yaml`): the areas, or [] when it is not political comment or touches
+    none of them."""
+    employer = doc.post.context.author.employer
+    pol = sig.get("political")
+    if not employer or pol is None or not (pol.fired or pol.uncertain):
+        return []
+    hits = doc.hits_of("portfolio")
+    if not hits:
+        return []
+    from postcheck.detect.lexicon import shared_matcher
+    from postcheck.detect.work_link import employer_ids
+
+    ids = employer_ids(employer)
+    entries = shared_matcher().entries
+    areas = {
+        h.entry
+        for h in hits
+        if ids & set(entries.get(("portfolio", h.entry), {}).get("agencies", ()))
+    }
+    return sorted(areas)
 
 
 def _topic_overlap(post: Post, sig: dict[str, Signal]) -> bool:

@@ -68,7 +68,8 @@ _REPORTED = re.compile(
 #: A figure as statistics are given: a percentage, money, or a count with a unit.
 _FIGURE = re.compile(
     r"\d+(?:\.\d+)?\s?(?:%|per ?cent\b|percent\b)|\$\s?\d[\d,.]*\s?(?:[mb]n?|million|billion)?"
-    r"|\b\d[\d,.]*\s?(?:million|billion|thousand|people|jobs|households)\b",
+    r"|\b\d[\d,.]*\s?(?:million|billion|thousand|people|jobs|households|basis points|bps|"
+    r"points|pts)\b",
     re.IGNORECASE,
 )
 
@@ -77,13 +78,17 @@ _FIGURE = re.compile(
 _UPCOMING = re.compile(
     r"\b(?:tomorrow'?s|today'?s|this week'?s|next week'?s|(?:mon|tues|wednes|thurs|fri)day'?s|"
     r"upcoming|the next)\s+(?:[\w-]+\s+){0,2}?(?:release|figures?|numbers|data|stats|statistics|"
-    r"results?|print|announcement|decision)\b",
+    r"results?|print|announcement|decision)\b"
+    # or the release first and its day after: "census results drop next Tuesday"
+    r"|\b(?:release|figures?|numbers|data|stats|statistics|results?|decision)\b(?:\W+\w+){0,3}?"
+    r"\W+(?:tomorrow|next week|next (?:mon|tues|wednes|thurs|fri)day)\b",
     re.IGNORECASE,
 )
 #: Which way a figure went, told without the figure ("way higher than the forecasts").
 _DIRECTION = re.compile(
     r"\b(?:higher|lower|worse|better|bigger|smaller|stronger|weaker|surprise|surprised|shock|"
-    r"shocker|jump|jumped|drop|dropped|spike|spiked|record)\b",
+    r"shocker|jump|jumped|drop|dropped|spike|spiked|record|cut|cuts|hike|hikes|rise|rises|fall|"
+    r"falls|increase|decrease)\b",
     re.IGNORECASE,
 )
 #: The direction of an unreleased figure, told by someone whose agency publishes it: market
@@ -109,6 +114,8 @@ def holds_cases(doc: Doc) -> bool:
 def casework(doc: Doc) -> Part:
     """A person met through the work, told with identifying or sensitive detail."""
     people = doc.hits_of("care_person")
+    if not holds_cases(doc):
+        people = [h for h in people if h.entry != "care-in-role"]
     if not people:
         return 0.0, [], []
     every = doc.hits_of("care_detail")
@@ -117,7 +124,10 @@ def casework(doc: Doc) -> Part:
     details = [h for h in every if h.entry != "named"]
     places = doc.hits_of("care_place")
     ages = list(_AGE.finditer(doc.text))
-    kinds = min(3, sum(1 for found in (details, places, ages, names) if found))
+    # Two things that happened ("dad's gone inside", "mum's not coping") tell a case as
+    # surely as an event and a place.
+    several = len({doc.folded[h.start : h.end] for h in details}) > 1
+    kinds = min(3, sum(1 for found in (details, places, ages, names) if found) + several)
     if not kinds:
         return 0.0, [], []
     person = max(h.weight for h in people)

@@ -106,7 +106,7 @@ CUE_WITH_VOTE = 0.85
 #: A colour or a nudge without the other ("polls close at 7, you know what to do" is a turnout
 #: reminder): under the line.
 CUE_ALONE = 0.45
-_VOTING = re.compile(r"\b(vot(e|ed|es|ing)|polls?|polling|ballot|booth|ticks?|ticked)\b", re.I)
+_VOTING = re.compile(r"\b(vot(e|ed|es|ing)|polls?|polling|ballot|booth|ticks?|ticked)\b|🗳", re.I)
 
 
 def _vote_cues(doc: Doc, opinions: list[Hit]) -> tuple[float, list[Hit]]:
