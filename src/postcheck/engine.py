@@ -223,7 +223,9 @@ def agency_area(doc: Doc, sig: dict[str, Signal]) -> list[str]:
     none of them."""
     employer = doc.post.context.author.employer
     pol = sig.get("political")
-    if not employer or pol is None or not (pol.fired or pol.uncertain):
+    # Fired, not merely unsure: an agency's areas are broad, and an unsure reading of a post
+    # about the price of butter is no comment on the Treasury's politics.
+    if not employer or pol is None or not pol.fired:
         return []
     hits = doc.hits_of("portfolio")
     if not hits:

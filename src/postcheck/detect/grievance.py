@@ -7,7 +7,7 @@ or a complaint in a post that is plainly about the author's work.
 
 from __future__ import annotations
 
-from postcheck.detect.base import Doc, Hit, make_signal, noisy_or, sentences
+from postcheck.detect.base import Doc, make_signal, noisy_or, sentences
 from postcheck.detect.trained import blend, view
 from postcheck.shapes import Signal
 
@@ -20,17 +20,6 @@ MODEL_WEIGHT_NO_WORK = 0.7
 
 WORK_CATEGORIES = ("work_ref", "work_role", "work_topic")
 POSITIVE_DAMPING = 0.6
-
-
-#: Workplace words lighter than this ("at work", "the office") pass in every day's talk: alone,
-#: with no complaint word, they do not support the reader's grievance reading.
-WEAK_WORK = 0.5
-PASSING_WORK_WEIGHT = 0.7
-
-
-def _strong_work(work: list[Hit], own_agency: list[Hit]) -> bool:
-    """A workplace word that names the employer or the job, not a passing "at work"."""
-    return bool(own_agency) or any(h.weight >= WEAK_WORK for h in work)
 
 
 class GrievanceDetector:
@@ -73,10 +62,6 @@ class GrievanceDetector:
             # A complaint word alone ("a disgrace") is not support: it has to be about work.
             supported = post_has_work or bool(doc.hits_of("work_context"))
             weight = 1.0 if supported else MODEL_WEIGHT_NO_WORK
-            if supported and not complaints and not _strong_work(work, own_agency):
-                # "Busy day at work today": a passing "at work" with no complaint anywhere
-                # says the post is about a day, not about the employer.
-                weight = PASSING_WORK_WEIGHT
             if positive and not complaints:
                 # Warm words about work and no complaint anywhere ("back at work, lovely to
                 # see everyone"): the reader learnt from reviews and r/antiwork, where "back

@@ -158,6 +158,10 @@ class PoliticalDetector:
         for s, e in sentences(doc.text):
             ts = [h for h in targets if s <= h.start < e]
             os_ = [h for h in opinions if s <= h.start < e]
+            if not any(h.category in NZ_TARGETS for h in ts):
+                # "Just voted in the local body elections": saying one voted takes a side only
+                # beside a party or candidate.
+                os_ = [h for h in os_ if h.entry != "vote-choice"]
             if ts and os_:
                 t = max(_target_weight(h) for h in ts)
                 o = noisy_or(h.weight for h in os_)
