@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from postcheck.detect.base import Doc, noisy_or
+from postcheck.detect.base import Doc, merge_spans, noisy_or
 from postcheck.detect.work_link import employer_ids
 
 Part = tuple[float, list[tuple[int, int]], list[str]]
@@ -126,7 +126,7 @@ def casework(doc: Doc) -> Part:
     ages = list(_AGE.finditer(doc.text))
     # Two things that happened ("dad's gone inside", "mum's not coping") tell a case as
     # surely as an event and a place.
-    several = len({doc.folded[h.start : h.end] for h in details}) > 1
+    several = len(merge_spans((h.start, h.end) for h in details)) > 1
     kinds = min(3, sum(1 for found in (details, places, ages, names) if found) + several)
     if not kinds:
         return 0.0, [], []
