@@ -95,14 +95,9 @@ def test_hard_negatives_raise_no_opinion_or_abuse(text: str) -> None:
 
 NZ_OPINIONS = [
     "The Nats are gutting the public service, vote them out",
-    pytest.param(
-        "Labour wasted six years, Chippy should go",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="known error: in bulk the political student reads 0.59 (threshold 0.66, "
-            "band from 0.594) and neither fires nor asks the reader, which reads 0.97",
-        ),
-    ),
+    # In bulk the political student reads 0.59, under its threshold (0.66); the deeper
+    # political band (from 0.528, `students.widen_capped`) sends it to the reader (0.97).
+    "Labour wasted six years, Chippy should go",
     "The Treaty Principles Bill is a divisive stunt, kill it",
     "Good riddance to Three Waters",
     "This coalition government is a disaster for the environment",

@@ -309,6 +309,42 @@ def test_the_reader_confirms_a_student_only_where_val_gains_within_the_read_cap(
     assert choose_confirmed(cascade(1, reader_right=False), lambda _: None)[0] == ()
 
 
+def test_a_capped_students_band_reaches_deeper_only_while_val_gains_within_the_read_cap() -> None:
+    """The political student's band may start below the shared one, a step at a time, while
+    each step raises the cascade's F1 and the reading stays within MAX_DEEPER_EXTRA."""
+    from postcheck.training.students import MAX_DEEPER_EXTRA, Cascade, widen_capped
+
+    def cascade(opinions: int, extra_misses: int = 0) -> Cascade:
+        # Threshold 0.6, shared band from 0.9·t (0.54). Rows 0..opinions-1 are opinions the
+        # student scores 0.5 (under the band, inside a band from 0.8·t = 0.48), which the
+        # reader gets right; `extra_misses` more rows score 0.5 with no opinion in them, which
+        # the reader also gets right. Row 99 is an opinion the student fires on.
+        n = 200
+        prob = np.full((n, 1), 0.1)
+        prob[: opinions + extra_misses, 0] = 0.5
+        prob[99, 0] = 0.9
+        y = np.zeros(n, int)
+        y[:opinions] = 1
+        y[99] = 1
+        return Cascade(
+            ("political",),
+            prob,
+            np.array([0.6]),
+            np.zeros(n, bool),
+            y.astype(bool).reshape(-1, 1),
+            {"political": y},
+            np.ones(n, bool),
+        )
+
+    deeper, score = widen_capped(cascade(2), 0.9, 0.0, (), lambda _: None)
+    assert deeper == {"political": 0.8} and score == pytest.approx(1.0)
+    # Reading the step would take in too many more posts: the band stays where it was.
+    too_many = int(MAX_DEEPER_EXTRA * 200) + 1
+    assert widen_capped(cascade(2, too_many), 0.9, 0.0, (), lambda _: None)[0] == {}
+    # Nothing to gain (no opinion under the band): no step is taken.
+    assert widen_capped(cascade(0, 2), 0.9, 0.0, (), lambda _: None)[0] == {}
+
+
 def test_a_reader_threshold_is_chosen_only_on_enough_positives() -> None:
     # Nine confidential posts in val once chose 0.175 at F1 0.08; too few to choose on.
     import numpy as np
