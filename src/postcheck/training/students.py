@@ -614,7 +614,8 @@ CAPPED = ("political",)
 DEEPER_STEPS = (0.85, 0.8, 0.75, 0.7, 0.6, 0.5)
 #: The reading a deeper band may add: at most this much more of the val posts than the shared
 #: bands and the confirmations read. A speed budget: on 2026-12-07 a 100,000-post scan took
-#: 51.5 s on 2 cores against a 60 s target, and bulk batches ran at 415 posts/s per process.
+#: 51.5 s on 2 cores against a 60 s target before the political band went to 0.8·t, and
+#: 59.7-63.6 s after (`benchmarks/results/scan.txt`); lower it if speed must win.
 MAX_DEEPER_EXTRA = 0.03
 
 
