@@ -114,10 +114,13 @@ def holds_cases(doc: Doc) -> bool:
 def casework(doc: Doc) -> Part:
     """A person met through the work, told with identifying or sensitive detail."""
     people = doc.hits_of("care_person")
-    if not holds_cases(doc):
-        people = [h for h in people if h.entry != "care-in-role"]
     if not people:
         return 0.0, [], []
+    in_role = holds_cases(doc)
+    if not in_role:
+        people = [h for h in people if h.entry != "care-in-role"]
+        if not people:
+            return 0.0, [], []
     every = doc.hits_of("care_detail")
     # A name is a kind of detail of its own: with an event or a place it pins the case down.
     names = [h for h in every if h.entry == "named"]
@@ -135,7 +138,7 @@ def casework(doc: Doc) -> Part:
     # event is what makes a case someone's.
     strength = person * (0.45 if not (details or ages or names) else (0.6, 0.8, 0.95)[kinds - 1])
     own = bool(_FIRST_PERSON.search(doc.text) or _OWN_DAY.search(doc.text))
-    if holds_cases(doc):
+    if in_role:
         frame = 1.0 if own or not _REPORTED.search(doc.text) else 0.75
     elif own:
         frame = 0.9 if not _REPORTED.search(doc.text) else 0.6
@@ -154,6 +157,8 @@ def preview(doc: Doc) -> Part:
     """A figure told first-hand ahead of its release."""
     markers = doc.hits_of("prerelease")
     author = doc.post.context.author
+    if not (markers or author.employer):
+        return 0.0, [], []
     releases = bool(_employer(doc) & RELEASE_AGENCIES) or bool(
         author.role and _STATS_ROLE.search(author.role) and _employer(doc)
     )

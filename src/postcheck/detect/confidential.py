@@ -76,6 +76,9 @@ def _lexical(
     """The secrecy lexicon's evidence: parts to combine, where, and why. "We" from someone with
     an employer counts as work here (a secret word in a post from inside an organisation),
     but does not let the model's reading count for more."""
+    if not hits:
+        # Every post passes here: the regular expressions below only weigh secrecy words.
+        return [], [], []
     work = work or bool(doc.post.context.author.employer and _WE.search(doc.text))
     dated = _COMES_OUT.search(doc.text)
     political = any(h.category in ("polity", "politician", "party") for h in doc.hits)
