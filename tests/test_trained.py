@@ -311,8 +311,8 @@ def test_the_reader_confirms_a_student_only_where_val_gains_within_the_read_cap(
 
 def test_a_capped_students_band_reaches_deeper_only_while_val_gains_within_the_read_cap() -> None:
     """The political student's band may start below the shared one, a step at a time, while
-    each step raises the cascade's F1 and the reading stays within MAX_DEEPER_EXTRA."""
-    from postcheck.training.students import MAX_DEEPER_EXTRA, Cascade, widen_capped
+    each step raises the cascade's F1 and the reading stays within its budget (CAPPED)."""
+    from postcheck.training.students import CAPPED, Cascade, widen_capped
 
     def cascade(opinions: int, extra_misses: int = 0) -> Cascade:
         # Threshold 0.6, shared band from 0.9·t (0.54). Rows 0..opinions-1 are opinions the
@@ -339,10 +339,41 @@ def test_a_capped_students_band_reaches_deeper_only_while_val_gains_within_the_r
     deeper, score = widen_capped(cascade(2), 0.9, 0.0, (), lambda _: None)
     assert deeper == {"political": 0.8} and score == pytest.approx(1.0)
     # Reading the step would take in too many more posts: the band stays where it was.
-    too_many = int(MAX_DEEPER_EXTRA * 200) + 1
+    too_many = int(CAPPED["political"] * 200) + 1
     assert widen_capped(cascade(2, too_many), 0.9, 0.0, (), lambda _: None)[0] == {}
     # Nothing to gain (no opinion under the band): no step is taken.
     assert widen_capped(cascade(0, 2), 0.9, 0.0, (), lambda _: None)[0] == {}
+
+
+def test_each_capped_student_spends_its_own_read_budget() -> None:
+    """Disrespect's deeper band is judged against its own budget, counted from the reading
+    after political's turn, so political's widening neither spends nor enlarges it."""
+    from postcheck.training.students import CAPPED, Cascade, widen_capped
+
+    n = 1000
+    names = ("political", "disrespect")
+    prob = np.full((n, 2), 0.1)
+    y = {k: np.zeros(n, int) for k in names}
+    # Political: 20 opinions under the shared band (0.54), inside a band from 0.8·t (0.48).
+    prob[:20, 0] = 0.5
+    y["political"][:20] = 1
+    # Disrespect: posts under its band as well, more than political's budget allows but
+    # within disrespect's own.
+    k = int(CAPPED["political"] * n) + 10
+    assert k <= CAPPED["disrespect"] * n
+    prob[100 : 100 + k, 1] = 0.5
+    y["disrespect"][100 : 100 + k] = 1
+    cascade = Cascade(
+        names,
+        prob,
+        np.array([0.6, 0.6]),
+        np.zeros(n, bool),
+        np.column_stack([y[k_] for k_ in names]).astype(bool),
+        y,
+        np.ones(n, bool),
+    )
+    deeper, _ = widen_capped(cascade, 0.9, 0.0, (), lambda _: None)
+    assert deeper == {"political": 0.8, "disrespect": 0.8}
 
 
 def test_a_reader_threshold_is_chosen_only_on_enough_positives() -> None:
@@ -361,3 +392,51 @@ def test_a_reader_threshold_is_chosen_only_on_enough_positives() -> None:
     p = np.where(many == 1, 0.3, 0.1) + rng.uniform(0, 0.05, 400)
     t, f = best_threshold(many, p)
     assert 0.1 < t <= 0.3 and f == 1.0
+
+
+def test_int8_matmuls_keep_what_the_4bit_reader_computes(tmp_path: Path) -> None:
+    """`matmuls_to_int8` rewrites every 4-bit MatMul as int8 and leaves the 4-bit embedding
+    lookup alone; the rewritten graph computes what the 4-bit one did, to int8's precision."""
+    onnx = pytest.importorskip("onnx")
+    pytest.importorskip("onnxruntime.quantization")
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+
+    from postcheck.training.transformer import matmuls_to_int8, quantise
+
+    rng = np.random.default_rng(7)
+    emb = rng.normal(size=(50, 256)).astype(np.float32)
+    w1 = rng.normal(scale=0.1, size=(256, 256)).astype(np.float32)
+    w2 = rng.normal(scale=0.1, size=(256, 3)).astype(np.float32)
+    graph = helper.make_graph(
+        [
+            helper.make_node("Gather", ["emb", "ids"], ["h0"]),
+            helper.make_node("MatMul", ["h0", "w1"], ["h1"]),
+            helper.make_node("Relu", ["h1"], ["h2"]),
+            helper.make_node("MatMul", ["h2", "w2"], ["out"]),
+        ],
+        "tiny",
+        [helper.make_tensor_value_info("ids", TensorProto.INT64, [1, None])],
+        [helper.make_tensor_value_info("out", TensorProto.FLOAT, [1, None, 3])],
+        [numpy_helper.from_array(a, n) for a, n in ((emb, "emb"), (w1, "w1"), (w2, "w2"))],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    onnx.save(model, str(tmp_path / "fp32.onnx"))
+    quantise(tmp_path / "fp32.onnx", tmp_path / "q4.onnx")
+    (tmp_path / "q8.onnx").write_bytes((tmp_path / "q4.onnx").read_bytes())
+    matmuls_to_int8(tmp_path / "q8.onnx")
+
+    ops = [n.op_type for n in onnx.load(str(tmp_path / "q8.onnx")).graph.node]
+    assert "MatMulNBits" not in ops and ops.count("MatMulInteger") == 2
+    assert "GatherBlockQuantized" in ops
+
+    def run(name: str) -> np.ndarray:
+        session = ort.InferenceSession(str(tmp_path / name), providers=["CPUExecutionProvider"])
+        ids = np.array([[1, 5, 9, 49, 0, 7]], dtype=np.int64)
+        return np.asarray(session.run(None, {"ids": ids})[0])
+
+    q4, q8 = run("q4.onnx"), run("q8.onnx")
+    assert np.abs(q8 - q4).max() <= 0.05 * np.abs(q4).max()
+    # A model already rewritten has nothing left to rewrite: a clear error, not a silent copy.
+    with pytest.raises(ValueError, match="no 4-bit MatMul"):
+        matmuls_to_int8(tmp_path / "q8.onnx")

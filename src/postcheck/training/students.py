@@ -506,7 +506,7 @@ def choose_bands(log: Callable[[str], None] = print) -> dict[str, list[float]]:
         "confirmed": list(confirmed),
         "max_confirmed_extra": MAX_CONFIRMED_EXTRA,
         "deeper": deeper,
-        "max_deeper_extra": MAX_DEEPER_EXTRA,
+        "max_deeper_extra": {n: CAPPED[n] for n in deeper},
         "lo": lo,
         "hi": hi,
         "max_everyday_share": MAX_GUARD_READ,
@@ -604,19 +604,21 @@ def choose_confirmed(
     return tuple(chosen), base[0]
 
 
-#: Students whose threshold the everyday cap holds above their best-F1 point on val (political:
-#: 0.66 against 0.39 uncapped, F1 0.761 against 0.813). The posts just under such a threshold
-#: are largely the opinions the cap gave up, and the reader, whose own threshold keeps everyday
-#: posts flagged political near 1%, can read them: its band may reach further down than the
-#: shared one (`widen_capped`).
-CAPPED = ("political",)
+#: Students whose threshold the everyday cap holds above their best-F1 point on val, each with
+#: the share of val posts its deeper band may add to the reading (`widen_capped`). The posts
+#: just under such a threshold are largely the ones the cap gave up, and the reader, whose own
+#: threshold keeps everyday posts quiet, can read them.
+#: - political: 0.66 against 0.39 uncapped (F1 0.761 against 0.813).
+#: - disrespect (2026-12-08): at 0.53 it flags 2.8% of everyday posts (cap 3%) and finds 46% of
+#:   val's disrespect at precision 0.75, where the reader finds 75%; in bulk the collected New
+#:   Zealand posts' disrespect F1 was 0.49 against 0.63 in one draft.
+#: A speed budget: each point of val read is about a point more of a scan's posts read. The
+#: political 3 points took a 100,000-post scan from 51.5 s to 60-64 s on 2 cores (2026-12-07);
+#: disrespect's 8 were paid for by the int8 reader (`transformer.matmuls_to_int8`), which
+#: reads in 0.55 of the time. Lower them if speed must win.
+CAPPED: dict[str, float] = {"political": 0.03, "disrespect": 0.08}
 #: How far below the shared band's start a capped student's band may reach, step by step.
 DEEPER_STEPS = (0.85, 0.8, 0.75, 0.7, 0.6, 0.5)
-#: The reading a deeper band may add: at most this much more of the val posts than the shared
-#: bands and the confirmations read. A speed budget: on 2026-12-07 a 100,000-post scan took
-#: 51.5 s on 2 cores against a 60 s target before the political band went to 0.8·t, and
-#: 59.7-63.6 s after (`benchmarks/results/scan.txt`); lower it if speed must win.
-MAX_DEEPER_EXTRA = 0.03
 
 
 def widen_capped(
@@ -626,32 +628,32 @@ def widen_capped(
     confirmed: Sequence[str],
     log: Callable[[str], None] = print,
 ) -> tuple[dict[str, float], float]:
-    """Each CAPPED student's band start, lowered a DEEPER_STEPS step at a time until the bands
-    would read more than MAX_DEEPER_EXTRA more of val than before; a step is kept where it
-    raises the cascade's mean F1 on pool val over the last kept one and does not lower it on
-    the collected New Zealand posts in val. Returns the lowered starts (relative to the
-    threshold) and the mean F1."""
+    """Each CAPPED student's band start, in turn, lowered a DEEPER_STEPS step at a time until
+    its band would read more of val than its budget (beyond what was read before its turn); a
+    step is kept where it raises the cascade's mean F1 on pool val over the last kept one and
+    does not lower it on the collected New Zealand posts in val. Returns the lowered starts
+    (relative to the threshold) and the mean F1."""
     read = cascade.unsure.copy()
     for n in confirmed:
         read |= cascade.fires(n)
-    before = read.copy()
     base = cascade.f1s_reading(read)
     deeper: dict[str, float] = {}
-    for n in CAPPED:
+    for n, budget in CAPPED.items():
         if n not in cascade.names:
             continue
+        before = read.copy()
         j = cascade.names.index(n)
         p, t = cascade.prob[:, j], cascade.thr[j]
         for step in (x for x in DEEPER_STEPS if x < lo):
             more = read | ((p >= t * step) & (p <= t + (1 - t) * hi))
             got = cascade.f1s_reading(more)
             extra = float((more & ~before).mean())
-            keep = got[0] > base[0] + 1e-4 and got[1] >= base[1] and extra <= MAX_DEEPER_EXTRA
+            keep = got[0] > base[0] + 1e-4 and got[1] >= base[1] and extra <= budget
             log(
                 f"  {n} band from {step}·t: val {got[0]:.4f}, NZ {got[1]:.4f}, val posts read "
                 f"{more.mean():.3f} (+{extra:.3f}){' (kept)' if keep else ''}"
             )
-            if extra > MAX_DEEPER_EXTRA:
+            if extra > budget:
                 break
             if keep:
                 deeper[n], base, read = step, got, more
