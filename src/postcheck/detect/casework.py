@@ -77,11 +77,16 @@ _FIGURE = re.compile(
 #: A scheduled release named ahead of time: "tomorrow's CPI release", "Wednesday's figures".
 _UPCOMING = re.compile(
     r"\b(?:tomorrow'?s|today'?s|this week'?s|next week'?s|(?:mon|tues|wednes|thurs|fri)day'?s|"
-    r"upcoming|the next)\s+(?:[\w-]+\s+){0,2}?(?:release|figures?|numbers|data|stats|statistics|"
-    r"results?|print|announcement|decision)\b"
+    r"upcoming|the next)\s+(?:[\w-]+\s+){0,2}?(?:release|figures?|numbers?|data|stats|"
+    r"statistics|results?|print|announcement|decision)\b"
     # or the release first and its day after: "census results drop next Tuesday"
-    r"|\b(?:release|figures?|numbers|data|stats|statistics|results?|decision)\b(?:\W+\w+){0,3}?"
-    r"\W+(?:tomorrow|next week|next (?:mon|tues|wednes|thurs|fri)day)\b",
+    r"|\b(?:release|figures?|numbers?|data|stats|statistics|results?|decision)\b(?:\W+\w+){0,3}?"
+    r"\W+(?:tomorrow|next week|next (?:mon|tues|wednes|thurs|fri)day)\b"
+    # or the publishing itself, dated: "the number we publish Wednesday" (a bare weekday only
+    # after a publishing verb: "the data from Monday" is last week's)
+    r"|\b(?:we|they)(?:'re|'ll| are| will)?\s+(?:publish|release|put out|announce)(?:es|s|ing)?"
+    r"(?:\s+(?:it|them|this|that))?(?:\s+on)?\s+(?:tomorrow|next week|(?:this |next )?"
+    r"(?:mon|tues|wednes|thurs|fri)day)\b",
     re.IGNORECASE,
 )
 #: Which way a figure went, told without the figure ("way higher than the forecasts").
