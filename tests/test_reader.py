@@ -122,6 +122,18 @@ def test_leetspeak_is_read_as_the_word_it_spells(reader: Reader) -> None:
     assert np.allclose(plain, leet)
 
 
+def test_in_bulk_leetspeak_that_hides_a_word_is_read(reader: Reader) -> None:
+    # The students read the text as written: unread, this post was called fine in a scan.
+    hidden = "W0rst Pr1me M1n1ster in a generation, absolute cl0wn"
+    assert trained.disguised(hidden)
+    out = trained.score_cascade([hidden, "Stuck on SH1 again #covid19nz"])
+    assert out["political"].stage[0] and out["political"].prob[0] >= reader.threshold(
+        "political_opinion"
+    )
+    # Digits that spell no known word ("SH1", "covid19nz") send nothing to the reader.
+    assert not trained.disguised("Stuck on SH1 again #covid19nz")
+
+
 def test_cascade_reads_only_unsure_posts_and_says_so(reader: Reader) -> None:
     texts = [CLEAR, NASTY, "Have a great weekend everyone, ka kite!", "you absolute muppet lol"]
     out = trained.score_cascade(texts)

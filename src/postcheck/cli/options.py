@@ -83,8 +83,8 @@ ThoroughOpt = Annotated[
     typer.Option(
         "--thorough",
         help="Let the transformer read every post of a batch or scan, not only those the "
-        "fast models are unsure of: more accurate on abuse, about ten times slower. A single "
-        "draft is always read this way (unless $POSTCHECK_ENCODER says otherwise).",
+        "fast models are unsure of: more accurate, at about half the speed. A single draft is "
+        "always read this way (unless $POSTCHECK_ENCODER says otherwise).",
     ),
 ]
 AuthorFileOpt = Annotated[

@@ -59,9 +59,14 @@ def _unleet(m: re.Match[str]) -> str:
     return word.translate(_LEET)
 
 
+def spell_back(text: str) -> str:
+    """The text with its leetspeak words spelled back ("W0rst" -> "Worst"); else unchanged."""
+    return _LEET_WORD.sub(_unleet, text)
+
+
 def for_reader(text: str) -> str:
     """What the multi-label reader reads: `for_encoder`, with leetspeak spelled back."""
-    return for_encoder(_LEET_WORD.sub(_unleet, text))
+    return for_encoder(spell_back(text))
 
 
 #: Text preparations by the name a model card gives them (`"reads"`): training and run time

@@ -231,6 +231,27 @@ def names_abroad(text: str) -> bool:
     return any(h.category == "foreign" for h in shared_matcher().find(Doc.of(Post(text=text))))
 
 
+def disguised(text: str) -> bool:
+    """Leetspeak that hides a word the lexicons know ("W0rst Pr1me M1n1ster", "cl0wn").
+
+    The students and the lexicons read the text as written, so in bulk such a post scored
+    nothing and was called fine unread; the reader reads it spelled back
+    (`encoder_text.for_reader`). Tokens that only look like leetspeak ("covid19nz", "SH1",
+    "xa0") spell nothing the lexicons know and cost nothing."""
+    from postcheck.detect.base import Doc
+    from postcheck.detect.encoder_text import spell_back
+    from postcheck.detect.lexicon import shared_matcher
+    from postcheck.shapes import Post
+
+    plain = spell_back(text)
+    if plain == text:
+        return False
+    matcher = shared_matcher()
+    return len(matcher.find(Doc.of(Post(text=plain)))) > len(
+        matcher.find(Doc.of(Post(text=text)))
+    )
+
+
 #: A post longer than LONG_POST is also scored piece by piece. The students learnt from
 #: posts of about a tweet's length and their features are normalised over the whole text,
 #: so one insulting sentence after three paragraphs about the weekend scored as almost
@@ -365,7 +386,7 @@ def _unsure(
     reader: Reader,
 ) -> np.ndarray:
     """Indices of the texts the reader should read in "fast" mode: those a student is unsure
-    of, and political opinion that names something abroad."""
+    of, political opinion that names something abroad, and leetspeak that hides a word."""
     unsure = np.zeros(len(texts), dtype=bool)
     for j, name in enumerate(students):
         band = reader.band(name)
@@ -378,6 +399,7 @@ def _unsure(
         j = students.index("political")
         opinion = np.flatnonzero((prob[:, j] > out["political"].threshold) & ~unsure)
         unsure[[int(i) for i in opinion if names_abroad(texts[int(i)])]] = True
+    unsure[[i for i in np.flatnonzero(~unsure).tolist() if disguised(texts[i])]] = True
     return np.flatnonzero(unsure)
 
 
