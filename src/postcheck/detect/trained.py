@@ -247,9 +247,7 @@ def disguised(text: str) -> bool:
     if plain == text:
         return False
     matcher = shared_matcher()
-    return len(matcher.find(Doc.of(Post(text=plain)))) > len(
-        matcher.find(Doc.of(Post(text=text)))
-    )
+    return len(matcher.find(Doc.of(Post(text=plain)))) > len(matcher.find(Doc.of(Post(text=text))))
 
 
 #: A post longer than LONG_POST is also scored piece by piece. The students learnt from
