@@ -113,7 +113,9 @@ def _vote_cues(doc: Doc, opinions: list[Hit]) -> tuple[float, list[Hit]]:
     """How strongly lexicon cues tell readers how to vote without naming a party: counted in
     the pre-election period and on polling day before polls close, when a vote is at stake."""
     cues = doc.hits_of("vote_cue")
-    if not cues or phase(doc.post.context.date).phase not in ("pre_election", "polling_day"):
+    stances = [h for h in opinions if h.entry == "stance"]
+    when = phase(doc.post.context.date).phase
+    if not (cues or stances) or when not in ("pre_election", "polling_day"):
         return 0.0, []
     kinds = {h.entry for h in cues}
     voting = any(h.entry in ("vote-advice", "vote-choice") for h in opinions) or bool(
@@ -122,12 +124,41 @@ def _vote_cues(doc: Doc, opinions: list[Hit]) -> tuple[float, list[Hit]]:
     # The colour is the side; a nudge or talk of voting says it is a vote's side and not a
     # jersey's. A nudge beside talk of voting names no side: a turnout reminder.
     sided = "colour" in kinds and ("nudge" in kinds or voting)
+    # On polling day a stance beside talk of voting takes a side without a name ("just
+    # voted, time to get rid of this lot"): anything that could influence a vote counts then.
+    stand = bool(stances) and voting and when == "polling_day"
+    if stand:
+        return CUE_WITH_VOTE, [*cues, *stances]
+    if not cues:
+        return 0.0, []
     return (CUE_WITH_VOTE if sided else CUE_ALONE), cues
 
 
 def _voting_spans(doc: Doc) -> list[tuple[int, int]]:
     """Where the post talks of voting, to show beside a colour cue."""
     return [m.span() for m in _VOTING.finditer(doc.text)]
+
+
+def _sideless(doc: Doc, targets: list[Hit], opinions: list[Hit]) -> bool:
+    """A reminder to vote that backs no side ("don't forget to vote, whoever you support"), or,
+    on polling day, saying one has voted ("just voted, democracy sausage acquired") with no
+    target or opinion beside it: the reader, which learnt "vote" mostly with a side, reads
+    both as opinion. Saying one voted is held down on polling day only, where reading it as
+    opinion says "don't post": on other days it costs opinions about what was voted on ("I
+    voted against the bill because..." read as fine, measured on the labelled pool)."""
+    if any(h.category in ("party", "politician") for h in targets):
+        return False
+    hits = doc.hits_of("nonpartisan")
+    if any(h.entry != "voted" for h in hits):
+        return True
+    # "Just voted" is also talk of a vote choice, which says nothing without a party.
+    said = [h for h in opinions if h.entry != "vote-choice"]
+    return (
+        any(h.entry == "voted" for h in hits)
+        and not said
+        and not targets
+        and phase(doc.post.context.date).phase == "polling_day"
+    )
 
 
 @dataclass
@@ -196,8 +227,7 @@ class PoliticalDetector:
             if score >= THRESHOLD and (not spans or lexical < THRESHOLD):
                 spans += model.spans(doc.text)
             evidence.append(model.evidence)
-        named = [h for h in targets if h.category in ("party", "politician")]
-        if doc.hits_of("nonpartisan") and not named:
+        if _sideless(doc, targets, opinions):
             # "Don't forget to vote, whoever you support": a reminder that backs no side.
             score = min(score, THRESHOLD - 0.06)
             evidence.append("nonpartisan:reminder")
@@ -260,7 +290,7 @@ class PoliticalDetector:
                 trust_reader=cue < CUE_WITH_VOTE,
             )
             evidence.append(model.evidence)
-        if doc.hits_of("nonpartisan") and not named and cue < CUE_WITH_VOTE:
+        if _sideless(doc, targets, opinions) and cue < CUE_WITH_VOTE:
             score = min(score, PERSUASION_THRESHOLD - 0.06)
             evidence.append("nonpartisan:reminder")
         if score >= PERSUASION_THRESHOLD and not spans and model is not None:
