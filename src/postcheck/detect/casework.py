@@ -145,6 +145,10 @@ def casework(doc: Doc) -> Part:
     own = bool(_FIRST_PERSON.search(doc.text) or _OWN_DAY.search(doc.text))
     if in_role:
         frame = 1.0 if own or not _REPORTED.search(doc.text) else 0.75
+        if frame < 1.0 and all(h.entry == "care-in-role" for h in people):
+            # "A 17 year old boy died ..., police said": the everyday words a case-holding job
+            # meets people in are also how the news reports them; shared news is not a case.
+            frame = 0.5
     elif own:
         frame = 0.9 if not _REPORTED.search(doc.text) else 0.6
     else:
