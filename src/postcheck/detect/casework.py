@@ -86,6 +86,9 @@ _UPCOMING = re.compile(
     # after a publishing verb: "the data from Monday" is last week's)
     r"|\b(?:we|they)(?:'re|'ll| are| will)?\s+(?:publish|release|put out|announce)(?:es|s|ing)?"
     r"(?:\s+(?:it|them|this|that))?(?:\s+on)?\s+(?:tomorrow|next week|(?:this |next )?"
+    r"(?:mon|tues|wednes|thurs|fri)day)\b"
+    # or a tease of the day it comes out: "wait till Thursday", "just wait until Budget day"
+    r"|\bwait (?:till|until|for) (?:tomorrow|next week|budget day|(?:this |next )?"
     r"(?:mon|tues|wednes|thurs|fri)day)\b",
     re.IGNORECASE,
 )
@@ -93,7 +96,7 @@ _UPCOMING = re.compile(
 _DIRECTION = re.compile(
     r"\b(?:higher|lower|worse|better|bigger|smaller|stronger|weaker|surprise|surprised|shock|"
     r"shocker|jump|jumped|drop|dropped|spike|spiked|record|cut|cuts|hike|hikes|rise|rises|fall|"
-    r"falls|increase|decrease)\b",
+    r"falls|increase|decrease|double|doubled|triple|tripled|twice|halved)\b",
     re.IGNORECASE,
 )
 #: The direction of an unreleased figure, told by someone whose agency publishes it: market
