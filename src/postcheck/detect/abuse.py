@@ -39,8 +39,9 @@ SUPPORT = {
         "threat",
         "harassment",
         "hate_marker",
+        "coded_hate",
     ),
-    "hate": ("group", "slur", "dehumanise", "hate_marker"),
+    "hate": ("group", "slur", "dehumanise", "hate_marker", "coded_hate"),
 }
 MODEL_WEIGHT_UNSUPPORTED = {
     "disrespect": 0.8,
@@ -172,6 +173,10 @@ def _group_contempt(sent: _Sentence, ev: _Evidence) -> None:
     for h in sent.get("slur"):
         ev.add("hate", 0.95, [h], "slur")
         ev.add("disrespect", 0.9, [h], "slur")
+    for h in sent.get("coded_hate"):
+        # "Go back to where you came from" names the group by its origin without a word for it.
+        ev.add("hate", 0.85, [h], f"coded:{h.entry}")
+        ev.add("disrespect", 0.7, [h], f"coded:{h.entry}")
     groups = sent.get("group")
     for h in sent.get("dehumanise"):
         if groups:
