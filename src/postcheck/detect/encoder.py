@@ -13,8 +13,8 @@ import os
 from postcheck.detect.trained import ModelError
 
 #: How much of the work the transformer does. "fast" reads only the posts the n-gram model is
-#: unsure of (the band), "thorough" reads every post (about half the speed: 211 against 468
-#: posts/s on one core, `benchmarks/results/bench.txt`, 2026-12-08), "off" never loads it.
+#: unsure of (the band), "thorough" reads every post (about half the speed of "fast" on the
+#: benchmark's tweets, `benchmarks/results/bench.txt`), "off" never loads it.
 MODES = ("fast", "thorough", "off")
 
 #: The mode when $POSTCHECK_ENCODER does not say: bulk work (a history scan, a batch file, the
