@@ -217,6 +217,12 @@ def _topic_facts(post: Post, sig: dict[str, Signal], doc: Doc | None) -> set[str
     return {"agency_area"} if agency_area(doc or Doc.of(post), sig) else set()
 
 
+#: Agencies whose area is other countries' affairs as such: a political opinion placed abroad
+#: touches their work whatever words it uses (`agency_area`). Trade and border agencies
+#: (NZTE, Customs, MPI) share the foreign-trade portfolio words but not foreign conflicts.
+FOREIGN_AFFAIRS_AGENCIES = frozenset({"mfat"})
+
+
 def agency_area(doc: Doc, sig: dict[str, Signal]) -> list[str]:
     """The policy areas of the author's own agency that the post's politics touch
     (`lexicons/portfolios.yaml`): the areas, or [] when it is not political comment or touches
@@ -227,15 +233,17 @@ def agency_area(doc: Doc, sig: dict[str, Signal]) -> list[str]:
     # about the price of butter is no comment on the Treasury's politics.
     if not employer or pol is None or not pol.fired:
         return []
-    hits = doc.hits_of("portfolio")
-    if not hits:
-        return []
     from postcheck.detect.lexicon import shared_matcher
     from postcheck.detect.work_link import employer_ids
 
     ids = employer_ids(employer)
+    # Another country's politics is foreign affairs, named by the country or conflict rather
+    # than by a portfolio word ("Free Palestine" from a trade negotiator).
+    abroad = any(e in pol.evidence for e in ("jurisdiction:foreign", "jurisdiction:both"))
+    areas = {"foreign-trade"} if abroad and ids & FOREIGN_AFFAIRS_AGENCIES else set()
+    hits = doc.hits_of("portfolio")
     entries = shared_matcher().entries
-    areas = {
+    areas |= {
         h.entry
         for h in hits
         if ids & set(entries.get(("portfolio", h.entry), {}).get("agencies", ()))
