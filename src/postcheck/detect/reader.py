@@ -6,9 +6,8 @@ that signal's band, chosen on validation), and every post is read when one draft
 ("thorough"). One reading gives every signal's probability at once, so a post is read at most
 once however many students were unsure.
 
-Three files in `models/`: `signals.encoder.onnx` (int8 MatMuls, a 4-bit embedding table), its
-tokenizer and `signals.encoder.json` (outputs, thresholds and bands chosen on the pool's val
-split).
+Three files in `models/`: `signals.encoder.onnx` (4-bit weights), its tokenizer and
+`signals.encoder.json` (outputs, thresholds and bands chosen on the pool's val split).
 onnxruntime loads on first use only.
 """
 
@@ -136,7 +135,7 @@ class Reader:
         called such posts fine). Past MAX_WINDOWS the rest is left to the n-gram students,
         which read every word; the second array says where that happened.
 
-        Each window runs on its own: the int8 MatMuls quantise activations per call, so in
+        Each window runs on its own: the 4-bit kernels quantise activations per call, so in
         a batch one post's score would depend on its neighbours and the same post could get
         a different verdict in a scan than alone.
         """

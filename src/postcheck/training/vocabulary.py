@@ -1,11 +1,9 @@
 """Cut the reader's WordPiece vocabulary to the pieces real posts use.
 
 The encoder's vocabulary has 30,522 pieces, most of which (CJK, accents, `[unusedN]`) never
-occur in English posts, and its 4-bit embedding table was half the shipped file (a third with
-the int8 MatMuls). Keeping every
+occur in English posts, and its 4-bit embedding table is half the shipped file. Keeping every
 special, every one-character piece (so WordPiece can still spell anything) and every piece seen
-in the training texts keeps the tokenizer total while taking the file under 10 MB (15 MB with
-the int8 MatMuls).
+in the training texts keeps the tokenizer total while taking the file under 10 MB.
 
 The cut is made on the quantised ONNX graph itself: the embedding lookup
 (`GatherBlockQuantized`, blocks along the hidden axis) stores each piece's row separately, so
