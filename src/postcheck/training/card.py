@@ -226,13 +226,15 @@ def _validation(reader: dict[str, Any], students: dict[str, Any]) -> list[str]:
                 "F1 on the pool and on its collected New Zealand posts, reading at most "
                 f"{bulk['max_confirmed_extra']:.0%} more of val; the share above includes them)."
             )
+        budgets = bulk.get("max_deeper_extra", {})
         for name, start in sorted(bulk.get("deeper", {}).items()):
+            budget = budgets.get(name) if isinstance(budgets, dict) else budgets
             lines[-1] += (
                 f" The {name} student's band starts at {start}·t, not {bulk['lo']}·t: the "
                 "everyday cap holds its threshold above its best-F1 point, and the deeper band "
-                "lets the reader read the opinions the cap gave up (chosen on val as the "
+                "lets the reader read the posts the cap gave up (chosen on val as the "
                 "confirmations are, reading at most "
-                f"{bulk['max_deeper_extra']:.0%} more of val; `students.widen_capped`)."
+                f"{budget:.0%} more of val; `students.widen_capped`)."
             )
     return lines
 

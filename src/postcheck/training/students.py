@@ -612,10 +612,10 @@ def choose_confirmed(
 #: - disrespect (2026-12-08): at 0.53 it flags 2.8% of everyday posts (cap 3%) and finds 46% of
 #:   val's disrespect at precision 0.75, where the reader finds 75%; in bulk the collected New
 #:   Zealand posts' disrespect F1 was 0.49 against 0.63 in one draft.
-#: A speed budget: each point of val read is about a point more of a scan's posts read. The
-#: political 3 points took a 100,000-post scan from 51.5 s to 60-64 s on 2 cores (2026-12-07);
-#: disrespect's 8 were paid for by the int8 reader (`transformer.matmuls_to_int8`), which
-#: reads in 0.55 of the time. Lower them if speed must win.
+#: A speed budget: each point of val read is about a point more of a scan's posts read. With
+#: political's 3 and disrespect's 8 (which stopped at 0.7·t, 5 points), a 100,000-post scan
+#: took 52.0 s on 2 cores (2026-12-08, `benchmarks/results/scan.txt`). Lower them if speed
+#: must win.
 CAPPED: dict[str, float] = {"political": 0.03, "disrespect": 0.08}
 #: How far below the shared band's start a capped student's band may reach, step by step.
 DEEPER_STEPS = (0.85, 0.8, 0.75, 0.7, 0.6, 0.5)
