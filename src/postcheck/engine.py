@@ -233,15 +233,17 @@ def agency_area(doc: Doc, sig: dict[str, Signal]) -> list[str]:
     # about the price of butter is no comment on the Treasury's politics.
     if not employer or pol is None or not pol.fired:
         return []
+    # Another country's politics is foreign affairs, named by the country or conflict rather
+    # than by a portfolio word ("Free Palestine" from a trade negotiator).
+    abroad = any(e in pol.evidence for e in ("jurisdiction:foreign", "jurisdiction:both"))
+    hits = doc.hits_of("portfolio")
+    if not (hits or abroad):
+        return []
     from postcheck.detect.lexicon import shared_matcher
     from postcheck.detect.work_link import employer_ids
 
     ids = employer_ids(employer)
-    # Another country's politics is foreign affairs, named by the country or conflict rather
-    # than by a portfolio word ("Free Palestine" from a trade negotiator).
-    abroad = any(e in pol.evidence for e in ("jurisdiction:foreign", "jurisdiction:both"))
     areas = {"foreign-trade"} if abroad and ids & FOREIGN_AFFAIRS_AGENCIES else set()
-    hits = doc.hits_of("portfolio")
     entries = shared_matcher().entries
     areas |= {
         h.entry
