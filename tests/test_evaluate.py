@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from postcheck import evaluate as ev
 from postcheck.cli.evaluate import register
+from postcheck.training import data, pool
 
 LABELLED = Path(__file__).parent / "data" / "labelled"
 
@@ -70,7 +71,6 @@ def test_missing_datasets_give_one_line_error_and_exit_2(
 ) -> None:
     monkeypatch.setenv("POSTCHECK_DATASETS", str(tmp_path / "nowhere"))
     monkeypatch.setattr("postcheck.training.data.REPO_ROOT", tmp_path)
-    from postcheck.training import data
 
     def missing() -> Path:
         raise data.DatasetMissing("shared datasets not found")
@@ -164,3 +164,40 @@ def test_match_spans_counts_what_pair_spans_pairs() -> None:
     pred = [("email", 1, 10), ("phone", 20, 30), ("phone", 60, 70)]
     assert ev.pair_spans(gold, pred) == ([1, 2], [1, 2])
     assert ev.match_spans(gold, pred) == {"email": [1, 0, 1], "phone": [0, 2, 1]}
+
+
+def _row(source: str, labels: set[str]) -> pool.PoolRow:
+    return pool.PoolRow(source, "x", frozenset(labels), None, "high", 1, "test")
+
+
+def test_codebook_reading_weights_each_class_to_the_reported_split(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Source labels: train 0-3 offensive, 4-5 not; val 0 not. The pool read all seven.
+    gold = {"train": [1, 1, 1, 1, 0, 0], "val": [0]}
+    monkeypatch.setattr(
+        data, "tweeteval", lambda task, split: [data.Example("x", y, split) for y in gold[split]]
+    )
+    rows = [
+        _row("tweeteval/offensive:train:0", {"disrespect"}),
+        _row("tweeteval/offensive:train:1", {"profanity"}),
+        _row("tweeteval/offensive:train:2", {"hate"}),
+        _row("tweeteval/offensive:train:3", set()),  # the codebook misses one in four
+        _row("tweeteval/offensive:train:4", {"political_opinion"}),
+        _row("tweeteval/offensive:train:5", set()),
+        _row("tweeteval/offensive:val:0", {"profanity"}),  # and flags one in three negatives
+    ]
+    monkeypatch.setattr(pool, "rows", lambda split=None: rows)
+    # A reported split of 4 positives and 6 negatives: tp 3, fn 1, fp 2, tn 4.
+    y = np.array([1] * 4 + [0] * 6)
+    s = ev.codebook_reading("offensive", ev.ANY_ABUSE, y)
+    assert s is not None and s["pool_rows"] == 7
+    assert s["precision"] == pytest.approx(3 / 5) and s["recall"] == pytest.approx(3 / 4)
+    assert s["macro_f1"] == pytest.approx((2 * 3 / (6 + 1 + 2) + 2 * 4 / (8 + 1 + 2)) / 2)
+    # Positives only: recall is all that can be said, and the cell says so.
+    monkeypatch.setattr(pool, "rows", lambda split=None: rows[:4])
+    only = ev.codebook_reading("offensive", "disrespect", y)
+    assert only is not None and only["recall"] == pytest.approx(1 / 4)
+    assert ev._cell(only, "macro_f1") == "R 0.250 (its positives only)"
+    monkeypatch.setattr(pool, "rows", lambda split=None: [])
+    assert ev.codebook_reading("offensive", "disrespect", y) is None
