@@ -48,7 +48,9 @@ _STATS_ROLE = re.compile(r"\b(statistician|economist|analyst)\b", re.IGNORECASE)
 #: A bare "30 years" is a duration, so "old" (or "yo", "aged") is required.
 _AGE = re.compile(
     r"\b\d{1,3}\s*-?\s*(?:years?|yrs?|months?|weeks?)\s*-?\s*old\b|\b\d{1,3}\s*yo\b"
-    r"|\baged\s+\d{1,3}\b",
+    r"|\baged\s+\d{1,3}\b"
+    # or bracketed after a word, as posts give it: "this little man (8)", "my son (17M)"
+    r"|(?<=[a-z])\s\(\d{1,2}\s?[mfMF]?\)(?!\s*\d)",
     re.IGNORECASE,
 )
 #: The author speaking of their own day or shift.
@@ -69,7 +71,9 @@ _REPORTED = re.compile(
 _FIGURE = re.compile(
     r"\d+(?:\.\d+)?\s?(?:%|per ?cent\b|percent\b)|\$\s?\d[\d,.]*\s?(?:[mb]n?|million|billion)?"
     r"|\b\d[\d,.]*\s?(?:million|billion|thousand|people|jobs|households|basis points|bps|"
-    r"points|pts)\b",
+    r"points|pts)\b"
+    # a market's shorthand for the leading digit: "think 5-handle"
+    r"|\b\d-handle\b",
     re.IGNORECASE,
 )
 
@@ -96,7 +100,8 @@ _UPCOMING = re.compile(
 _DIRECTION = re.compile(
     r"\b(?:higher|lower|worse|better|bigger|smaller|stronger|weaker|surprise|surprised|shock|"
     r"shocker|jump|jumped|drop|dropped|spike|spiked|record|cut|cuts|hike|hikes|rise|rises|fall|"
-    r"falls|increase|decrease|double|doubled|triple|tripled|twice|halved)\b",
+    r"falls|increase|decrease|double|doubled|triple|tripled|twice|halved|ugly|grim|brutal|"
+    r"horrible|awful|nasty|rough)\b",
     re.IGNORECASE,
 )
 #: The direction of an unreleased figure, told by someone whose agency publishes it: market

@@ -70,6 +70,12 @@ class ConfidentialDetector:
         return [make_signal(doc, "confidential", score, THRESHOLD, spans, evidence)]
 
 
+def own_topic(doc: Doc) -> bool:
+    """The post names a subject the author says they work on (`author.topics`)."""
+    text = doc.text.lower()
+    return any(t.strip() and t.lower().strip() in text for t in doc.post.context.author.topics)
+
+
 def _lexical(
     doc: Doc, hits: list[Hit], work: bool
 ) -> tuple[list[float], list[tuple[int, int]], list[str]]:
@@ -80,6 +86,9 @@ def _lexical(
         # Every post passes here: the regular expressions below only weigh secrecy words.
         return [], [], []
     work = work or bool(doc.post.context.author.employer and _WE.search(doc.text))
+    # A secrecy word beside the author's own subject ("can't say much yet ... big changes
+    # coming to ECE funding" from an ECE funding analyst) is about their work.
+    work = work or own_topic(doc)
     dated = _COMES_OUT.search(doc.text)
     political = any(h.category in ("polity", "politician", "party") for h in doc.hits)
     parts: list[float] = []
