@@ -125,7 +125,11 @@ def _vote_cues(doc: Doc, opinions: list[Hit]) -> tuple[float, list[Hit]]:
     # jersey's. A nudge beside talk of voting names no side: a turnout reminder; beside a
     # party or candidate it names one ("a fantastic local MP, you know what to do today").
     named = any(h.category in ("party", "politician") for h in doc.hits)
-    sided = ("colour" in kinds and ("nudge" in kinds or voting)) or ("nudge" in kinds and named)
+    sided = (
+        ("colour" in kinds and ("nudge" in kinds or voting))
+        or ("nudge" in kinds and named)
+        or "backing" in kinds
+    )
     # On polling day a stance beside talk of voting takes a side without a name ("just
     # voted, time to get rid of this lot"): anything that could influence a vote counts then.
     stand = bool(stances) and voting and when == "polling_day"
