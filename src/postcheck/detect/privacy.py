@@ -106,7 +106,12 @@ CLIENT = re.compile(
     r"(?:(?<!\w)(?:my|our|a|the|this|one of (?:my|our))\s+|^\s*)"
     r"(client|clients|patient|patients|customer|"
     r"beneficiary|beneficiaries|applicant|case|claimant|student|offender|inmate|prisoner|"
-    r"tenant|caller|service user|whaiora|tamaiti|rangatahi)(?!\w)",
+    r"tenant|caller|service user|whaiora|tamaiti|rangatahi)(?!\w)"
+    # a job or a service named after the people it serves is not one of them: "a Case
+    # Manager", "the client services team", "student loan"
+    r"(?!\s+(?:manager|managers|worker|workers|officer|officers|owner|owners|lead|advisor|"
+    r"adviser|advisers|advisors|coordinator|co-ordinator|services?|support|experience|safety|"
+    r"care|advocate|advocacy|loan|loans|allowance|journey|portal|centre|center|team|desk)\b)",
     re.IGNORECASE,
 )
 PERSONAL_DETAIL = re.compile(
