@@ -13,7 +13,7 @@ import postcheck
 from postcheck import Author, Context, check
 from postcheck.calendar import phase
 from postcheck.engine import Engine, InputError
-from postcheck.shapes import Kind, Post, Risk, Visibility
+from postcheck.shapes import Kind, Post, Report, Risk, Visibility
 
 PHRASES = [
     "Can't believe this government is gutting the public service again #nzpol",
@@ -193,3 +193,45 @@ def test_privacy_act_of_the_day() -> None:
     new = check(text, context=Context(date=dt.date(2024, 5, 1)))
     assert "privacy-act-1993" in [x.id for x in old.findings[0].law]
     assert "privacy-act-2020" in [x.id for x in new.findings[0].law]
+
+
+def _read(report: Report | InputError, signal: str = "political") -> bool:
+    """Whether the reader read the post for `signal` (its evidence says "+encoder")."""
+    assert not isinstance(report, InputError)
+    sig = {s.name: s for s in report.signals}[signal]
+    return any("+encoder" in e for e in sig.evidence)
+
+
+SARCASM = "Love how the Minister discovered structured literacy last week, a world first 🙃"
+
+
+def test_bulk_reads_politics_where_the_context_ties_it_to_the_job() -> None:
+    from postcheck.detect import Doc
+    from postcheck.engine import must_read
+    from postcheck.shapes import Platform
+
+    tied = Context(platform=Platform.linkedin, author=Author(employer="Ministry of Education"))
+    close = Context(platform=Platform.x, author=Author(advises_ministers=True))
+    loose = Context(platform=Platform.x, author=Author(employer="Ministry of Education"))
+    polling = Context(platform=Platform.x, date=dt.datetime(2026, 11, 7, 10, tzinfo=dt.UTC))
+    assert must_read(Doc.of(Post(text=SARCASM, context=tied)))
+    assert must_read(Doc.of(Post(text=SARCASM, context=close)))
+    assert not must_read(Doc.of(Post(text=SARCASM, context=loose)))
+    # A group hate speech targets, named by the same author: read too.
+    assert must_read(Doc.of(Post(text="Another planeload of Indian students today", context=tied)))
+    # Nothing political named: the job tie alone does not make the reader read.
+    assert not must_read(Doc.of(Post(text="Lovely day at the beach.", context=tied)))
+    # Polling day: every post, named politics or not.
+    assert must_read(Doc.of(Post(text="Lovely day at the beach.", context=polling)))
+    reports = list(Engine().check_many([Post(text=SARCASM, context=tied)], mode="fast"))
+    assert _read(reports[0])
+
+
+def test_bulk_reads_an_abuse_word_the_students_pass_over() -> None:
+    from postcheck.detect.trained import abuse_words, batch_scores
+
+    text = "Not taking the comments down. He's a kiddie fiddler and readers can say so."
+    assert abuse_words(text)
+    assert not abuse_words("Kids fiddling with the remote again, send help.")
+    scores = batch_scores([text], "fast")[0]
+    assert scores["disrespect"][2]  # read by the reader

@@ -250,6 +250,26 @@ def disguised(text: str) -> bool:
     return len(matcher.find(Doc.of(Post(text=plain)))) > len(matcher.find(Doc.of(Post(text=text))))
 
 
+#: The students whose "no" an abuse word in the lexicons contradicts.
+ABUSE_STUDENTS = ("disrespect", "hate", "threat", "sexual")
+#: Lexicon categories of words that are abuse wherever they stand (not profanity, which the
+#: codebook does not count as abuse, nor group names, which are only a target).
+ABUSE_CATEGORIES = frozenset(
+    {"insult", "slur", "threat", "harassment", "sexual", "dehumanise", "coded_hate"}
+)
+
+
+def abuse_words(text: str) -> bool:
+    """The lexicons find a word or phrase of abuse in the text."""
+    from postcheck.detect.base import Doc
+    from postcheck.detect.lexicon import shared_matcher
+    from postcheck.shapes import Post
+
+    return any(
+        h.category in ABUSE_CATEGORIES for h in shared_matcher().find(Doc.of(Post(text=text)))
+    )
+
+
 #: A post longer than LONG_POST is also scored piece by piece. The students learnt from
 #: posts of about a tweet's length and their features are normalised over the whole text,
 #: so one insulting sentence after three paragraphs about the weekend scored as almost
@@ -324,13 +344,17 @@ def _ngram(texts: Sequence[str], names: tuple[str, ...]) -> tuple[np.ndarray, np
 
 
 def score_cascade(
-    texts: Sequence[str], names: Sequence[str] | None = None, mode: str | None = None
+    texts: Sequence[str],
+    names: Sequence[str] | None = None,
+    mode: str | None = None,
+    must: Sequence[bool] | None = None,
 ) -> dict[str, Readings]:
     """Every signal's n-gram student on every text; the multi-label reader (`reader.py`) on
     the texts any student is unsure of ("fast"), or on every text ("thorough"). A text the
     reader reads takes the reader's probability and threshold for every signal it outputs,
     including those no student covers (harassment, jurisdiction). `mode` None: the bulk
-    mode ($POSTCHECK_ENCODER, else "fast")."""
+    mode ($POSTCHECK_ENCODER, else "fast"). `must` marks texts the reader reads in "fast"
+    mode whatever the students say (the engine's context: `Engine.check_many`)."""
     from postcheck.detect.encoder import check_mode, mode_for
     from postcheck.detect.reader import shared_reader
 
@@ -346,7 +370,12 @@ def score_cascade(
         return out
     for name in _reader_only(reader, students, names):
         out[name] = Readings(np.zeros(n), np.full(n, 0.5), np.zeros(n, dtype=bool))
-    pick = np.arange(n) if mode == "thorough" else _unsure(texts, students, prob, out, reader)
+    if mode == "thorough":
+        pick = np.arange(n)
+    else:
+        pick = _unsure(texts, students, prob, out, reader)
+        if must is not None and any(must):
+            pick = np.union1d(pick, np.flatnonzero(np.asarray(must, dtype=bool)))
     if len(pick):
         _take_reader(texts, pick, reader, out)
     return out
@@ -398,6 +427,14 @@ def _unsure(
         opinion = np.flatnonzero((prob[:, j] > out["political"].threshold) & ~unsure)
         unsure[[int(i) for i in opinion if names_abroad(texts[int(i)])]] = True
     unsure[[i for i in np.flatnonzero(~unsure).tolist() if disguised(texts[i])]] = True
+    # An abuse word the students all pass over ("kiddie fiddler", "I know where you work"):
+    # the lexicon and the students disagree, and unread the students' "no" pulled the word
+    # under the line. The reader settles it.
+    quiet = ~unsure
+    for name in ABUSE_STUDENTS:
+        if name in students:
+            quiet &= prob[:, students.index(name)] <= out[name].threshold
+    unsure[[i for i in np.flatnonzero(quiet).tolist() if abuse_words(texts[i])]] = True
     return np.flatnonzero(unsure)
 
 
@@ -426,13 +463,15 @@ def _take_reader(
 Scores = dict[str, tuple[float, float, bool]]
 
 
-def batch_scores(texts: Sequence[str], mode: str | None = None) -> list[Scores]:
+def batch_scores(
+    texts: Sequence[str], mode: str | None = None, must: Sequence[bool] | None = None
+) -> list[Scores]:
     """Every text's readings from one vectorised pass (the bulk path: `Engine.check_many`
     hands each post's readings to its detectors through `Doc.scores`; a Doc made without
     them scores its own text once, `Doc.readings`)."""
     if not texts:
         return []
-    readings = score_cascade(texts, mode=mode)
+    readings = score_cascade(texts, mode=mode, must=must)
     return [_unpack(readings, i) for i in range(len(texts))]
 
 

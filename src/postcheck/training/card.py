@@ -130,8 +130,11 @@ def _model_intro(reader: dict[str, Any], students: dict[str, Any]) -> list[str]:
         _students_line(students),
         "- Cascade: in bulk work every post is scored by the students and read by the reader "
         "only when a student is unsure (its probability inside a band around its threshold, "
-        "chosen on val with the share of everyday posts read capped); one draft is always "
-        "read by the reader.",
+        "chosen on val with the share of everyday posts read capped), and also when the post "
+        "names something abroad, hides a known word in leetspeak, or holds an abuse word the "
+        "students all pass over, or when its context makes a wrong 'fine' costly (polling "
+        "day; politics or a group named by an author tied to the job: `engine.must_read`); "
+        "one draft is always read by the reader.",
         "",
         "## Data",
         "",
