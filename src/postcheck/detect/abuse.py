@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass, field
 
 from postcheck.detect.base import Doc, Hit, make_signal, noisy_or, sentences
+from postcheck.detect.casework import holds_cases
 from postcheck.detect.trained import blend, view
+from postcheck.detect.work_link import employer_ids
 from postcheck.shapes import Signal
 
 THRESHOLDS = {
@@ -81,6 +83,27 @@ _THIRD_PARTY = re.compile(
 _SELF = re.compile(
     r"(?<!\w)(i'?m|i am|i was|i feel|myself)\s+(such\s+an?|an?|so|the|a total|a)?\s*$"
 )
+
+
+#: Agencies whose staff can search, sanction, decline or fine people, beyond those that hold
+#: cases (`casework.CASE_AGENCIES`): Customs, biosecurity (MPI), immigration (MBIE), transport.
+POWER_AGENCIES = frozenset({"customs", "mpi", "mbie", "nzta"})
+_POWER_ROLE = re.compile(
+    r"\b(officer|inspector|constable|sergeant|case manager|case ?worker|assessor|auditor|"
+    r"investigator|border|customs|immigration|enforcement|warden)\b",
+    re.IGNORECASE,
+)
+
+
+def holds_powers(doc: Doc) -> bool:
+    """The author's employer or role can search, sanction, decline or fine people."""
+    author = doc.post.context.author
+    employer = employer_ids(author.employer) if author.employer else frozenset()
+    return (
+        holds_cases(doc)
+        or bool(employer & POWER_AGENCIES)
+        or bool(author.role and _POWER_ROLE.search(author.role))
+    )
 
 
 def _aimed(doc: Doc, s: int, e: int, hit: Hit, named: list[Hit]) -> float:
@@ -200,6 +223,10 @@ def _harm(sent: _Sentence, ev: _Evidence) -> None:
     for h in sent.get("threat"):
         aim = sent.aimed(h)
         ev.add("threat", 0.75 + 0.25 * min(1.0, aim), [h], f"threat:{h.entry}")
+    if sent.get("power_threat") and holds_powers(sent.doc):
+        # A search, a sanction or a declined visa promised to people by someone who can do it.
+        hs = sent.get("power_threat")
+        ev.add("threat", 0.85, hs, "misuse-of-office")
     for h in sent.get("harassment"):
         ev.add("harassment", 0.9, [h], f"harassment:{h.entry}")
     for h in sent.get("sexual"):
