@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from postcheck.calendar import phase
 from postcheck.detect.base import Doc, Hit, make_signal, noisy_or, sentences
 from postcheck.detect.trained import blend, view
-from postcheck.shapes import Signal
+from postcheck.shapes import Kind, Signal
 
 THRESHOLD = 0.5
 MENTION_THRESHOLD = 0.5
@@ -47,15 +47,33 @@ TARGET_WEIGHT = {
 #: phrases are exact calls ("vote them out", "party vote Green"), so a reader that hears no
 #: opinion in four words does not overrule them (the retrained reader took "Vote them out!"
 #: for a mention); the weight keeps one lexicon hit just over the line even so.
-SELF_CONTAINED = {"vote-advice": 0.6}
+SELF_CONTAINED = {"vote-advice": 0.6, "campaign-tag": 0.6}
+
+
+def _passed_on(doc: Doc) -> bool:
+    """A share or a like: the words are someone else's unless the sharer adds their own."""
+    return doc.post.context.kind in (Kind.share, Kind.like)
+
+
+def _endorsed(doc: Doc, targets: list[Hit], opinions: list[Hit]) -> list[Hit]:
+    """Approval added to a share of something political ("💯 bout time someone said it" under
+    a party's post): the endorsement words, or none."""
+    if not (_passed_on(doc) and targets):
+        return []
+    return [h for h in opinions if h.entry == "endorse"]
 
 
 def _exact_call(doc: Doc, opinions: list[Hit]) -> bool:
-    """A call to vote someone out or a campaign hashtag: no everyday reading ("I'm voting for
-    the best pie" is one, so plain "voting for" is not exact)."""
+    """A call to vote someone out, a campaign hashtag, or a reminder to remember it at the
+    ballot box ("remember this on 7 November"): no everyday reading ("I'm voting for the best
+    pie" is one, so plain "voting for" is not exact)."""
     for h in opinions:
         said = doc.text[h.start : h.end].lower()
-        if h.entry in SELF_CONTAINED and (said.endswith(" out") or said.startswith("#")):
+        if h.entry in SELF_CONTAINED and (
+            said.endswith(" out") or said.startswith(("#", "remember this"))
+        ):
+            return True
+        if h.entry == "endorse" and _passed_on(doc):
             return True
     return False
 
@@ -106,7 +124,12 @@ CUE_WITH_VOTE = 0.85
 #: A colour or a nudge without the other ("polls close at 7, you know what to do" is a turnout
 #: reminder): under the line.
 CUE_ALONE = 0.45
-_VOTING = re.compile(r"\b(vot(e|ed|es|ing)|polls?|polling|ballot|booth|ticks?|ticked)\b|🗳", re.I)
+_VOTING = re.compile(
+    r"\b(vot(e|ed|es|ing)|polls?|polling|ballot|booth|ticks?|ticked)\b|🗳"
+    # inside a hashtag: "#ClimateVote", "#nzvotes"
+    r"|#\w*?vot(?:e|ed|es|ing)\b",
+    re.I,
+)
 
 
 def _vote_cues(doc: Doc, opinions: list[Hit]) -> tuple[float, list[Hit]]:
@@ -210,6 +233,12 @@ class PoliticalDetector:
                     lex.parts.append(SELF_CONTAINED[h.entry])
                     lex.spans.append((h.start, h.end))
                     lex.evidence.append(f"opinion:{h.entry}")
+        endorse = _endorsed(doc, targets, opinions)
+        if endorse:
+            t = max(_target_weight(h) for h in targets)
+            lex.parts.append(t * max(h.weight for h in endorse))
+            lex.spans += [(h.start, h.end) for h in endorse + targets]
+            lex.evidence += [f"endorse:{h.entry}" for h in targets]
         # A political hashtag marks the whole post as political talk; opinion anywhere counts.
         tagged = [h for h in targets if h.entry == "politics" and doc.text[h.start] == "#"]
         if tagged and opinions:
@@ -227,8 +256,11 @@ class PoliticalDetector:
         if model is not None:
             w = MODEL_WEIGHT_WITH_TARGET if targets else MODEL_WEIGHT_NO_TARGET
             lexical = score
+            # An exact call keeps its whole weight: the phrase has no everyday reading for the
+            # reader to find ("Vote them out!" read as a mention by the reader).
+            exact = _exact_call(doc, opinions)
             score = blend(
-                lexical, model, w, LEXICON_FLOOR, trust_reader=not _exact_call(doc, opinions)
+                lexical, model, w, 1.0 if exact else LEXICON_FLOOR, trust_reader=not exact
             )
             if score >= THRESHOLD and (not spans or lexical < THRESHOLD):
                 spans += model.spans(doc.text)
