@@ -101,7 +101,7 @@ _DIRECTION = re.compile(
     r"\b(?:higher|lower|worse|better|bigger|smaller|stronger|weaker|surprise|surprised|shock|"
     r"shocker|jump|jumped|drop|dropped|spike|spiked|record|cut|cuts|hike|hikes|rise|rises|fall|"
     r"falls|increase|decrease|double|doubled|triple|tripled|twice|halved|ugly|grim|brutal|"
-    r"horrible|awful|nasty|rough)\b",
+    r"horrible|awful|nasty|rough|hit|hits|hammer|hammered|slash|slashed|gutted|boost|boosted)\b",
     re.IGNORECASE,
 )
 #: The direction of an unreleased figure, told by someone whose agency publishes it: market
