@@ -235,3 +235,13 @@ def test_bulk_reads_an_abuse_word_the_students_pass_over() -> None:
     assert not abuse_words("Kids fiddling with the remote again, send help.")
     scores = batch_scores([text], "fast")[0]
     assert scores["disrespect"][2]  # read by the reader
+
+
+def test_bulk_reads_a_share_the_students_took_for_opinion() -> None:
+    headline = "Stuff: Government confirms 1,500 more public service jobs will be cut"
+    posts = [Post(text=headline, context=Context(kind=kind)) for kind in (Kind.share, Kind.post)]
+    shared, posted = list(Engine().check_many(posts, mode="fast"))
+    # The student fires on the headline's words either way; only the share is read again, by
+    # the reader, which knows a headline passed on for a mention or takes it as opinion.
+    assert _read(shared)
+    assert not _read(posted)

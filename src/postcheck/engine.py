@@ -94,6 +94,16 @@ def must_read(doc: Doc) -> bool:
     return bool(tied) and any(h.category in READ_WHEN_TIED for h in doc.hits)
 
 
+def passed_on_politics(post: Post, scores: Scores) -> bool:
+    """A share or a like that a student, unread, took for political opinion: the students read
+    a headline's words as the sharer's own, while the reader knows a headline shared bare for
+    a mention ("Government confirms 2,000 more public service roles to go")."""
+    if post.context.kind not in (Kind.share, Kind.like):
+        return False
+    reading = scores.get("political")
+    return reading is not None and not reading[2] and reading[0] >= reading[1]
+
+
 class Engine:
     def __init__(
         self,
@@ -180,6 +190,15 @@ class Engine:
             must = [must_read(d) for d in docs]
             for d, scores in zip(docs, batch_scores([p.text for p in ok], mode, must), strict=True):
                 d.scores = scores
+            again = [
+                d for d in docs if d.scores is not None and passed_on_politics(d.post, d.scores)
+            ]
+            if again:
+                texts = [d.text for d in again]
+                for d, scores in zip(
+                    again, batch_scores(texts, mode, [True] * len(again)), strict=True
+                ):
+                    d.scores = scores
             ready = {id(d.post): d for d in docs}
             for p in batch:
                 if id(p) in ready:
