@@ -68,7 +68,7 @@ def test_fail_on_threshold() -> None:
 def test_json_format_is_versioned() -> None:
     p = run("check", POLITICAL, "--platform", "linkedin", "--format", "json")
     data = json.loads(p.stdout)
-    assert data["schema_version"] == "1.2"
+    assert data["schema_version"] == "1.3"
     assert data["risk"] == "high" and data["verdict"] == "don't post"
     f = data["findings"][0]
     assert {"rule", "level", "clause", "message", "why", "fix", "spans"} <= set(f)

@@ -45,6 +45,7 @@ class _Raised:
 
     level: Risk
     because: list[str] = field(default_factory=list)
+    lowered: list[str] = field(default_factory=list)
     fix: list[str] = field(default_factory=list)
     signals: list[str] = field(default_factory=list)
 
@@ -54,7 +55,7 @@ def _escalate(rule: Rule, f: Facts) -> _Raised:
     for esc in rule.escalate:
         if esc.when.holds(f):
             out.level = out.level.raised(esc.by)
-            out.because.append(esc.because)
+            (out.because if esc.by > 0 else out.lowered).append(esc.because)
             if esc.fix:
                 out.fix.append(esc.fix)
             # An escalation for the employer shown highlights where the post shows it.
@@ -108,6 +109,7 @@ def fire(rule: Rule, f: Facts, edition: Edition) -> Finding | None:
         whole_post=not spans and any(f.signals.get(n) is not None for n in names),
         signals=tuple(n for n in names if n in f.signals),
         escalations=tuple(raised.because),
+        lowered=tuple(raised.lowered),
         rewrite=_rewrite(rule, f),
     )
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 #: Bumped when the JSON shape of a Report changes; see docs/report-schema.md.
-REPORT_SCHEMA_VERSION = "1.2"
+REPORT_SCHEMA_VERSION = "1.3"
 
 #: Longest post text the engine accepts, in characters. Long enough for any platform's post
 #: or a LinkedIn article; beyond it the text is almost certainly not one post.
@@ -223,6 +223,11 @@ class Finding(_Frozen):
     )
     signals: tuple[str, ...] = ()
     escalations: tuple[str, ...] = Field((), description="Why the level was raised.")
+    lowered: tuple[str, ...] = Field(
+        (),
+        description="Why the level was lowered: the author is outside those the guidance "
+        "binds (1.3).",
+    )
     rewrite: str | None = Field(
         None,
         description="The draft with this finding's words taken out or blanked, where the "

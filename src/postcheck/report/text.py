@@ -95,6 +95,8 @@ def _print_finding(console: Console, i: int, f: Finding, ed: Edition) -> None:
     console.print(f"   Why: {escape(f.why.strip())}")
     for e in f.escalations:
         console.print(f"   Raised: {escape(e)}", style="dim")
+    for e in f.lowered:
+        console.print(f"   Lowered: {escape(e)}", style="dim")
     for fx in f.fix:
         console.print(f"   - {escape(fx)}")
     if f.rewrite:

@@ -143,6 +143,7 @@ class FindingView:
     also: tuple[ClauseView, ...]
     law: tuple[LawView, ...]
     raised_because: tuple[str, ...]
+    lowered_because: tuple[str, ...]
     whole_post: bool
     #: The draft with this finding's words taken out or blanked, where the rule offers one.
     rewrite: str | None = None
@@ -306,6 +307,7 @@ def result_view(report: Report, post: Post, labels: dict[str, dict[str, str]]) -
                     for lw in f.law
                 ),
                 raised_because=f.escalations,
+                lowered_because=f.lowered,
                 whole_post=f.whole_post or not f.spans,
             )
         )
