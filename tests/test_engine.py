@@ -210,20 +210,23 @@ def test_bulk_reads_politics_where_the_context_ties_it_to_the_job() -> None:
     from postcheck.engine import must_read
     from postcheck.shapes import Platform
 
-    tied = Context(platform=Platform.linkedin, author=Author(employer="Ministry of Education"))
+    shown = Context(platform=Platform.linkedin, author=Author(employer="Ministry of Education"))
     close = Context(platform=Platform.x, author=Author(advises_ministers=True))
     loose = Context(platform=Platform.x, author=Author(employer="Ministry of Education"))
     polling = Context(platform=Platform.x, date=dt.datetime(2026, 11, 7, 10, tzinfo=dt.UTC))
-    assert must_read(Doc.of(Post(text=SARCASM, context=tied)))
+    group = "Another planeload of Indian students today"
+    # Close to Ministers: politics or a group named is read.
     assert must_read(Doc.of(Post(text=SARCASM, context=close)))
-    assert not must_read(Doc.of(Post(text=SARCASM, context=loose)))
-    # A group hate speech targets, named by the same author: read too.
-    assert must_read(Doc.of(Post(text="Another planeload of Indian students today", context=tied)))
-    # Nothing political named: the job tie alone does not make the reader read.
-    assert not must_read(Doc.of(Post(text="Lovely day at the beach.", context=tied)))
+    assert must_read(Doc.of(Post(text=group, context=close)))
+    # The employer on show: a group named is read, politics left to the students (speed).
+    assert must_read(Doc.of(Post(text=group, context=shown)))
+    assert not must_read(Doc.of(Post(text=SARCASM, context=shown)))
+    assert not must_read(Doc.of(Post(text=group, context=loose)))
+    # Nothing named: the tie alone does not make the reader read.
+    assert not must_read(Doc.of(Post(text="Lovely day at the beach.", context=close)))
     # Polling day: every post, named politics or not.
     assert must_read(Doc.of(Post(text="Lovely day at the beach.", context=polling)))
-    reports = list(Engine().check_many([Post(text=SARCASM, context=tied)], mode="fast"))
+    reports = list(Engine().check_many([Post(text=SARCASM, context=close)], mode="fast"))
     assert _read(reports[0])
 
 
