@@ -98,14 +98,19 @@ def must_read(doc: Doc) -> bool:
     return shown and "group" in named
 
 
-def passed_on_politics(post: Post, scores: Scores) -> bool:
-    """A share or a like that a student, unread, took for political opinion: the students read
-    a headline's words as the sharer's own, while the reader knows a headline shared bare for
-    a mention ("Government confirms 2,000 more public service roles to go")."""
-    if post.context.kind not in (Kind.share, Kind.like):
+def passed_on_politics(doc: Doc) -> bool:
+    """A share or a like that a student, unread, took for political opinion with no opinion
+    word to back it: the students read a bare headline's words as the sharer's own, while the
+    reader knows a headline passed on for a mention ("Government confirms 2,000 more public
+    service roles to go"). Where an opinion word stands in the share ("Vote them out, their
+    policy is a disaster"), the student's reading is left alone: reading those too cost a
+    sixth more CPU on the scan bench, whose retweets are mostly opinion."""
+    if doc.post.context.kind not in (Kind.share, Kind.like) or doc.scores is None:
         return False
-    reading = scores.get("political")
-    return reading is not None and not reading[2] and reading[0] >= reading[1]
+    reading = doc.scores.get("political")
+    if reading is None or reading[2] or reading[0] < reading[1]:
+        return False
+    return not doc.hits_of("opinion")
 
 
 class Engine:
@@ -194,9 +199,7 @@ class Engine:
             must = [must_read(d) for d in docs]
             for d, scores in zip(docs, batch_scores([p.text for p in ok], mode, must), strict=True):
                 d.scores = scores
-            again = [
-                d for d in docs if d.scores is not None and passed_on_politics(d.post, d.scores)
-            ]
+            again = [d for d in docs if passed_on_politics(d)]
             if again:
                 texts = [d.text for d in again]
                 for d, scores in zip(
