@@ -133,7 +133,9 @@ def _model_intro(reader: dict[str, Any], students: dict[str, Any]) -> list[str]:
         "chosen on val with the share of everyday posts read capped), and also when the post "
         "names something abroad, hides a known word in leetspeak, or holds an abuse word the "
         "students all pass over, or when its context makes a wrong 'fine' costly (polling "
-        "day; politics or a group named by an author tied to the job: `engine.must_read`); "
+        "day; politics or a group named by an author close to Ministers or senior, a group "
+        "named by one whose employer is on show: `engine.must_read`; a bare headline shared "
+        "that a student took for opinion: `engine.passed_on_politics`); "
         "one draft is always read by the reader.",
         "",
         "## Data",
