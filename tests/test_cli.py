@@ -160,6 +160,8 @@ def test_explain_shows_clause_and_examples() -> None:
     assert p.returncode == 0
     assert "linkedin" in out.lower() and "Flags:" in out and "Passes:" in out
     assert "Expectations around how State servants" in out  # both editions cited
+    # A lowering reads as one, with its sign and reason.
+    assert "-2 levels: Your employer looks to be outside the State sector" in " ".join(out.split())
 
 
 def test_schema_command() -> None:

@@ -135,9 +135,9 @@ def _print_reasoning(console: Console, r: Rule) -> None:
     for f in r.fix:
         console.print(f"  - {f}")
     if r.escalate:
-        console.print("Raised when:")
+        console.print("Raised or lowered when:")
         for esc in r.escalate:
-            console.print(f"  +{esc.by}: {esc.because}")
+            console.print(f"  {esc.by:+d} level{'s' if abs(esc.by) > 1 else ''}: {esc.because}")
 
 
 def _print_examples(console: Console, r: Rule) -> None:
