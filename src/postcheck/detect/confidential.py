@@ -23,7 +23,7 @@ MODEL_WEIGHT_NO_CONTEXT = 0.45
 STRONG = {"classification", "embargo", "cabinet-doc"}
 #: Words that say the information is not out yet; a Cabinet decision beside one is a leak,
 #: without one it is news ("Cabinet agreed to fund the new hospital").
-NOT_OUT = {"classification", "embargo", "not-public", "budget-secret"}
+NOT_OUT = {"classification", "embargo", "not-public", "leak", "budget-secret"}
 #: A Cabinet decision with nothing to say it is unannounced: below the line, so a public
 #: decision shared is not a "don't post".
 DECISION_ALONE = 0.3

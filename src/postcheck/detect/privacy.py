@@ -377,7 +377,15 @@ _THIRD_PERSON = re.compile(r"\b(?:her|his|their|[A-Z][a-z]+['’]s)\b")
 _CONTACT_KINDS = frozenset({"phone", "email"})
 
 
+#: The promoter statement the Electoral Act asks of election material ("Authorised by J.
+#: Tuhiwai, 12 Jackson St, Petone"): the campaign's own published address, not someone's
+#: private details.
+_AUTHORISED = re.compile(r"\b(?:authori[sz]ed|promoted) by\b[^!?\n]{0,60}$", re.IGNORECASE)
+
+
 def _own(text: str, found: Found) -> bool:
+    if found[3] == "street-address":
+        return _AUTHORISED.search(text[max(0, found[1] - 70) : found[1]]) is not None
     if found[3] not in _CONTACT_KINDS:
         return False
     m = OWN_CONTACT.search(text[max(0, found[1] - 80) : found[1]])
