@@ -13,7 +13,7 @@ from postcheck.calendar import phase, to_nz
 from postcheck.coverage import COVERAGE_NOTES, coverage, foreign_facing
 from postcheck.detect import Detector, Doc, default_detectors, detect_doc
 from postcheck.detect.trained import Scores, batch_scores
-from postcheck.detect.work_link import names_employer
+from postcheck.detect.work_link import bio_names_employer, names_employer, names_own_topic
 from postcheck.guidance import (
     Edition,
     Rule,
@@ -91,9 +91,7 @@ def must_read(doc: Doc) -> bool:
     if close and named & (POLITICS | {"group"}):
         return True
     shown = author.employer is not None and (
-        author.shows_employer
-        or ctx.platform == Platform.linkedin
-        or bool(author.bio and author.employer.lower() in author.bio.lower())
+        author.shows_employer or ctx.platform == Platform.linkedin or bio_names_employer(author)
     )
     return shown and "group" in named
 
@@ -220,13 +218,10 @@ class Engine:
         work = sig.get("work_link")
         if work is not None and names_employer(work):
             out.add("employer_named")
-        bio_shows = bool(
-            author.bio and author.employer and author.employer.lower() in author.bio.lower()
-        )
         if (
             "employer_named" in out
             or author.shows_employer
-            or bio_shows
+            or bio_names_employer(author)
             or ctx.platform == Platform.linkedin
             or (ctx.kind == Kind.bio and author.employer)
         ):
@@ -326,8 +321,7 @@ def _topic_overlap(post: Post, sig: dict[str, Signal]) -> bool:
     pol = sig.get("political")
     if pol is None or not (pol.fired or pol.uncertain):
         return False
-    text = post.text.lower()
-    if any(t in text for t in topics):
+    if names_own_topic(post.text, post.context.author):
         return True
     from postcheck.detect.lexicon import shared_matcher
 

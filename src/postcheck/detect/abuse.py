@@ -88,9 +88,10 @@ _SELF = re.compile(
 #: Agencies whose staff can search, sanction, decline or fine people, beyond those that hold
 #: cases (`casework.CASE_AGENCIES`): Customs, biosecurity (MPI), immigration (MBIE), transport.
 POWER_AGENCIES = frozenset({"customs", "mpi", "mbie", "nzta"})
+#: Roles with such powers beyond the case-holding roles (`casework.holds_cases`).
 _POWER_ROLE = re.compile(
-    r"\b(officer|inspector|constable|sergeant|case manager|case ?worker|assessor|auditor|"
-    r"investigator|border|customs|immigration|enforcement|warden)\b",
+    r"\b(officer|inspector|sergeant|assessor|auditor|investigator|border|customs|immigration|"
+    r"enforcement|warden)\b",
     re.IGNORECASE,
 )
 

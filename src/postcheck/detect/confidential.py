@@ -14,6 +14,7 @@ from postcheck.calendar import budget_is_out
 from postcheck.detect.base import Doc, Hit, make_signal, noisy_or
 from postcheck.detect.casework import casework, preview
 from postcheck.detect.trained import blend, view
+from postcheck.detect.work_link import names_own_topic
 from postcheck.shapes import Signal
 
 THRESHOLD = 0.5
@@ -70,12 +71,6 @@ class ConfidentialDetector:
         return [make_signal(doc, "confidential", score, THRESHOLD, spans, evidence)]
 
 
-def own_topic(doc: Doc) -> bool:
-    """The post names a subject the author says they work on (`author.topics`)."""
-    text = doc.text.lower()
-    return any(t.strip() and t.lower().strip() in text for t in doc.post.context.author.topics)
-
-
 def _lexical(
     doc: Doc, hits: list[Hit], work: bool
 ) -> tuple[list[float], list[tuple[int, int]], list[str]]:
@@ -88,7 +83,7 @@ def _lexical(
     work = work or bool(doc.post.context.author.employer and _WE.search(doc.text))
     # A secrecy word beside the author's own subject ("can't say much yet ... big changes
     # coming to ECE funding" from an ECE funding analyst) is about their work.
-    work = work or own_topic(doc)
+    work = work or names_own_topic(doc.text, doc.post.context.author)
     dated = _COMES_OUT.search(doc.text)
     political = any(h.category in ("polity", "politician", "party") for h in doc.hits)
     parts: list[float] = []

@@ -13,9 +13,20 @@ import functools
 from postcheck.detect.base import Doc, fold, make_signal, noisy_or
 from postcheck.detect.lexicon import shared_matcher
 from postcheck.detect.trained import blend, view
-from postcheck.shapes import Kind, Signal
+from postcheck.shapes import Author, Kind, Signal
 
 THRESHOLD = 0.5
+
+
+def names_own_topic(text: str, author: Author) -> bool:
+    """The text names, as written, a subject the author says they work on (`author.topics`)."""
+    low = text.lower()
+    return any(t.strip() and t.strip().lower() in low for t in author.topics)
+
+
+def bio_names_employer(author: Author) -> bool:
+    """The author's bio names their employer, so readers of the account can see it."""
+    return bool(author.bio and author.employer and author.employer.lower() in author.bio.lower())
 
 
 @functools.lru_cache(maxsize=256)
